@@ -1,0 +1,74 @@
+package computepool.billing.api;
+
+import computepool.billing.domain.ModelPrice;
+import computepool.billing.store.ModelPriceStore;
+import computepool.problems.ProblemException;
+import computepool.problems.UniqueViolation;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+
+/** Versioned per-model token prices: admins add versions, anyone signed in reads them. */
+@Path("/v1/prices")
+@Produces(MediaType.APPLICATION_JSON)
+public class PriceResource {
+
+    private final ModelPriceStore prices;
+    private final Clock clock;
+
+    public PriceResource(ModelPriceStore prices, Clock clock) {
+        this.prices = prices;
+        this.clock = clock;
+    }
+
+    @POST
+    @RolesAllowed("admin")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @WithTransaction
+    public Uni<Response> add(@NotNull(message = "a JSON body is required") @Valid NewPriceRequest body) {
+        Instant now = clock.instant();
+        ModelPrice price = new ModelPrice(body.modelId(), body.validFrom() == null ? now : body.validFrom(),
+                body.promptNanoUsdPerMillionTokens(), body.completionNanoUsdPerMillionTokens());
+        return prices.add(price, now)
+                .onFailure(f -> UniqueViolation.on(f, "model_price_pkey"))
+                .transform(f -> new ProblemException(Response.Status.CONFLICT, "validFrom",
+                        "this model already has a price version from that instant"))
+                .map(added -> Response.status(Response.Status.CREATED).entity(added).build());
+    }
+
+    @GET
+    @Path("/{modelId}")
+    @RolesAllowed("developer")
+    @WithSession
+    public Uni<ModelPrice> current(@PathParam("modelId") String modelId, @QueryParam("at") String at) {
+        Instant instant = parseInstant(at);
+        return prices.book(modelId).map(book -> book.validAt(instant).orElseThrow(() -> new ProblemException(
+                Response.Status.NOT_FOUND, "model " + modelId + " has no price valid at " + instant)));
+    }
+
+    private Instant parseInstant(String at) {
+        if (at == null) {
+            return clock.instant();
+        }
+        try {
+            return Instant.parse(at);
+        } catch (DateTimeParseException e) {
+            throw new ProblemException(Response.Status.BAD_REQUEST, "at", "must be an RFC 3339 instant such as 2026-01-01T00:00:00Z");
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package computepool.gateway.api;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.emptyOrNullString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasKey;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
+
+import computepool.localstack.quarkus.LocalStackTestResource;
+import computepool.localstack.quarkus.TestLogins;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.ValidatableResponse;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(value = LocalStackTestResource.class, initArgs = @ResourceArg(name = "database", value = "gateway_test"))
+class OpenAiResourceTest {
+
+    private static final String HELLO = "{\"role\": \"user\", \"content\": \"Hello\"}";
+
+    private static String completion(String fields) {
+        return "{\"model\": \"smollm2-135m-instruct\", \"messages\": [" + HELLO + "]" + fields + "}";
+    }
+
+    private static ValidatableResponse post(String body) {
+        return given().auth().oauth2(TestLogins.developer()).contentType(ContentType.JSON)
+                .body(body)
+                .when().post("/v1/chat/completions")
+                .then();
+    }
+
+    private static void rejectedNaming(String body, String param) {
+        post(body).statusCode(400)
+                .contentType(ContentType.JSON)
+                .body("error.type", equalTo("invalid_request_error"))
+                .body("error.param", equalTo(param))
+                .body("error.message", not(emptyOrNullString()));
+    }
+
+    @Test
+    void healthIsUpWithDatabaseAndKafka() {
+        given().when().get("/q/health/ready")
+                .then().statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.name", hasItem(containsString("PostgreSQL")))
+                .body("checks.name", hasItem(containsString("Kafka")));
+    }
+
+    @Test
+    void noTokenIsUnauthorizedInOpenAisShape() {
+        given().when().get("/v1/models")
+                .then().statusCode(401)
+                .contentType(ContentType.JSON)
+                .header("WWW-Authenticate", "Bearer")
+                .body("error.type", equalTo("invalid_request_error"))
+                .body("error.code", equalTo("invalid_api_key"))
+                .body("error", hasKey("param"))
+                .body("error.param", nullValue());
+        given().contentType(ContentType.JSON).body(completion(""))
+                .when().post("/v1/chat/completions")
+                .then().statusCode(401).body("error.code", equalTo("invalid_api_key"));
+    }
+
+    @Test
+    void aGarbageTokenIsUnauthorized() {
+        given().auth().oauth2("not-a-jwt").when().get("/v1/models")
+                .then().statusCode(401).body("error.code", equalTo("invalid_api_key"));
+    }
+
+    @Test
+    void noModelIsServedYet() {
+        given().auth().oauth2(TestLogins.developer()).when().get("/v1/models")
+                .then().statusCode(200)
+                .body("object", equalTo("list"))
+                .body("data", empty());
+    }
+
+    @Test
+    void aValidCompletionNamesAModelThatDoesNotExist() {
+        post(completion(", \"temperature\": 0.7, \"top_p\": 0.9, \"max_tokens\": 16, \"n\": 1, \"stream\": false"))
+                .statusCode(404)
+                .contentType(ContentType.JSON)
+                .body("error.message", equalTo("The model 'smollm2-135m-instruct' does not exist"))
+                .body("error.type", equalTo("invalid_request_error"))
+                .body("error.param", equalTo("model"))
+                .body("error.code", equalTo("model_not_found"));
+    }
+
+    @Test
+    void theBoundsAreInclusive() {
+        post(completion(", \"temperature\": 2, \"top_p\": 0, \"max_tokens\": 1")).statusCode(404);
+        post(completion(", \"temperature\": 0, \"top_p\": 1")).statusCode(404);
+    }
+
+    @Test
+    void malformedJsonIsRejectedNamingTheBody() {
+        rejectedNaming("{\"model\": ", "body");
+    }
+
+    @Test
+    void aMissingBodyIsRejected() {
+        given().auth().oauth2(TestLogins.developer()).contentType(ContentType.JSON)
+                .when().post("/v1/chat/completions")
+                .then().statusCode(400).body("error.type", equalTo("invalid_request_error"));
+    }
+
+    @Test
+    void anUnknownArgumentIsRejectedNamingIt() {
+        rejectedNaming(completion(", \"temprature\": 1"), "temprature");
+    }
+
+    @Test
+    void aModelIsRequired() {
+        rejectedNaming("{\"messages\": [" + HELLO + "]}", "model");
+    }
+
+    @Test
+    void messagesMustNotBeEmpty() {
+        rejectedNaming("{\"model\": \"m\", \"messages\": []}", "messages");
+        rejectedNaming("{\"model\": \"m\"}", "messages");
+    }
+
+    @Test
+    void aMessageNeedsAKnownRole() {
+        rejectedNaming("{\"model\": \"m\", \"messages\": [{\"role\": \"wizard\", \"content\": \"hi\"}]}", "messages[0].role");
+        rejectedNaming("{\"model\": \"m\", \"messages\": [" + HELLO + ", {\"content\": \"hi\"}]}", "messages[1].role");
+    }
+
+    @Test
+    void aMessageNeedsContent() {
+        rejectedNaming("{\"model\": \"m\", \"messages\": [{\"role\": \"user\"}]}", "messages[0].content");
+    }
+
+    @Test
+    void aNullMessageIsRejectedNamingIt() {
+        rejectedNaming("{\"model\": \"m\", \"messages\": [null]}", "messages[0]");
+    }
+
+    @Test
+    void temperatureIsBounded() {
+        rejectedNaming(completion(", \"temperature\": 2.1"), "temperature");
+        rejectedNaming(completion(", \"temperature\": -0.1"), "temperature");
+    }
+
+    @Test
+    void topPIsBounded() {
+        rejectedNaming(completion(", \"top_p\": 1.5"), "top_p");
+    }
+
+    @Test
+    void maxTokensIsAtLeastOne() {
+        rejectedNaming(completion(", \"max_tokens\": 0"), "max_tokens");
+        rejectedNaming(completion(", \"max_tokens\": 1.5"), "max_tokens");
+    }
+
+    @Test
+    void onlyOneChoiceIsSupported() {
+        rejectedNaming(completion(", \"n\": 2"), "n");
+    }
+
+    @Test
+    void streamIsABoolean() {
+        rejectedNaming(completion(", \"stream\": \"yes\""), "stream");
+        rejectedNaming(completion(", \"stream\": \"true\""), "stream");
+    }
+
+    @Test
+    void platformEndpointsKeepProblemJson() {
+        given().when().get("/v1/no-such-endpoint")
+                .then().statusCode(404)
+                .contentType("application/problem+json")
+                .body("status", equalTo(404));
+    }
+
+    @Test
+    void metricsArePublished() {
+        given().when().get("/q/metrics").then().statusCode(200);
+    }
+
+    @Test
+    void openApiIsPublished() {
+        given().when().get("/q/openapi?format=json")
+                .then().statusCode(200).body("paths", hasKey("/v1/chat/completions"));
+    }
+}

@@ -1,0 +1,110 @@
+package computepool.journeys;
+
+import computepool.identity.v1.DeveloperUpdated;
+import com.google.protobuf.InvalidProtocolBufferException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** Reads the {@code identity} topic from its start, and puts a record back on it verbatim. */
+final class IdentityTopic {
+
+    private static final String TOPIC = "identity";
+
+    private final String bootstrapServers;
+
+    IdentityTopic(String bootstrapServers) {
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    static String header(ConsumerRecord<String, byte[]> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    ConsumerRecord<String, byte[]> awaitRecord(String key, String ceType, Duration limit) {
+        return scan(limit, records -> records.stream()
+                .filter(r -> key.equals(r.key()) && ceType.equals(header(r, "ce_type")))
+                .findFirst());
+    }
+
+    /** Every {@code DeveloperUpdated} of the developer up to and including the one naming {@code displayName}. */
+    List<DeveloperUpdated> updatesUntil(String developerId, String displayName, Duration limit) {
+        return scan(limit, records -> {
+            List<DeveloperUpdated> updates = new ArrayList<>();
+            for (ConsumerRecord<String, byte[]> record : records) {
+                if (!developerId.equals(record.key())
+                        || !"computepool.identity.v1.DeveloperUpdated".equals(header(record, "ce_type"))) {
+                    continue;
+                }
+                DeveloperUpdated update = parse(record.value());
+                updates.add(update);
+                if (update.getDisplayName().equals(displayName)) {
+                    return Optional.of(updates);
+                }
+            }
+            return Optional.empty();
+        });
+    }
+
+    /** Produces the record again with the same key, value and headers: the same {@code ce_id}. */
+    RecordMetadata redeliver(ConsumerRecord<String, byte[]> record) throws ExecutionException, InterruptedException {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()))) {
+            return producer.send(new ProducerRecord<>(record.topic(), record.partition(), record.key(), record.value(),
+                    record.headers())).get();
+        }
+    }
+
+    /** Reads the whole topic again and again until {@code find} answers, or the limit passes. */
+    private <T> T scan(Duration limit, java.util.function.Function<List<ConsumerRecord<String, byte[]>>, Optional<T>> find) {
+        Instant deadline = Instant.now().plus(limit);
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"))) {
+            List<TopicPartition> partitions = consumer.partitionsFor(TOPIC).stream()
+                    .map(p -> new TopicPartition(TOPIC, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            List<ConsumerRecord<String, byte[]>> seen = new ArrayList<>();
+            while (Instant.now().isBefore(deadline)) {
+                consumer.poll(Duration.ofMillis(500)).forEach(seen::add);
+                Optional<T> found = find.apply(seen);
+                if (found.isPresent()) {
+                    return found.get();
+                }
+            }
+            throw new AssertionError("not found on topic " + TOPIC + " within " + limit + " (" + seen.size() + " records read)");
+        }
+    }
+
+    private static DeveloperUpdated parse(byte[] value) {
+        try {
+            return DeveloperUpdated.parseFrom(value);
+        } catch (InvalidProtocolBufferException e) {
+            throw new AssertionError("a DeveloperUpdated that does not parse", e);
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package computepool.journeys;
+
+import computepool.localstack.LocalStackEnv;
+import computepool.localstack.PostgresAdmin;
+import computepool.localstack.quarkus.TestLogins;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The running local stack as journeys see it: its addresses, a fresh database per service process,
+ * the configuration a packaged service needs to run on it, and logins for the test users.
+ */
+public final class JourneyStack {
+
+    private final LocalStackEnv env;
+    private final PostgresAdmin postgres;
+    /** Keeps this run's databases and consumer groups apart from earlier runs and other tests. */
+    private final String runId = UUID.randomUUID().toString().substring(0, 8);
+
+    private JourneyStack(LocalStackEnv env) {
+        this.env = env;
+        this.postgres = PostgresAdmin.forEnv(env);
+    }
+
+    public static JourneyStack fromEnvFile() {
+        return new JourneyStack(LocalStackEnv.read(LocalStackEnv.locate().orElseThrow(() -> new IllegalStateException(
+                "no local stack: run ./computepool test, or start one and set " + LocalStackEnv.LOCATION))));
+    }
+
+    public LocalStackEnv env() {
+        return env;
+    }
+
+    public String runId() {
+        return runId;
+    }
+
+    /** Configuration for a service on its own new database, named {@code <database>_<run id>}. */
+    public Map<String, String> serviceConfig(String database) {
+        String name = database + "_" + runId;
+        postgres.createDatabase(name);
+        Map<String, String> config = new HashMap<>(baseConfig());
+        config.put("quarkus.datasource.jdbc.url", env.jdbcUrl(name));
+        config.put("quarkus.datasource.reactive.url", env.reactiveUrl(name));
+        config.put("quarkus.datasource.username", env.postgresUser());
+        config.put("quarkus.datasource.password", env.postgresPassword());
+        return config;
+    }
+
+    public Map<String, String> baseConfig() {
+        return Map.of(
+                "kafka.bootstrap.servers", env.kafkaBootstrapServers(),
+                "quarkus.oidc.auth-server-url", env.realmUrl(),
+                "quarkus.oidc.client-id", env.require(LocalStackEnv.KEYCLOAK_API_CLIENT_ID),
+                "quarkus.oidc.credentials.secret", env.require(LocalStackEnv.KEYCLOAK_API_CLIENT_SECRET),
+                "quarkus.redis.hosts", env.redisUrl());
+    }
+
+    public Connection database(String database) throws SQLException {
+        return postgres.connect(database + "_" + runId);
+    }
+
+    public String developerToken() {
+        return TestLogins.developer();
+    }
+
+    public String adminToken() {
+        return TestLogins.admin();
+    }
+
+}

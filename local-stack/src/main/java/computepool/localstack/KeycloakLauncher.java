@@ -1,0 +1,151 @@
+package computepool.localstack;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntSupplier;
+
+/**
+ * Keycloak in development mode from the Maven distribution, with the computepool realm imported on first
+ * start. The distribution (and the build Keycloak caches inside it) is shared by all stacks; each stack
+ * keeps its own H2 database, so a new stack pays for the realm import once and restarts are quick.
+ */
+public final class KeycloakLauncher implements Component {
+
+    public static final String NAME = "keycloak";
+    public static final String REALM = "computepool";
+    public static final String API_CLIENT_ID = "computepool-api";
+    public static final String PORTAL_CLIENT_ID = "computepool-portal";
+    public static final String TEST_DEVELOPER = "dev";
+    public static final String TEST_ADMIN = "admin";
+    public static final String BOOTSTRAP_ADMIN = "admin";
+    public static final String HEAP = "-Xmx768m";
+
+    /** Placeholders of the realm file; Keycloak resolves them from its environment when importing. */
+    static final String DEVELOPER_PASSWORD_VARIABLE = "COMPUTEPOOL_TEST_DEVELOPER_PASSWORD";
+    static final String ADMIN_PASSWORD_VARIABLE = "COMPUTEPOOL_TEST_ADMIN_PASSWORD";
+    static final String API_CLIENT_SECRET_VARIABLE = "COMPUTEPOOL_API_CLIENT_SECRET";
+
+    private static final String REALM_RESOURCE = "/computepool/localstack/keycloak/computepool-realm.json";
+
+    private final Artifacts artifacts;
+    private final Path cache;
+    private final Path javaHome;
+    private final IntSupplier ports;
+    private final StackSecrets secrets;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    public KeycloakLauncher(Artifacts artifacts, Path cache, Path javaHome, IntSupplier ports, StackSecrets secrets) {
+        this.artifacts = artifacts;
+        this.cache = cache;
+        this.javaHome = javaHome;
+        this.ports = ports;
+        this.secrets = secrets;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public RunningComponent start(StackHome home, Path logs) throws InterruptedException {
+        long begin = System.nanoTime();
+        Path log = logs.resolve("keycloak.log");
+        Path dist = install();
+        Path dir = home.component(NAME);
+        int port = ports.getAsInt();
+        int managementPort = ports.getAsInt();
+        List<String> command = List.of(dist.resolve("bin/kc.sh").toString(), "start-dev",
+                "--import-realm",
+                "--http-host=127.0.0.1",
+                "--http-port=" + port,
+                "--http-management-port=" + managementPort,
+                "--hostname-strict=false",
+                "--health-enabled=true",
+                // Per-stack state outside the shared distribution: the H2 database and the transaction log.
+                "-Dkc.db-url-path=" + dir,
+                "-Dquarkus.transaction-manager.object-store.directory=" + dir.resolve("transaction-logs"));
+        Map<String, String> environment = Map.of(
+                "JAVA_HOME", javaHome.toString(),
+                "JAVA_OPTS_KC_HEAP", "-Xms64m " + HEAP,
+                "KC_BOOTSTRAP_ADMIN_USERNAME", BOOTSTRAP_ADMIN,
+                "KC_BOOTSTRAP_ADMIN_PASSWORD", secrets.keycloakAdminPassword(),
+                DEVELOPER_PASSWORD_VARIABLE, secrets.developerPassword(),
+                ADMIN_PASSWORD_VARIABLE, secrets.adminPassword(),
+                API_CLIENT_SECRET_VARIABLE, secrets.apiClientSecret());
+        String url = "http://127.0.0.1:" + port;
+        URI health = URI.create("http://127.0.0.1:" + managementPort + "/health/ready");
+        URI realm = URI.create(url + "/realms/" + REALM + "/.well-known/openid-configuration");
+        // The first start of a fresh distribution rebuilds it in place: two at once would corrupt it.
+        try (FileChannel channel = FileChannel.open(dist.resolveSibling(dist.getFileName() + ".start.lock"),
+                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock ignored = channel.lock()) {
+            Files.createDirectories(dir);
+            ChildProcess process = ChildProcess.start(NAME, command, environment, dir, log);
+            process.awaitReady(() -> ok(health) && ok(realm), Duration.ofMinutes(5), "TERM");
+            return new RunningComponent(NAME, process, url, "TERM", Map.ofEntries(
+                    Map.entry(LocalStackEnv.KEYCLOAK_URL, url),
+                    Map.entry(LocalStackEnv.KEYCLOAK_REALM, REALM),
+                    Map.entry(LocalStackEnv.KEYCLOAK_API_CLIENT_ID, API_CLIENT_ID),
+                    Map.entry(LocalStackEnv.KEYCLOAK_API_CLIENT_SECRET, secrets.apiClientSecret()),
+                    Map.entry(LocalStackEnv.KEYCLOAK_PORTAL_CLIENT_ID, PORTAL_CLIENT_ID),
+                    Map.entry(LocalStackEnv.TEST_DEVELOPER_USERNAME, TEST_DEVELOPER),
+                    Map.entry(LocalStackEnv.TEST_DEVELOPER_PASSWORD, secrets.developerPassword()),
+                    Map.entry(LocalStackEnv.TEST_ADMIN_USERNAME, TEST_ADMIN),
+                    Map.entry(LocalStackEnv.TEST_ADMIN_PASSWORD, secrets.adminPassword()),
+                    Map.entry(LocalStackEnv.KEYCLOAK_ADMIN_USERNAME, BOOTSTRAP_ADMIN),
+                    Map.entry(LocalStackEnv.KEYCLOAK_ADMIN_PASSWORD, secrets.keycloakAdminPassword())),
+                    Duration.ofNanos(System.nanoTime() - begin));
+        } catch (IOException e) {
+            throw new ComponentFailure(NAME, "cannot start: " + e.getMessage(), log, e);
+        }
+    }
+
+    private Path install() {
+        Path zip = Artifacts.existing(artifacts.keycloakDist(), NAME);
+        try {
+            Path dist = Installation.ensure(cache.resolve("keycloak-" + artifacts.keycloakVersion()),
+                    target -> Archives.unzipStrippingRoot(zip, target));
+            placeRealm(dist.resolve("data/import/computepool-realm.json"));
+            return dist;
+        } catch (IOException e) {
+            throw new ComponentFailure(NAME, "cannot install from " + zip + ": " + e.getMessage(), null, e);
+        }
+    }
+
+    /** The realm file holds placeholders only, so every stack can share the one in the distribution. */
+    private static void placeRealm(Path target) throws IOException {
+        byte[] realm;
+        try (InputStream in = KeycloakLauncher.class.getResourceAsStream(REALM_RESOURCE)) {
+            if (in == null) {
+                throw new IOException(REALM_RESOURCE + " is missing: local-stack was not built by Maven");
+            }
+            realm = in.readAllBytes();
+        }
+        if (Files.exists(target) && java.util.Arrays.equals(Files.readAllBytes(target), realm)) {
+            return;
+        }
+        Files.createDirectories(target.getParent());
+        Path tmp = Files.createTempFile(target.getParent(), "realm", ".tmp");
+        Files.write(tmp, realm);
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private boolean ok(URI uri) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(3)).GET().build();
+        return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+    }
+}

@@ -1,0 +1,85 @@
+package computepool.localstack;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/** Access tokens from the stack's Keycloak through the password grant, for tests that call secured endpoints. */
+public final class KeycloakTokens {
+
+    private static final Pattern ACCESS_TOKEN = Pattern.compile("\"access_token\"\\s*:\\s*\"([^\"]+)\"");
+
+    private final URI tokenEndpoint;
+    private final String clientId;
+    private final String clientSecret;
+    private final HttpClient http;
+
+    public KeycloakTokens(URI tokenEndpoint, String clientId, String clientSecret) {
+        this.tokenEndpoint = tokenEndpoint;
+        this.clientId = clientId;
+        this.clientSecret = clientSecret;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    /** Tokens for the confidential API client of the stack described by {@code env}. */
+    public static KeycloakTokens forEnv(LocalStackEnv env) {
+        return new KeycloakTokens(URI.create(env.realmUrl() + "/protocol/openid-connect/token"),
+                env.require(LocalStackEnv.KEYCLOAK_API_CLIENT_ID), env.require(LocalStackEnv.KEYCLOAK_API_CLIENT_SECRET));
+    }
+
+    /** An access token of the realm's test developer (role developer). */
+    public static String developerToken(LocalStackEnv env) {
+        return forEnv(env).passwordGrant(env.require(LocalStackEnv.TEST_DEVELOPER_USERNAME),
+                env.require(LocalStackEnv.TEST_DEVELOPER_PASSWORD));
+    }
+
+    /** An access token of the realm's test admin (roles admin and developer). */
+    public static String adminToken(LocalStackEnv env) {
+        return forEnv(env).passwordGrant(env.require(LocalStackEnv.TEST_ADMIN_USERNAME),
+                env.require(LocalStackEnv.TEST_ADMIN_PASSWORD));
+    }
+
+    public String passwordGrant(String username, String password) {
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("grant_type", "password");
+        form.put("client_id", clientId);
+        form.put("client_secret", clientSecret);
+        form.put("username", username);
+        form.put("password", password);
+        form.put("scope", "openid");
+        String body = form.entrySet().stream()
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+        HttpRequest request = HttpRequest.newBuilder(tokenEndpoint)
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        HttpResponse<String> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot reach Keycloak at " + tokenEndpoint, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while asking " + tokenEndpoint + " for a token", e);
+        }
+        Matcher token = ACCESS_TOKEN.matcher(response.body());
+        if (response.statusCode() != 200 || !token.find()) {
+            throw new IllegalStateException("password grant for " + username + " failed with HTTP "
+                    + response.statusCode() + ": " + response.body());
+        }
+        return token.group(1);
+    }
+}

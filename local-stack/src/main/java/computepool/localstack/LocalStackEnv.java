@@ -1,0 +1,174 @@
+package computepool.localstack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The addresses and credentials of a running stack, as {@code KEY=value} lines that a shell can source
+ * and tests read. {@code ./computepool test} writes it to {@code target/local-stack.env} at the root.
+ */
+public record LocalStackEnv(Map<String, String> values) {
+
+    /** System property or environment variable naming the env file explicitly. */
+    public static final String LOCATION = "COMPUTEPOOL_LOCAL_STACK_ENV";
+    public static final Path DEFAULT_FILE = Path.of("target", "local-stack.env");
+
+    public static final String KAFKA_BOOTSTRAP_SERVERS = "KAFKA_BOOTSTRAP_SERVERS";
+    public static final String POSTGRES_HOST = "POSTGRES_HOST";
+    public static final String POSTGRES_PORT = "POSTGRES_PORT";
+    public static final String POSTGRES_USER = "POSTGRES_USER";
+    public static final String POSTGRES_PASSWORD = "POSTGRES_PASSWORD";
+    public static final String REDIS_URL = "REDIS_URL";
+    public static final String KEYCLOAK_URL = "KEYCLOAK_URL";
+    public static final String KEYCLOAK_REALM = "KEYCLOAK_REALM";
+    public static final String KEYCLOAK_API_CLIENT_ID = "KEYCLOAK_API_CLIENT_ID";
+    public static final String KEYCLOAK_API_CLIENT_SECRET = "KEYCLOAK_API_CLIENT_SECRET";
+    public static final String KEYCLOAK_PORTAL_CLIENT_ID = "KEYCLOAK_PORTAL_CLIENT_ID";
+    public static final String TEST_DEVELOPER_USERNAME = "TEST_DEVELOPER_USERNAME";
+    public static final String TEST_DEVELOPER_PASSWORD = "TEST_DEVELOPER_PASSWORD";
+    public static final String TEST_ADMIN_USERNAME = "TEST_ADMIN_USERNAME";
+    public static final String TEST_ADMIN_PASSWORD = "TEST_ADMIN_PASSWORD";
+    public static final String KEYCLOAK_ADMIN_USERNAME = "KEYCLOAK_ADMIN_USERNAME";
+    public static final String KEYCLOAK_ADMIN_PASSWORD = "KEYCLOAK_ADMIN_PASSWORD";
+
+    private static final Pattern KEY = Pattern.compile("[A-Z][A-Z0-9_]*");
+    /** Values are written unquoted, so they may hold only what a shell takes literally. */
+    private static final Pattern PLAIN_VALUE = Pattern.compile("[A-Za-z0-9_./:@,+=-]*");
+
+    public LocalStackEnv {
+        values = Map.copyOf(values);
+    }
+
+    public static LocalStackEnv read(Path file) {
+        Map<String, String> values = new LinkedHashMap<>();
+        try {
+            for (String line : Files.readAllLines(file)) {
+                String trimmed = line.strip();
+                int equals = trimmed.indexOf('=');
+                if (trimmed.isEmpty() || trimmed.startsWith("#") || equals < 1) {
+                    continue;
+                }
+                values.put(trimmed.substring(0, equals).strip(), unquote(trimmed.substring(equals + 1).strip()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the local-stack env file " + file, e);
+        }
+        return new LocalStackEnv(values);
+    }
+
+    /**
+     * The env file of the running stack: the one named by {@value #LOCATION} (system property, then
+     * environment), else the first {@code target/local-stack.env} found from the working directory up to
+     * the root of the Maven reactor.
+     */
+    public static Optional<Path> locate() {
+        String explicit = Optional.ofNullable(System.getProperty(LOCATION)).orElse(System.getenv(LOCATION));
+        if (explicit != null && !explicit.isBlank()) {
+            return Optional.of(Path.of(explicit).toAbsolutePath()).filter(Files::isRegularFile);
+        }
+        return locateFrom(Path.of("").toAbsolutePath());
+    }
+
+    static Optional<Path> locateFrom(Path start) {
+        for (Path dir = start; dir != null; dir = dir.getParent()) {
+            Path candidate = dir.resolve(DEFAULT_FILE);
+            if (Files.isRegularFile(candidate)) {
+                return Optional.of(candidate);
+            }
+            boolean reactorRoot = Files.isDirectory(dir.resolve(".mvn"));
+            boolean parentIsModule = dir.getParent() != null && Files.isRegularFile(dir.getParent().resolve("pom.xml"));
+            if (reactorRoot || !parentIsModule) {
+                break;
+            }
+        }
+        return Optional.empty();
+    }
+
+    public void write(Path file) {
+        StringBuilder text = new StringBuilder("# Written by local-stack: addresses and credentials of the running stack.\n");
+        values.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(entry -> {
+            if (!KEY.matcher(entry.getKey()).matches() || !PLAIN_VALUE.matcher(entry.getValue()).matches()) {
+                throw new IllegalArgumentException("not shell-safe: " + entry.getKey());
+            }
+            text.append(entry.getKey()).append('=').append(entry.getValue()).append('\n');
+        });
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            Files.createDirectories(parent);
+            Path tmp = Files.createTempFile(parent, ".local-stack", ".env");
+            Files.writeString(tmp, text);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the local-stack env file " + file, e);
+        }
+    }
+
+    public String require(String key) {
+        String value = values.get(key);
+        if (value == null) {
+            throw new IllegalStateException(key + " is not in the local-stack env: was its component started?");
+        }
+        return value;
+    }
+
+    public Optional<String> get(String key) {
+        return Optional.ofNullable(values.get(key));
+    }
+
+    public String kafkaBootstrapServers() {
+        return require(KAFKA_BOOTSTRAP_SERVERS);
+    }
+
+    public String postgresHost() {
+        return require(POSTGRES_HOST);
+    }
+
+    public int postgresPort() {
+        return Integer.parseInt(require(POSTGRES_PORT));
+    }
+
+    public String postgresUser() {
+        return require(POSTGRES_USER);
+    }
+
+    public String postgresPassword() {
+        return require(POSTGRES_PASSWORD);
+    }
+
+    public String jdbcUrl(String database) {
+        return PostgresAdmin.jdbcUrl(postgresHost(), postgresPort(), database);
+    }
+
+    /** The URL form the reactive (Vert.x) PostgreSQL client takes. */
+    public String reactiveUrl(String database) {
+        return "postgresql://" + postgresHost() + ":" + postgresPort() + "/" + database;
+    }
+
+    public String redisUrl() {
+        return require(REDIS_URL);
+    }
+
+    public String keycloakUrl() {
+        return require(KEYCLOAK_URL);
+    }
+
+    /** The issuer of the platform's tokens, which is what quarkus.oidc.auth-server-url takes. */
+    public String realmUrl() {
+        return keycloakUrl() + "/realms/" + require(KEYCLOAK_REALM);
+    }
+
+    private static String unquote(String value) {
+        if (value.length() >= 2 && (value.startsWith("'") && value.endsWith("'")
+                || value.startsWith("\"") && value.endsWith("\""))) {
+            return value.substring(1, value.length() - 1);
+        }
+        return value;
+    }
+}

@@ -1,0 +1,60 @@
+package computepool.localstack;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Properties;
+
+/**
+ * Passwords and the client secret of one stack: generated on its first start and kept in its home, so a
+ * restart finds the PostgreSQL cluster and the imported Keycloak realm still accepting them.
+ */
+public record StackSecrets(String postgresPassword, String keycloakAdminPassword, String developerPassword,
+        String adminPassword, String apiClientSecret) {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    public static StackSecrets loadOrCreate(Path file) throws IOException {
+        Properties stored = new Properties();
+        if (Files.exists(file)) {
+            try (Reader reader = Files.newBufferedReader(file)) {
+                stored.load(reader);
+            }
+        }
+        int before = stored.size();
+        StackSecrets secrets = new StackSecrets(
+                value(stored, "postgres.password"),
+                value(stored, "keycloak.admin.password"),
+                value(stored, "test.developer.password"),
+                value(stored, "test.admin.password"),
+                value(stored, "keycloak.api.client.secret"));
+        if (stored.size() != before) {
+            Files.createDirectories(file.getParent());
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.deleteIfExists(tmp);
+            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            try (Writer writer = Files.newBufferedWriter(tmp)) {
+                stored.store(writer, "Generated once per stack home; PostgreSQL and Keycloak keep what they saw first.");
+            }
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+        return secrets;
+    }
+
+    private static String value(Properties stored, String key) {
+        return (String) stored.computeIfAbsent(key, k -> generate());
+    }
+
+    /** URL-safe characters only, so the values need no quoting in env files, URLs or JSON. */
+    private static String generate() {
+        byte[] bytes = new byte[18];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+}

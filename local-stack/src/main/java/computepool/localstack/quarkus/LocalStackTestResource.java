@@ -1,0 +1,72 @@
+package computepool.localstack.quarkus;
+
+import computepool.localstack.LocalStack;
+import computepool.localstack.LocalStackEnv;
+import computepool.localstack.PostgresAdmin;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Points a {@code @QuarkusTest} at the local stack: the one whose env file {@link LocalStackEnv#locate()}
+ * finds, else one started in this JVM (a module's tests run alone). Creates the service's own database when
+ * named:
+ *
+ * <pre>{@code
+ * @QuarkusTestResource(value = LocalStackTestResource.class,
+ *         initArgs = @ResourceArg(name = LocalStackTestResource.DATABASE, value = "identity"))
+ * }</pre>
+ *
+ * Every env key is also passed as {@code computepool.test.<lowercase key>}, for tests that need the test
+ * users' passwords.
+ */
+public class LocalStackTestResource implements QuarkusTestResourceLifecycleManager {
+
+    /** Init argument: the database to create and point the datasource at. */
+    public static final String DATABASE = "database";
+    /** Where a stack started for a module's tests alone lives, relative to the module. */
+    public static final Path IN_PROCESS_HOME = Path.of("target", "local-stack");
+
+    private Optional<String> database = Optional.empty();
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        database = Optional.ofNullable(initArgs.get(DATABASE)).filter(name -> !name.isBlank());
+    }
+
+    @Override
+    public Map<String, String> start() {
+        LocalStackEnv env = LocalStackEnv.locate()
+                .map(LocalStackEnv::read)
+                .orElseGet(() -> LocalStack.startInProcess(IN_PROCESS_HOME.toAbsolutePath()));
+        database.ifPresent(PostgresAdmin.forEnv(env)::createDatabase);
+        return overrides(env, database);
+    }
+
+    /** The stack outlives each test class: whoever started it stops it. */
+    @Override
+    public void stop() {
+    }
+
+    static Map<String, String> overrides(LocalStackEnv env, Optional<String> database) {
+        Map<String, String> config = new HashMap<>();
+        env.get(LocalStackEnv.KAFKA_BOOTSTRAP_SERVERS).ifPresent(servers -> config.put("kafka.bootstrap.servers", servers));
+        env.get(LocalStackEnv.REDIS_URL).ifPresent(url -> config.put("quarkus.redis.hosts", url));
+        if (env.get(LocalStackEnv.KEYCLOAK_URL).isPresent()) {
+            config.put("quarkus.oidc.auth-server-url", env.realmUrl());
+            config.put("quarkus.oidc.client-id", env.require(LocalStackEnv.KEYCLOAK_API_CLIENT_ID));
+            config.put("quarkus.oidc.credentials.secret", env.require(LocalStackEnv.KEYCLOAK_API_CLIENT_SECRET));
+        }
+        database.ifPresent(name -> {
+            config.put("quarkus.datasource.jdbc.url", env.jdbcUrl(name));
+            config.put("quarkus.datasource.reactive.url", env.reactiveUrl(name));
+            config.put("quarkus.datasource.username", env.postgresUser());
+            config.put("quarkus.datasource.password", env.postgresPassword());
+        });
+        env.values().forEach((key, value) -> config.put("computepool.test." + key.toLowerCase(Locale.ROOT), value));
+        return config;
+    }
+}

@@ -1,0 +1,86 @@
+package computepool.market.api;
+
+import computepool.market.domain.Node;
+import computepool.market.domain.NodeRejected;
+import computepool.market.store.NodeStore;
+import computepool.problems.ProblemException;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.time.Clock;
+import java.util.List;
+import java.util.UUID;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.jboss.resteasy.reactive.RestResponse;
+
+/**
+ * The nodes of the signed-in operator. The operator is the token's subject; an operator sees only
+ * their own nodes, and another operator's node answers 404 as if it did not exist.
+ */
+@Path("/v1/nodes")
+@RolesAllowed("developer")
+@Produces(MediaType.APPLICATION_JSON)
+public class NodeResource {
+
+    private final JsonWebToken token;
+    private final NodeStore nodes;
+    private final Clock clock;
+
+    public NodeResource(JsonWebToken token, NodeStore nodes, Clock clock) {
+        this.token = token;
+        this.nodes = nodes;
+        this.clock = clock;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @WithTransaction
+    public Uni<RestResponse<NodeView>> register(@NotNull(message = "a JSON body is required") @Valid RegisterNodeRequest body) {
+        Node node = registered(body);
+        return nodes.insert(node)
+                .map(stored -> RestResponse.ResponseBuilder.<NodeView>created(URI.create("/v1/nodes/" + stored.id()))
+                        .entity(NodeView.of(stored))
+                        .build());
+    }
+
+    @GET
+    @WithSession
+    public Uni<List<NodeView>> list() {
+        return nodes.ofOperator(token.getSubject())
+                .map(found -> found.stream().map(NodeView::of).toList());
+    }
+
+    @GET
+    @Path("/{id}")
+    @WithSession
+    public Uni<NodeView> get(@PathParam("id") UUID id) {
+        return nodes.ofOperator(id, token.getSubject())
+                .map(found -> found.map(NodeView::of)
+                        .orElseThrow(() -> new ProblemException(Response.Status.NOT_FOUND, "no node " + id)));
+    }
+
+    private Node registered(RegisterNodeRequest body) {
+        List<Node.GpuSpec> gpus = body.gpus().stream()
+                .map(gpu -> gpu == null ? null
+                        : new Node.GpuSpec(gpu.model(), gpu.memoryGib(), gpu.count(), gpu.powerLimitWatts()))
+                .toList();
+        try {
+            return Node.register(token.getSubject(), body.name().strip(), body.zone(), body.interconnect(),
+                    body.powerBudgetWatts(), gpus, clock.instant());
+        } catch (NodeRejected e) {
+            throw new ProblemException(Response.Status.BAD_REQUEST, e.field(), e.reason());
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package computepool.market.domain;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * A machine an operator offers to the market, with its GPUs and the power it may draw. The power
+ * budget is what the circuit can deliver continuously: a Nanopod on a household 15 A / 120 V
+ * circuit has about 1,440 W, and its cards must fit in it even when all of them run at their limit.
+ */
+public record Node(UUID id, String operatorId, String name, String zone, Interconnect interconnect,
+        int powerBudgetWatts, List<GpuGroup> gpus, Instant registeredAt) {
+
+    public Node {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(operatorId, "operatorId");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(zone, "zone");
+        Objects.requireNonNull(interconnect, "interconnect");
+        Objects.requireNonNull(registeredAt, "registeredAt");
+        gpus = List.copyOf(gpus);
+    }
+
+    /** The GPUs of a node being registered; {@code model} is a catalogue name, checked here. */
+    public record GpuSpec(String model, int memoryGib, int count, int powerLimitWatts) {
+    }
+
+    /**
+     * Registers a node for an operator, applying every rule of the market.
+     *
+     * @throws NodeRejected naming the field at fault, as a JSON path ({@code gpus[0].model})
+     */
+    public static Node register(String operatorId, String name, String zone, String interconnect,
+            int powerBudgetWatts, List<GpuSpec> gpus, Instant now) {
+        Interconnect link = Interconnect.named(interconnect)
+                .orElseThrow(() -> new NodeRejected("interconnect", Interconnect.MUST_BE_KNOWN));
+        if (powerBudgetWatts < 1) {
+            throw new NodeRejected("powerBudgetWatts", "must be at least 1");
+        }
+        if (gpus == null || gpus.isEmpty()) {
+            throw new NodeRejected("gpus", "a node needs at least one GPU entry");
+        }
+        List<GpuGroup> groups = new ArrayList<>(gpus.size());
+        for (int i = 0; i < gpus.size(); i++) {
+            groups.add(group(gpus.get(i), "gpus[" + i + "]"));
+        }
+        long peak = groups.stream().mapToLong(GpuGroup::peakWatts).sum();
+        if (peak > powerBudgetWatts) {
+            throw new NodeRejected("powerBudgetWatts", "the GPUs draw up to " + peak
+                    + " W at their power limits, more than the budget of " + powerBudgetWatts + " W");
+        }
+        return new Node(UUID.randomUUID(), operatorId, name, zone, link, powerBudgetWatts, groups, now);
+    }
+
+    /** The most the node's GPUs may draw together. */
+    public long peakWatts() {
+        return gpus.stream().mapToLong(GpuGroup::peakWatts).sum();
+    }
+
+    private static GpuGroup group(GpuSpec spec, String path) {
+        if (spec == null) {
+            throw new NodeRejected(path, "must be a GPU entry, not null");
+        }
+        GpuModel model = GpuModel.named(spec.model())
+                .orElseThrow(() -> new NodeRejected(path + ".model", GpuModel.MUST_BE_KNOWN));
+        if (spec.memoryGib() < 1) {
+            throw new NodeRejected(path + ".memoryGib", "must be at least 1");
+        }
+        if (spec.count() < 1) {
+            throw new NodeRejected(path + ".count", "must be at least 1");
+        }
+        if (spec.powerLimitWatts() < 1) {
+            throw new NodeRejected(path + ".powerLimitWatts", "must be at least 1");
+        }
+        return new GpuGroup(model, spec.memoryGib(), spec.count(), spec.powerLimitWatts());
+    }
+}

@@ -1,0 +1,215 @@
+package computepool.market.api;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasKey;
+import static org.hamcrest.Matchers.not;
+
+import computepool.localstack.quarkus.LocalStackTestResource;
+import computepool.localstack.quarkus.TestLogins;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(value = LocalStackTestResource.class, initArgs = @ResourceArg(name = "database", value = "market_test"))
+class NodeResourceTest {
+
+    private static String node(String name, String interconnect, int budget, String gpus) {
+        return """
+                {"name": "%s", "zone": "home-sf-1", "interconnect": "%s", "powerBudgetWatts": %d, "gpus": [%s]}
+                """.formatted(name, interconnect, budget, gpus);
+    }
+
+    private static String nanopod(String name) {
+        return node(name, "federated", 1440, RTX_4090_PAIR);
+    }
+
+    private static final String RTX_4090_PAIR =
+            "{\"model\": \"RTX_4090\", \"memoryGib\": 24, \"count\": 2, \"powerLimitWatts\": 450}";
+
+    private static String register(String token, String body) {
+        return given().auth().oauth2(token).contentType(ContentType.JSON)
+                .body(body)
+                .when().post("/v1/nodes")
+                .then().statusCode(201)
+                .extract().path("id");
+    }
+
+    private static void rejectedNaming(String body, String field) {
+        given().auth().oauth2(TestLogins.developer()).contentType(ContentType.JSON)
+                .body(body)
+                .when().post("/v1/nodes")
+                .then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("status", equalTo(400))
+                .body("errors.field", hasItem(field));
+    }
+
+    @Test
+    void healthIsUpWithDatabaseAndKafka() {
+        given().when().get("/q/health/ready")
+                .then().statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.name", hasItem(containsString("PostgreSQL")))
+                .body("checks.name", hasItem(containsString("Kafka")));
+    }
+
+    @Test
+    void noTokenIsUnauthorizedAsProblem() {
+        given().when().get("/v1/nodes")
+                .then().statusCode(401)
+                .contentType("application/problem+json")
+                .header("WWW-Authenticate", "Bearer")
+                .body("status", equalTo(401));
+        given().contentType(ContentType.JSON).body(nanopod("pod"))
+                .when().post("/v1/nodes")
+                .then().statusCode(401).contentType("application/problem+json");
+    }
+
+    @Test
+    void anOperatorRegistersANodeAndReadsItBack() {
+        String token = TestLogins.developer();
+        String name = "pod-" + UUID.randomUUID();
+        String id = given().auth().oauth2(token).contentType(ContentType.JSON)
+                .body(node(name, "federated", 1440, RTX_4090_PAIR + ", "
+                        + "{\"model\": \"RTX_3090\", \"memoryGib\": 24, \"count\": 1, \"powerLimitWatts\": 350}"))
+                .when().post("/v1/nodes")
+                .then().statusCode(201)
+                .body("name", equalTo(name))
+                .body("peakWatts", equalTo(1250))
+                .extract().path("id");
+
+        given().auth().oauth2(token).when().get("/v1/nodes/" + id)
+                .then().statusCode(200)
+                .body("id", equalTo(id))
+                .body("name", equalTo(name))
+                .body("zone", equalTo("home-sf-1"))
+                .body("interconnect", equalTo("federated"))
+                .body("powerBudgetWatts", equalTo(1440))
+                .body("gpus.size()", equalTo(2))
+                .body("gpus[0].model", equalTo("RTX_4090"))
+                .body("gpus[0].memoryGib", equalTo(24))
+                .body("gpus[0].count", equalTo(2))
+                .body("gpus[0].powerLimitWatts", equalTo(450))
+                .body("gpus[1].model", equalTo("RTX_3090"))
+                .body("gpus[1].powerLimitWatts", equalTo(350));
+
+        given().auth().oauth2(token).when().get("/v1/nodes")
+                .then().statusCode(200)
+                .body("id", hasItem(id));
+    }
+
+    @Test
+    void theLocationOfANewNodeIsItsAddress() {
+        String token = TestLogins.developer();
+        String location = given().auth().oauth2(token).contentType(ContentType.JSON)
+                .body(nanopod("pod-" + UUID.randomUUID()))
+                .when().post("/v1/nodes")
+                .then().statusCode(201)
+                .extract().header("Location");
+        String id = location.substring(location.lastIndexOf('/') + 1);
+        given().auth().oauth2(token).when().get(location)
+                .then().statusCode(200).body("id", equalTo(id));
+        assertThat(location, endsWith("/v1/nodes/" + id));
+    }
+
+    @Test
+    void anotherOperatorsNodeIsNotFound() {
+        String theirs = register(TestLogins.admin(), nanopod("theirs-" + UUID.randomUUID()));
+        String developer = TestLogins.developer();
+        given().auth().oauth2(developer).when().get("/v1/nodes/" + theirs)
+                .then().statusCode(404)
+                .contentType("application/problem+json")
+                .body("status", equalTo(404));
+        given().auth().oauth2(developer).when().get("/v1/nodes")
+                .then().statusCode(200)
+                .body("id", not(hasItem(theirs)));
+    }
+
+    @Test
+    void anUnknownNodeIsNotFound() {
+        given().auth().oauth2(TestLogins.developer()).when().get("/v1/nodes/" + UUID.randomUUID())
+                .then().statusCode(404).contentType("application/problem+json");
+    }
+
+    @Test
+    void malformedJsonIsRejectedNamingTheBody() {
+        rejectedNaming("{\"name\": ", "body");
+    }
+
+    @Test
+    void aMissingBodyIsRejected() {
+        given().auth().oauth2(TestLogins.developer()).contentType(ContentType.JSON)
+                .when().post("/v1/nodes")
+                .then().statusCode(400).contentType("application/problem+json");
+    }
+
+    @Test
+    void unknownFieldIsRejectedNamingIt() {
+        rejectedNaming("{\"name\": \"pod\", \"colour\": \"red\"}", "colour");
+    }
+
+    @Test
+    void aNameIsRequired() {
+        rejectedNaming(node(" ", "federated", 1440, RTX_4090_PAIR), "name");
+    }
+
+    @Test
+    void aNodeNeedsAtLeastOneGpu() {
+        rejectedNaming(node("pod", "federated", 1440, ""), "gpus");
+    }
+
+    @Test
+    void countsMustBePositive() {
+        rejectedNaming(node("pod", "federated", 1440,
+                "{\"model\": \"RTX_4090\", \"memoryGib\": 24, \"count\": 0, \"powerLimitWatts\": 450}"), "gpus[0].count");
+    }
+
+    @Test
+    void anUnknownGpuModelIsRejectedNamingIt() {
+        rejectedNaming(node("pod", "federated", 1440, RTX_4090_PAIR + ", "
+                + "{\"model\": \"GTX_1080\", \"memoryGib\": 8, \"count\": 1, \"powerLimitWatts\": 180}"), "gpus[1].model");
+    }
+
+    @Test
+    void cardsBeyondThePowerBudgetAreRejected() {
+        rejectedNaming(node("pod", "federated", 1440,
+                "{\"model\": \"RTX_4090\", \"memoryGib\": 24, \"count\": 4, \"powerLimitWatts\": 450}"), "powerBudgetWatts");
+    }
+
+    @Test
+    void anUnknownInterconnectIsRejected() {
+        rejectedNaming(node("pod", "infiniband", 1440, RTX_4090_PAIR), "interconnect");
+    }
+
+    @Test
+    void aRejectedNodeIsNotStored() {
+        String token = TestLogins.developer();
+        String name = "rejected-" + UUID.randomUUID();
+        given().auth().oauth2(token).contentType(ContentType.JSON)
+                .body(node(name, "federated", 100, RTX_4090_PAIR))
+                .when().post("/v1/nodes")
+                .then().statusCode(400);
+        given().auth().oauth2(token).when().get("/v1/nodes")
+                .then().statusCode(200).body("name", not(hasItem(name)));
+    }
+
+    @Test
+    void metricsArePublished() {
+        given().when().get("/q/metrics").then().statusCode(200);
+    }
+
+    @Test
+    void openApiIsPublished() {
+        given().when().get("/q/openapi?format=json")
+                .then().statusCode(200).body("paths", hasKey("/v1/nodes/{id}"));
+    }
+}

@@ -1,0 +1,33 @@
+package computepool.shard.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** What this worker serves, checked at startup by {@link AssignmentProducer}. The defaults fit a local stack. */
+@ConfigMapping(prefix = "computepool.shard")
+public interface ShardConfig {
+
+    /** The model this worker holds a slice of, as the pipeline registry names it. */
+    @WithDefault("smollm2-135m-instruct")
+    String modelId();
+
+    /** First layer of the slice, inclusive; 0 makes this worker the entry shard. */
+    @WithDefault("0")
+    int layerStart();
+
+    /** End of the slice, exclusive; the model's layer count makes this worker the exit shard (SmolLM2-135M has 30). */
+    @WithDefault("30")
+    int layerEnd();
+
+    /** Keycloak subject of the operator who runs this worker and is paid for its compute. */
+    @WithDefault("local-operator")
+    String operatorId();
+
+    /** The market-svc node this worker runs on. */
+    @WithDefault("local-node")
+    String nodeId();
+
+    /** EVM address (0x and 40 hex digits) that receives the operator's payment stream; the default is anvil's first account. */
+    @WithDefault("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266")
+    String payoutAddress();
+}

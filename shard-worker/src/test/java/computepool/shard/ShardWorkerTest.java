@@ -1,0 +1,42 @@
+package computepool.shard;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import computepool.localstack.quarkus.LocalStackTestResource;
+import computepool.shard.domain.ShardAssignment;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(LocalStackTestResource.class)
+class ShardWorkerTest {
+
+    @Inject
+    ShardAssignment assignment;
+
+    @Test
+    void healthIsUpWithKafka() {
+        given().when().get("/q/health/ready")
+                .then().statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.name", hasItem(containsString("Kafka")));
+    }
+
+    @Test
+    void metricsArePublished() {
+        given().when().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
+    }
+
+    @Test
+    void theLocalDefaultsServeTheWholeModel() {
+        assertEquals("smollm2-135m-instruct", assignment.modelId());
+        assertEquals(0, assignment.layerStart());
+        assertEquals(30, assignment.layerEnd());
+    }
+}
