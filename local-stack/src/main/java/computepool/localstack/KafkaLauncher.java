@@ -80,7 +80,7 @@ public final class KafkaLauncher implements Component {
                     Map.of(), dir, log, Duration.ofMinutes(2));
         }
         ChildProcess process = ChildProcess.start(NAME, List.of(javaBinary.toString(), HEAP, "-Xms256m",
-                "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-Djava.awt.headless=true",
+                "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true",
                 "-Dlog4j2.configurationFile=" + logging, "-cp", classpath, "kafka.Kafka", config.toString()),
                 Map.of(), dir, log);
         String bootstrap = "127.0.0.1:" + port;

@@ -81,6 +81,8 @@ public final class KeycloakLauncher implements Component {
         Map<String, String> environment = Map.of(
                 "JAVA_HOME", javaHome.toString(),
                 "JAVA_OPTS_KC_HEAP", "-Xms64m " + HEAP,
+                // C1 only: starts about a third faster on a small machine, and a test realm needs no peak throughput.
+                "JAVA_OPTS_APPEND", "-XX:TieredStopAtLevel=1",
                 "KC_BOOTSTRAP_ADMIN_USERNAME", BOOTSTRAP_ADMIN,
                 "KC_BOOTSTRAP_ADMIN_PASSWORD", secrets.keycloakAdminPassword(),
                 DEVELOPER_PASSWORD_VARIABLE, secrets.developerPassword(),

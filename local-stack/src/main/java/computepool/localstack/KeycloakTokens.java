@@ -37,18 +37,6 @@ public final class KeycloakTokens {
                 env.require(LocalStackEnv.KEYCLOAK_API_CLIENT_ID), env.require(LocalStackEnv.KEYCLOAK_API_CLIENT_SECRET));
     }
 
-    /** An access token of the realm's test developer (role developer). */
-    public static String developerToken(LocalStackEnv env) {
-        return forEnv(env).passwordGrant(env.require(LocalStackEnv.TEST_DEVELOPER_USERNAME),
-                env.require(LocalStackEnv.TEST_DEVELOPER_PASSWORD));
-    }
-
-    /** An access token of the realm's test admin (roles admin and developer). */
-    public static String adminToken(LocalStackEnv env) {
-        return forEnv(env).passwordGrant(env.require(LocalStackEnv.TEST_ADMIN_USERNAME),
-                env.require(LocalStackEnv.TEST_ADMIN_PASSWORD));
-    }
-
     public String passwordGrant(String username, String password) {
         Map<String, String> form = new LinkedHashMap<>();
         form.put("grant_type", "password");

@@ -21,7 +21,8 @@ import java.util.concurrent.Future;
 
 /**
  * Starts, stops and reports the real components of one stack home. As a command ({@code start}, {@code stop},
- * {@code status}) it leaves the components running after it exits and records their pids in the home;
+ * {@code status}, and {@code create-database} for scripts) it leaves the components running after it exits and
+ * records their pids in the home;
  * {@link #startInProcess(Path)} serves tests that run without a stack started beforehand.
  */
 public final class LocalStack {
@@ -61,9 +62,14 @@ public final class LocalStack {
             err.print(CliArguments.USAGE);
             return 2;
         }
-        StackHome home = new StackHome(cli.home());
-        LocalStack stack = new LocalStack(home, cli.logs().orElse(home.defaultLogs()), out);
         try {
+            if (cli.command().equals("create-database")) {
+                PostgresAdmin.forEnv(LocalStackEnv.read(cli.envFile().orElseThrow()))
+                        .createDatabase(cli.database().orElseThrow());
+                return 0;
+            }
+            StackHome home = new StackHome(cli.home().orElseThrow());
+            LocalStack stack = new LocalStack(home, cli.logs().orElse(home.defaultLogs()), out);
             return switch (cli.command()) {
                 case "start" -> {
                     stack.start(cli.components(), cli.envFile());
@@ -72,10 +78,8 @@ public final class LocalStack {
                 case "stop" -> stack.stop() ? 0 : 1;
                 default -> stack.status() ? 0 : 3;
             };
-        } catch (ComponentFailure e) {
-            err.println("local-stack: " + e.getMessage());
-            return 1;
-        } catch (IOException | UncheckedIOException | IllegalStateException e) {
+        } catch (ComponentFailure | IOException | UncheckedIOException | IllegalStateException
+                | IllegalArgumentException e) {
             err.println("local-stack: " + e.getMessage());
             return 1;
         } catch (InterruptedException e) {

@@ -48,7 +48,8 @@ public final class PostgresAdmin {
             }
         } catch (SQLException e) {
             if (!DUPLICATE_DATABASE.equals(e.getSQLState())) {
-                throw new IllegalStateException("cannot create database " + name + " on " + host + ":" + port, e);
+                throw new IllegalStateException("cannot create database " + name + " on " + host + ":" + port + ": "
+                        + e.getMessage(), e);
             }
         }
     }

@@ -18,7 +18,7 @@ class CliArgumentsTest {
         CliArguments cli = CliArguments.parse("start", "--home", "/tmp/stack", "--env", "/tmp/stack.env");
 
         assertEquals("start", cli.command());
-        assertEquals(Path.of("/tmp/stack"), cli.home());
+        assertEquals(Optional.of(Path.of("/tmp/stack")), cli.home());
         assertEquals(Optional.of(Path.of("/tmp/stack.env")), cli.envFile());
         assertEquals(Optional.empty(), cli.logs());
         assertEquals(LocalStack.COMPONENTS, cli.components());
@@ -29,7 +29,7 @@ class CliArgumentsTest {
         CliArguments cli = CliArguments.parse("start", "--home", "h", "--components", "redis, postgres");
 
         assertEquals(List.of("redis", "postgres"), cli.components());
-        assertTrue(cli.home().isAbsolute());
+        assertTrue(cli.home().orElseThrow().isAbsolute());
     }
 
     @Test
@@ -38,6 +38,15 @@ class CliArgumentsTest {
                 () -> CliArguments.parse("start", "--home", "h", "--components", "mysql"));
 
         assertTrue(bad.getMessage().contains("postgres,kafka,redis,keycloak"));
+    }
+
+    @Test
+    void createDatabaseNeedsTheEnvFileAndAName() {
+        CliArguments cli = CliArguments.parse("create-database", "--env", "target/local-stack.env", "--name", "billing");
+
+        assertEquals(Optional.of("billing"), cli.database());
+        assertEquals(Optional.empty(), cli.home());
+        assertThrows(IllegalArgumentException.class, () -> CliArguments.parse("create-database", "--name", "billing"));
     }
 
     @Test

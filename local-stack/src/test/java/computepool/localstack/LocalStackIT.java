@@ -97,6 +97,17 @@ class LocalStackIT {
     }
 
     @Test
+    void cliCreatesADatabaseForAScript() throws SQLException {
+        CliResult created = cli("create-database", "--env", ENV_FILE.toString(), "--name", "it_script");
+
+        assertEquals(0, created.status(), created.output());
+        try (Connection connection = PostgresAdmin.forEnv(env).connect("it_script")) {
+            assertTrue(connection.isValid(5));
+        }
+        assertEquals(1, cli("create-database", "--env", ENV_FILE.toString(), "--name", "bad-name").status());
+    }
+
+    @Test
     void kafkaHasThePlatformTopicsAndDeliversARecord() throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", env.kafkaBootstrapServers()))) {
             assertTrue(admin.listTopics().names().get().containsAll(KafkaTopics.PLATFORM));
@@ -136,8 +147,11 @@ class LocalStackIT {
 
     @Test
     void keycloakIssuesTokensForTheTestUsersWithAudienceAndRoles() {
-        String developer = payload(KeycloakTokens.developerToken(env));
-        String admin = payload(KeycloakTokens.adminToken(env));
+        KeycloakTokens tokens = KeycloakTokens.forEnv(env);
+        String developer = payload(tokens.passwordGrant(env.require(LocalStackEnv.TEST_DEVELOPER_USERNAME),
+                env.require(LocalStackEnv.TEST_DEVELOPER_PASSWORD)));
+        String admin = payload(tokens.passwordGrant(env.require(LocalStackEnv.TEST_ADMIN_USERNAME),
+                env.require(LocalStackEnv.TEST_ADMIN_PASSWORD)));
 
         assertTrue(developer.contains("\"preferred_username\":\"dev\""), developer);
         assertTrue(developer.contains("\"email\":\"dev@computepool.test\""), developer);

@@ -20,8 +20,7 @@ public record ChatCompletionRequest(
         String model,
         @NotNull(message = "is required")
         @Size(min = 1, message = "must contain at least one message")
-        @Valid
-        List<@NotNull(message = "must be a message object") Message> messages,
+        List<@NotNull(message = "must be a message object") @Valid Message> messages,
         @DecimalMin(value = "0", message = "must be between 0 and 2")
         @DecimalMax(value = "2", message = "must be between 0 and 2")
         Double temperature,

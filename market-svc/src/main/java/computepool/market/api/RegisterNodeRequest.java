@@ -28,8 +28,7 @@ public record RegisterNodeRequest(
         Integer powerBudgetWatts,
         @NotNull(message = "is required")
         @Size(min = 1, max = 64, message = "must list 1 to 64 GPU entries")
-        @Valid
-        List<GpuRequest> gpus) {
+        List<@Valid GpuRequest> gpus) {
 
     static final String ZONE = "^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$";
 
