@@ -1,5 +1,6 @@
 package computepool.localstack;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -7,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 
@@ -50,7 +52,7 @@ public record Artifacts(Path postgresBinaries, String postgresVersion, Path keyc
         try (InputStream in = resource(name)) {
             String joined = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
             return joined.isEmpty() ? List.of()
-                    : java.util.Arrays.stream(joined.split(java.io.File.pathSeparator)).map(Path::of).toList();
+                    : Arrays.stream(joined.split(File.pathSeparator)).map(Path::of).toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -3,6 +3,7 @@ package computepool.localstack;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,7 +49,7 @@ public final class ChildProcess {
         try {
             Files.createDirectories(log.getParent());
             Files.writeString(log, "=== " + String.join(" ", command) + System.lineSeparator(),
-                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             return new ChildProcess(component, builder.start(), log);
         } catch (IOException e) {
             throw new ComponentFailure(component, "cannot start " + command.getFirst() + ": " + e.getMessage(), log, e);

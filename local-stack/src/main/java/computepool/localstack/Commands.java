@@ -29,7 +29,14 @@ public final class Commands {
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             builder.environment().putAll(environment);
             Process process = builder.start();
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            boolean finished;
+            try {
+                finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                throw e;
+            }
+            if (!finished) {
                 process.destroyForcibly();
                 throw new ComponentFailure(component, command.getFirst() + " did not finish within "
                         + timeout.toSeconds() + " s", log);

@@ -13,16 +13,14 @@ public final class ComponentFailure extends RuntimeException {
     }
 
     public ComponentFailure(String component, String problem, Path log, Throwable cause) {
-        super(component + ": " + problem + describe(log), cause);
-        this.component = component;
-        this.logTail = log == null ? "" : LogTail.of(log);
+        this(component, problem, log, log == null ? "" : LogTail.of(log), cause);
     }
 
-    private static String describe(Path log) {
-        if (log == null) {
-            return "";
-        }
-        return System.lineSeparator() + "--- last lines of " + log + " ---" + System.lineSeparator() + LogTail.of(log);
+    private ComponentFailure(String component, String problem, Path log, String logTail, Throwable cause) {
+        super(component + ": " + problem + (log == null ? "" : System.lineSeparator() + "--- last lines of " + log
+                + " ---" + System.lineSeparator() + logTail), cause);
+        this.component = component;
+        this.logTail = logTail;
     }
 
     public String component() {

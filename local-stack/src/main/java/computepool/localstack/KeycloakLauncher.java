@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntSupplier;
@@ -34,9 +35,9 @@ public final class KeycloakLauncher implements Component {
     public static final String HEAP = "-Xmx768m";
 
     /** Placeholders of the realm file; Keycloak resolves them from its environment when importing. */
-    static final String DEVELOPER_PASSWORD_VARIABLE = "COMPUTEPOOL_TEST_DEVELOPER_PASSWORD";
-    static final String ADMIN_PASSWORD_VARIABLE = "COMPUTEPOOL_TEST_ADMIN_PASSWORD";
-    static final String API_CLIENT_SECRET_VARIABLE = "COMPUTEPOOL_API_CLIENT_SECRET";
+    private static final String DEVELOPER_PASSWORD_VARIABLE = "COMPUTEPOOL_TEST_DEVELOPER_PASSWORD";
+    private static final String ADMIN_PASSWORD_VARIABLE = "COMPUTEPOOL_TEST_ADMIN_PASSWORD";
+    private static final String API_CLIENT_SECRET_VARIABLE = "COMPUTEPOOL_API_CLIENT_SECRET";
 
     private static final String REALM_RESOURCE = "/computepool/localstack/keycloak/computepool-realm.json";
 
@@ -137,7 +138,7 @@ public final class KeycloakLauncher implements Component {
             }
             realm = in.readAllBytes();
         }
-        if (Files.exists(target) && java.util.Arrays.equals(Files.readAllBytes(target), realm)) {
+        if (Files.exists(target) && Arrays.equals(Files.readAllBytes(target), realm)) {
             return;
         }
         Files.createDirectories(target.getParent());

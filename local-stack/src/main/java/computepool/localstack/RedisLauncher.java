@@ -1,5 +1,6 @@
 package computepool.localstack;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -9,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,7 +33,7 @@ public final class RedisLauncher implements Component {
     /** redis-server from the PATH, else where Debian puts it. */
     public static Path findBinary() {
         return Optional.ofNullable(System.getenv("PATH")).stream()
-                .flatMap(path -> java.util.Arrays.stream(path.split(java.io.File.pathSeparator)))
+                .flatMap(path -> Arrays.stream(path.split(File.pathSeparator)))
                 .filter(dir -> !dir.isBlank())
                 .map(dir -> Path.of(dir, "redis-server"))
                 .filter(Files::isExecutable)

@@ -5,6 +5,7 @@ import java.io.Reader;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -41,8 +42,7 @@ public record StackSecrets(String postgresPassword, String keycloakAdminPassword
             try (Writer writer = Files.newBufferedWriter(tmp)) {
                 stored.store(writer, "Generated once per stack home; PostgreSQL and Keycloak keep what they saw first.");
             }
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
         return secrets;
     }

@@ -37,7 +37,7 @@ class OpenAiResourceTest {
     }
 
     private static void rejectedNaming(String body, String param) {
-        post(body).statusCode(400)
+        post(body).log().ifValidationFails().statusCode(400)
                 .contentType(ContentType.JSON)
                 .body("error.type", equalTo("invalid_request_error"))
                 .body("error.param", equalTo(param))

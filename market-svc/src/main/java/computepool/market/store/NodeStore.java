@@ -28,7 +28,7 @@ public class NodeStore implements PanacheRepositoryBase<NodeRecord, UUID> {
     /** One node, only if the operator owns it. */
     public Uni<Optional<Node>> ofOperator(UUID id, String operatorId) {
         return find("from NodeRecord n left join fetch n.gpus where n.id = ?1 and n.operatorId = ?2", id, operatorId)
-                .singleResultOptional()
-                .map(row -> row.map(NodeRecord::toDomain));
+                .list()
+                .map(rows -> rows.stream().findFirst().map(NodeRecord::toDomain));
     }
 }

@@ -1,0 +1,110 @@
+package computepool.journeys;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import computepool.localstack.StackHome;
+import computepool.localstack.StackState;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code ./computepool up} on what the build packaged: every service answers UP on its health
+ * endpoint, and {@code ./computepool down} leaves none of the processes it started behind.
+ */
+class UpAndDownIT {
+
+    private static final Pattern SERVICE_LINE = Pattern.compile("^(\\S+-svc|shard-worker)\\s+(http://127\\.0\\.0\\.1:\\d+)", Pattern.MULTILINE);
+    private static final List<String> SERVICES = List.of("gateway-svc", "identity-svc", "market-svc", "billing-svc",
+            "sandbox-svc", "payment-svc", "shard-worker");
+
+    private final Path root = Path.of(System.getProperty("computepool.root", "..")).toAbsolutePath().normalize();
+    private final Path home = root.resolve("journeys/target/up-home");
+
+    @AfterEach
+    void downEvenOnFailure() throws Exception {
+        computepool("down", Duration.ofMinutes(2));
+    }
+
+    @Test
+    void upStartsEveryServiceHealthyAndDownLeavesNoProcess() throws Exception {
+        String output = computepool("up", Duration.ofMinutes(8));
+
+        Map<String, String> endpoints = new java.util.HashMap<>();
+        Matcher line = SERVICE_LINE.matcher(output);
+        while (line.find()) {
+            endpoints.put(line.group(1), line.group(2));
+        }
+        assertEquals(SERVICES.stream().sorted().toList(), endpoints.keySet().stream().sorted().toList(), output);
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            for (Map.Entry<String, String> service : endpoints.entrySet()) {
+                HttpResponse<String> health = http.send(HttpRequest.newBuilder(
+                        URI.create(service.getValue() + "/q/health")).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, health.statusCode(), service.getKey() + ": " + health.body());
+                assertTrue(health.body().contains("\"status\": \"UP\"") || health.body().contains("\"status\":\"UP\""),
+                        service.getKey() + ": " + health.body());
+            }
+        }
+
+        List<ProcessHandle> started = startedProcesses();
+        assertTrue(started.size() >= SERVICES.size() + 4, "expected services and components, found " + started);
+
+        computepool("down", Duration.ofMinutes(2));
+        List<ProcessHandle> alive = started.stream().filter(ProcessHandle::isAlive).toList();
+        assertTrue(alive.isEmpty(), "still running after down: " + alive.stream()
+                .map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList());
+    }
+
+    /** Every process `up` recorded (services and stack components), with all their descendants. */
+    private List<ProcessHandle> startedProcesses() throws IOException {
+        List<Long> pids = new ArrayList<>();
+        try (Stream<Path> files = Files.list(home.resolve("pids"))) {
+            for (Path file : files.toList()) {
+                pids.add(Long.parseLong(Files.readString(file).strip()));
+            }
+        }
+        StackState.read(new StackHome(home.resolve("stack")).state()).orElseThrow()
+                .components().forEach(component -> pids.add(component.process().pid()));
+        List<ProcessHandle> processes = new ArrayList<>();
+        for (long pid : pids) {
+            ProcessHandle.of(pid).ifPresent(process -> {
+                processes.add(process);
+                process.descendants().forEach(processes::add);
+            });
+        }
+        return processes;
+    }
+
+    private String computepool(String command, Duration limit) throws IOException, InterruptedException {
+        Path log = Files.createDirectories(root.resolve("journeys/target")).resolve("computepool-" + command + ".log");
+        ProcessBuilder builder = new ProcessBuilder(root.resolve("computepool").toString(), command)
+                .directory(root.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().put("COMPUTEPOOL_HOME", home.toString());
+        builder.environment().put("COMPUTEPOOL_SKIP_BUILD", "1");
+        Process process = builder.start();
+        if (!process.waitFor(limit.toSeconds(), TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("./computepool " + command + " did not finish in " + limit + ":\n" + Files.readString(log));
+        }
+        String output = Files.readString(log);
+        assertEquals(0, process.exitValue(), "./computepool " + command + " failed:\n" + output);
+        return output;
+    }
+}
