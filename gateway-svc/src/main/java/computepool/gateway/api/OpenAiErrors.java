@@ -71,6 +71,10 @@ final class OpenAiErrors {
     }
 
     static Response web(WebApplicationException e) {
+        // A blocking endpoint gets a body Jackson could not read wrapped in a 400 WebApplicationException.
+        if (e.getCause() instanceof JsonProcessingException cause) {
+            return unreadable(cause);
+        }
         Response.StatusType status = e.getResponse().getStatusInfo();
         String type = status.getFamily() == Response.Status.Family.SERVER_ERROR
                 ? OpenAiError.SERVER_ERROR : OpenAiError.INVALID_REQUEST;

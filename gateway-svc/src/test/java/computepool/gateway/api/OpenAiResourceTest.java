@@ -187,6 +187,9 @@ class OpenAiResourceTest {
     @Test
     void openApiIsPublished() {
         given().when().get("/q/openapi?format=json")
-                .then().statusCode(200).body("paths", hasKey("/v1/chat/completions"));
+                .then().statusCode(200)
+                .body("paths", hasKey("/v1/chat/completions"))
+                .body("components.schemas.ChatCompletionRequest.properties", hasKey("max_tokens"))
+                .body("components.schemas.ChatCompletionRequest.properties", hasKey("top_p"));
     }
 }
