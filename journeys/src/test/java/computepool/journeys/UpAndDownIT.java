@@ -65,9 +65,25 @@ class UpAndDownIT {
         assertTrue(started.size() >= SERVICES.size() + 4, "expected services and components, found " + started);
 
         computepool("down", Duration.ofMinutes(2));
-        List<ProcessHandle> alive = started.stream().filter(ProcessHandle::isAlive).toList();
+        List<ProcessHandle> alive = started.stream().filter(UpAndDownIT::running).toList();
         assertTrue(alive.isEmpty(), "still running after down: " + alive.stream()
                 .map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList());
+    }
+
+    /**
+     * Alive and not a zombie: an exited child that init has not reaped yet still has a pid, but
+     * nothing runs in it.
+     */
+    private static boolean running(ProcessHandle process) {
+        if (!process.isAlive()) {
+            return false;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        } catch (IOException gone) {
+            return false;
+        }
     }
 
     /** Every process `up` recorded (services and stack components), with all their descendants. */
