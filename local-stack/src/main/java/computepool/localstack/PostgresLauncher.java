@@ -58,7 +58,7 @@ public final class PostgresLauncher implements Component {
         Path log = logs.resolve("postgres.log");
         account.prepare();
         Path dist = install();
-        Path root = dataRoot(home);
+        Path root = dataRoot(home, account);
         Path data = root.resolve("data");
         if (!Files.exists(data.resolve("PG_VERSION"))) {
             initdb(dist, root, data, log);
@@ -112,7 +112,11 @@ public final class PostgresLauncher implements Component {
      * The cluster's directory: in the stack home, unless that home is closed to the account PostgreSQL
      * runs as (a root-owned home directory), in which case it moves to a system directory named after it.
      */
-    private Path dataRoot(StackHome home) throws InterruptedException {
+    /**
+     * Where a stack home's cluster lives: in the home, unless the account postgres runs as cannot
+     * reach it (a root run in a private directory), then under {@code /var/lib/computepool/stacks}.
+     */
+    static Path dataRoot(StackHome home, PostgresAccount account) throws InterruptedException {
         try {
             Files.createDirectories(home.root());
             Path root = account.canReach(home.root()) ? home.component(NAME)

@@ -46,13 +46,14 @@ class ComponentFailureIT {
     }
 
     @Test
-    void cliStartExitsNonZeroWithTheLogTailAndRecordsNothing() throws IOException {
-        // Under target rather than the private temporary directory, which a root run's postgres account cannot reach.
+    void cliStartExitsNonZeroWithTheLogTailAndRecordsNothing() throws IOException, InterruptedException {
         Path home = Path.of("target", "failing-stack").toAbsolutePath();
         Installation.deleteRecursively(home);
+        Path data = PostgresLauncher.dataRoot(new StackHome(home), PostgresAccount.current()).resolve("data");
+        Installation.deleteRecursively(data);
         // A data directory that claims a cluster but holds none: initdb is skipped and postgres gives up.
-        Files.createDirectories(home.resolve("postgres/data"));
-        Files.writeString(home.resolve("postgres/data/PG_VERSION"), "9.6\n");
+        Files.createDirectories(data);
+        Files.writeString(data.resolve("PG_VERSION"), "9.6\n");
         ByteArrayOutputStream err = new ByteArrayOutputStream();
 
         int status;
