@@ -5,8 +5,8 @@ import computepool.localstack.PostgresAdmin;
 import computepool.localstack.quarkus.TestLogins;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -42,21 +42,7 @@ public final class JourneyStack {
     public Map<String, String> serviceConfig(String database) {
         String name = database + "_" + runId;
         postgres.createDatabase(name);
-        Map<String, String> config = new HashMap<>(baseConfig());
-        config.put("quarkus.datasource.jdbc.url", env.jdbcUrl(name));
-        config.put("quarkus.datasource.reactive.url", env.reactiveUrl(name));
-        config.put("quarkus.datasource.username", env.postgresUser());
-        config.put("quarkus.datasource.password", env.postgresPassword());
-        return config;
-    }
-
-    public Map<String, String> baseConfig() {
-        return Map.of(
-                "kafka.bootstrap.servers", env.kafkaBootstrapServers(),
-                "quarkus.oidc.auth-server-url", env.realmUrl(),
-                "quarkus.oidc.client-id", env.require(LocalStackEnv.KEYCLOAK_API_CLIENT_ID),
-                "quarkus.oidc.credentials.secret", env.require(LocalStackEnv.KEYCLOAK_API_CLIENT_SECRET),
-                "quarkus.redis.hosts", env.redisUrl());
+        return env.serviceConfig(Optional.of(name));
     }
 
     public Connection database(String database) throws SQLException {

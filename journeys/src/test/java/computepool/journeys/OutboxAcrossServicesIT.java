@@ -14,6 +14,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -49,7 +50,7 @@ class OutboxAcrossServicesIT {
         identityTopic = new IdentityTopic(stack.env().kafkaBootstrapServers());
         identity = ServiceProcess.start("identity-svc", stack.serviceConfig("identity"));
         billingGroup = "billing-svc-" + stack.runId();
-        Map<String, String> billingConfig = new java.util.HashMap<>(stack.serviceConfig("billing"));
+        Map<String, String> billingConfig = new HashMap<>(stack.serviceConfig("billing"));
         billingConfig.put("mp.messaging.incoming.identity-events.group.id", billingGroup);
         billing = ServiceProcess.start("billing-svc", billingConfig);
     }

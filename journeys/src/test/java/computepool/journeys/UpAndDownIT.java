@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -45,7 +46,7 @@ class UpAndDownIT {
     void upStartsEveryServiceHealthyAndDownLeavesNoProcess() throws Exception {
         String output = computepool("up", Duration.ofMinutes(8));
 
-        Map<String, String> endpoints = new java.util.HashMap<>();
+        Map<String, String> endpoints = new HashMap<>();
         Matcher line = SERVICE_LINE.matcher(output);
         while (line.find()) {
             endpoints.put(line.group(1), line.group(2));

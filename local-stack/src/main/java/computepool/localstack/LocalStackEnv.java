@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -162,6 +163,28 @@ public record LocalStackEnv(Map<String, String> values) {
     /** The issuer of the platform's tokens, which is what quarkus.oidc.auth-server-url takes. */
     public String realmUrl() {
         return keycloakUrl() + "/realms/" + require(KEYCLOAK_REALM);
+    }
+
+    /**
+     * The Quarkus configuration that points a service at this stack: Kafka, Redis and Keycloak as far
+     * as they run, and the datasource when a database is named. Test resources and journeys share it.
+     */
+    public Map<String, String> serviceConfig(Optional<String> database) {
+        Map<String, String> config = new HashMap<>();
+        get(KAFKA_BOOTSTRAP_SERVERS).ifPresent(servers -> config.put("kafka.bootstrap.servers", servers));
+        get(REDIS_URL).ifPresent(url -> config.put("quarkus.redis.hosts", url));
+        if (get(KEYCLOAK_URL).isPresent()) {
+            config.put("quarkus.oidc.auth-server-url", realmUrl());
+            config.put("quarkus.oidc.client-id", require(KEYCLOAK_API_CLIENT_ID));
+            config.put("quarkus.oidc.credentials.secret", require(KEYCLOAK_API_CLIENT_SECRET));
+        }
+        database.ifPresent(name -> {
+            config.put("quarkus.datasource.jdbc.url", jdbcUrl(name));
+            config.put("quarkus.datasource.reactive.url", reactiveUrl(name));
+            config.put("quarkus.datasource.username", postgresUser());
+            config.put("quarkus.datasource.password", postgresPassword());
+        });
+        return config;
     }
 
     private static String unquote(String value) {

@@ -52,20 +52,7 @@ public class LocalStackTestResource implements QuarkusTestResourceLifecycleManag
     }
 
     static Map<String, String> overrides(LocalStackEnv env, Optional<String> database) {
-        Map<String, String> config = new HashMap<>();
-        env.get(LocalStackEnv.KAFKA_BOOTSTRAP_SERVERS).ifPresent(servers -> config.put("kafka.bootstrap.servers", servers));
-        env.get(LocalStackEnv.REDIS_URL).ifPresent(url -> config.put("quarkus.redis.hosts", url));
-        if (env.get(LocalStackEnv.KEYCLOAK_URL).isPresent()) {
-            config.put("quarkus.oidc.auth-server-url", env.realmUrl());
-            config.put("quarkus.oidc.client-id", env.require(LocalStackEnv.KEYCLOAK_API_CLIENT_ID));
-            config.put("quarkus.oidc.credentials.secret", env.require(LocalStackEnv.KEYCLOAK_API_CLIENT_SECRET));
-        }
-        database.ifPresent(name -> {
-            config.put("quarkus.datasource.jdbc.url", env.jdbcUrl(name));
-            config.put("quarkus.datasource.reactive.url", env.reactiveUrl(name));
-            config.put("quarkus.datasource.username", env.postgresUser());
-            config.put("quarkus.datasource.password", env.postgresPassword());
-        });
+        Map<String, String> config = new HashMap<>(env.serviceConfig(database));
         env.values().forEach((key, value) -> config.put("computepool.test." + key.toLowerCase(Locale.ROOT), value));
         return config;
     }
