@@ -50,8 +50,12 @@ public final class ServiceProcess implements AutoCloseable {
         Path log = logs.resolve(module + "-" + System.nanoTime() + ".log");
         int port = freePort();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Dquarkus.http.port=" + port, "-Dquarkus.log.console.json.enabled=false"));
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        if (module.equals("shard-worker")) {
+            // fp32 weights live off-heap, handed to ONNX Runtime's native library
+            command.addAll(List.of("-XX:MaxDirectMemorySize=2g", "--enable-native-access=ALL-UNNAMED"));
+        }
+        command.addAll(List.of("-Dquarkus.http.port=" + port, "-Dquarkus.log.console.json.enabled=false"));
         config.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command)

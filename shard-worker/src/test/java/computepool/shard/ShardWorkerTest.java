@@ -5,9 +5,15 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import computepool.localstack.quarkus.LocalStackTestResource;
 import computepool.shard.domain.ShardAssignment;
+import computepool.shard.engine.KvCache;
+import computepool.shard.engine.LayerRange;
+import computepool.shard.engine.Logits;
+import computepool.shard.engine.ShardEngine;
+import computepool.shard.engine.Tokens;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -19,6 +25,9 @@ class ShardWorkerTest {
 
     @Inject
     ShardAssignment assignment;
+
+    @Inject
+    ShardEngine engine;
 
     @Test
     void healthIsUpWithKafka() {
@@ -38,5 +47,15 @@ class ShardWorkerTest {
         assertEquals("smollm2-135m-instruct", assignment.modelId());
         assertEquals(0, assignment.layerStart());
         assertEquals(30, assignment.layerEnd());
+    }
+
+    @Test
+    void theEngineHoldsTheAssignedLayers() throws Exception {
+        assertEquals(new LayerRange(0, 30), engine.range());
+        assertTrue(engine.isEntry() && engine.isExit());
+        try (KvCache cache = engine.newCache(3)) {
+            Logits logits = (Logits) engine.step(cache, new Tokens(new int[] {1, 9690, 198}));
+            assertEquals(engine.spec().vocabularySize(), logits.values().length);
+        }
     }
 }

@@ -1,7 +1,9 @@
 package computepool.shard.config;
 
+import computepool.shard.engine.EngineOptions.ExecutionProvider;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
 
 /** What this worker serves, checked at startup by {@link AssignmentProducer}. The defaults fit a local stack. */
 @ConfigMapping(prefix = "computepool.shard")
@@ -30,4 +32,19 @@ public interface ShardConfig {
     /** EVM address (0x and 40 hex digits) that receives the operator's payment stream; the default is anvil's first account. */
     @WithDefault("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266")
     String payoutAddress();
+
+    /** The GGUF holding the model's weights and tokenizer; {@code ./computepool} installs SmolLM2 and sets it. */
+    Path modelPath();
+
+    /** Threads one step's operators may use; 0 lets ONNX Runtime use one per core. */
+    @WithDefault("0")
+    int intraOpThreads();
+
+    /** {@code cpu}, or {@code cuda} with a build that has the {@code gpu} profile (ONNX Runtime with CUDA). */
+    @WithDefault("cpu")
+    ExecutionProvider executionProvider();
+
+    /** The GPU that {@code cuda} runs on. */
+    @WithDefault("0")
+    int cudaDevice();
 }

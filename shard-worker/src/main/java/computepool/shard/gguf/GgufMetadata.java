@@ -34,6 +34,15 @@ public final class GgufMetadata {
         return find(key).map(value -> Math.toIntExact(typed(key, Long.class)));
     }
 
+    /** A float32 or float64 value. */
+    public double real(String key) {
+        return typed(key, Number.class).doubleValue();
+    }
+
+    public Optional<Double> optionalReal(String key) {
+        return find(key).map(value -> real(key));
+    }
+
     public boolean bool(String key) {
         return typed(key, Boolean.class);
     }

@@ -1,6 +1,7 @@
 package computepool.shard.gguf;
 
 import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 
 /**
@@ -49,6 +50,15 @@ public final class GgufTensor {
             throw new GgufFormatException(name + " has " + count + " values, too many for one float[]");
         }
         return Dequantizer.dequantize(type, data, (int) count);
+    }
+
+    /** All values as fp32, in ggml order, written into {@code out} from its position on. */
+    public void dequantizeInto(FloatBuffer out) {
+        if (out.remaining() != elementCount()) {
+            throw new IllegalArgumentException(name + " has " + elementCount() + " values, the buffer room for "
+                    + out.remaining());
+        }
+        Dequantizer.dequantize(type, data, out);
     }
 
     @Override

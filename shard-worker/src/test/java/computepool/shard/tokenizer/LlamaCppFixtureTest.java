@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import computepool.shard.LlamaCppFixture;
 import computepool.shard.TestModel;
 import computepool.shard.gguf.GgufFile;
 import java.io.IOException;
@@ -19,7 +19,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -30,26 +29,22 @@ import org.junit.jupiter.api.function.Executable;
  */
 class LlamaCppFixtureTest {
 
-    private static JsonNode fixture;
     private static Tokenizer tokenizer;
     private static ChatTemplate template;
 
     @BeforeAll
     static void load() throws IOException {
-        try (InputStream in = LlamaCppFixtureTest.class.getResourceAsStream("/fixtures/llamacpp-smollm2.json")) {
-            fixture = new ObjectMapper().readTree(in);
-        }
         GgufFile gguf = GgufFile.open(TestModel.gguf());
         tokenizer = Tokenizer.fromGguf(gguf.metadata());
         template = ChatTemplate.fromGguf(gguf.metadata(), tokenizer);
     }
 
     private static List<JsonNode> list(String field) {
-        return StreamSupport.stream(fixture.get(field).spliterator(), false).toList();
+        return LlamaCppFixture.list(field);
     }
 
     private static int[] ints(JsonNode array) {
-        return StreamSupport.stream(array.spliterator(), false).mapToInt(JsonNode::asInt).toArray();
+        return LlamaCppFixture.ints(array);
     }
 
     @Test
@@ -59,7 +54,7 @@ class LlamaCppFixtureTest {
         try (InputStream in = new DigestInputStream(Files.newInputStream(path), sha256)) {
             in.transferTo(OutputStream.nullOutputStream());
         }
-        assertEquals(fixture.get("gguf_sha256").asText(), HexFormat.of().formatHex(sha256.digest()),
+        assertEquals(LlamaCppFixture.root().get("gguf_sha256").asText(), HexFormat.of().formatHex(sha256.digest()),
                 path + " is not the GGUF the fixtures were made from");
     }
 
@@ -92,7 +87,7 @@ class LlamaCppFixtureTest {
     }
 
     private static List<ChatTemplate.Message> messages(JsonNode array) {
-        return StreamSupport.stream(array.spliterator(), false)
+        return LlamaCppFixture.list(array).stream()
                 .map(m -> new ChatTemplate.Message(m.get("role").asText(), m.get("content").asText()))
                 .toList();
     }
