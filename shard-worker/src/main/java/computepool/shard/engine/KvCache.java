@@ -1,12 +1,13 @@
 package computepool.shard.engine;
 
 import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -18,8 +19,10 @@ public final class KvCache implements AutoCloseable {
 
     private final LayerRange range;
     private final int capacity;
-    private final Map<Integer, OnnxTensor> keys = new LinkedHashMap<>();
-    private final Map<Integer, OnnxTensor> values = new LinkedHashMap<>();
+    /** Every layer's buffers by input name ({@code past_key.N}, {@code past_value.N}). */
+    private final Map<String, OnnxTensor> past = new HashMap<>();
+    /** The same buffers by output name ({@code present_key.N}, ...), bound as pinned outputs. */
+    private final Map<String, OnnxValue> present = new HashMap<>();
     private int length;
     private boolean closed;
 
@@ -33,18 +36,17 @@ public final class KvCache implements AutoCloseable {
         int bytes = Math.multiplyExact(Math.multiplyExact(spec.kvSize(), capacity), Float.BYTES);
         try {
             for (int layer = range.start(); layer < range.end(); layer++) {
-                keys.put(layer, OnnxTensor.createTensor(environment, allocate(bytes), shape));
-                values.put(layer, OnnxTensor.createTensor(environment, allocate(bytes), shape));
+                OnnxTensor keys = OnnxTensor.createTensor(environment, allocate(bytes), shape);
+                past.put(ShardGraph.pastKey(layer), keys);
+                present.put(ShardGraph.presentKey(layer), keys);
+                OnnxTensor values = OnnxTensor.createTensor(environment, allocate(bytes), shape);
+                past.put(ShardGraph.pastValue(layer), values);
+                present.put(ShardGraph.presentValue(layer), values);
             }
         } catch (OrtException | RuntimeException e) {
             close();
             throw e;
         }
-    }
-
-    /** Bytes one session of {@code capacity} tokens takes on a shard of {@code layers} layers. */
-    public static long bytes(ModelSpec spec, int layers, int capacity) {
-        return 2L * layers * spec.kvSize() * capacity * Float.BYTES;
     }
 
     public int capacity() {
@@ -68,12 +70,12 @@ public final class KvCache implements AutoCloseable {
         return closed;
     }
 
-    OnnxTensor key(int layer) {
-        return keys.get(layer);
+    Map<String, OnnxTensor> pastInputs() {
+        return past;
     }
 
-    OnnxTensor value(int layer) {
-        return values.get(layer);
+    Map<String, OnnxValue> presentOutputs() {
+        return present;
     }
 
     void advance(int tokens) {
@@ -83,10 +85,9 @@ public final class KvCache implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        keys.values().forEach(OnnxTensor::close);
-        values.values().forEach(OnnxTensor::close);
-        keys.clear();
-        values.clear();
+        past.values().forEach(OnnxTensor::close);
+        past.clear();
+        present.clear();
     }
 
     private static FloatBuffer allocate(int bytes) {

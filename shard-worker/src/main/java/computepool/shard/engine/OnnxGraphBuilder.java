@@ -69,10 +69,6 @@ final class OnnxGraphBuilder {
         return name;
     }
 
-    boolean hasInitializer(String name) {
-        return graph.getInitializerList().stream().anyMatch(initializer -> initializer.getName().equals(name));
-    }
-
     /** Adds a node with one output and returns that output's generated name. */
     String op(String type, List<String> inputs, AttributeProto... attributes) {
         return op(type, "", inputs, List.of(type.toLowerCase() + "_" + nextValue++), attributes).get(0);

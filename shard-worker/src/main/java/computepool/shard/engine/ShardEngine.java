@@ -2,7 +2,6 @@ package computepool.shard.engine;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxTensorLike;
-import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
@@ -11,8 +10,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
-import java.nio.LongBuffer;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,8 +56,7 @@ public final class ShardEngine implements AutoCloseable {
 
     public static ShardEngine load(ShardGraph graph, EngineOptions options) throws OrtException {
         OrtEnvironment environment = OrtEnvironment.getEnvironment();
-        List<OnnxTensor> weights = new ArrayList<>();
-        Map<String, OnnxTensorLike> supplied = new HashMap<>();
+        Map<String, OnnxTensor> weights = new HashMap<>();
         try (OrtSession.SessionOptions sessionOptions = options.sessionOptions()) {
             for (ShardGraph.Initializer initializer : graph.initializers()) {
                 FloatBuffer buffer = ByteBuffer
@@ -69,14 +67,13 @@ public final class ShardEngine implements AutoCloseable {
                     throw new IllegalStateException(initializer.name() + " was filled short by " + buffer.remaining());
                 }
                 OnnxTensor tensor = OnnxTensor.createTensor(environment, buffer.rewind(), initializer.shape());
-                weights.add(tensor);
-                supplied.put(initializer.name(), tensor);
+                weights.put(initializer.name(), tensor);
             }
-            sessionOptions.addExternalInitializers(supplied);
+            sessionOptions.addExternalInitializers(Collections.<String, OnnxTensorLike>unmodifiableMap(weights));
             OrtSession session = environment.createSession(graph.model().toByteArray(), sessionOptions);
-            return new ShardEngine(graph.spec(), graph.range(), environment, session, List.copyOf(weights));
+            return new ShardEngine(graph.spec(), graph.range(), environment, session, List.copyOf(weights.values()));
         } catch (OrtException | RuntimeException e) {
-            weights.forEach(OnnxTensor::close);
+            weights.values().forEach(OnnxTensor::close);
             throw e;
         }
     }
@@ -119,14 +116,8 @@ public final class ShardEngine implements AutoCloseable {
         List<OnnxTensor> owned = new ArrayList<>();
         try {
             switch (input) {
-                case Tokens(int[] ids) -> {
-                    long[] longIds = new long[ids.length];
-                    for (int i = 0; i < ids.length; i++) {
-                        longIds[i] = ids[i];
-                    }
-                    inputs.put(ShardGraph.INPUT_IDS, own(owned,
-                            OnnxTensor.createTensor(environment, LongBuffer.wrap(longIds), new long[] {1, tokens})));
-                }
+                case Tokens(int[] ids) -> inputs.put(ShardGraph.INPUT_IDS, own(owned,
+                        OnnxTensor.createTensor(environment, IntBuffer.wrap(ids), new long[] {1, tokens})));
                 case HiddenStates(FloatBuffer values, int count) -> inputs.put(ShardGraph.HIDDEN_IN, own(owned,
                         OnnxTensor.createTensor(environment, values.duplicate(),
                                 new long[] {1, count, spec.hiddenSize()})));
@@ -135,15 +126,9 @@ public final class ShardEngine implements AutoCloseable {
                     OnnxTensor.createTensor(environment, IntBuffer.wrap(new int[] {total - 1}), new long[] {1})));
             inputs.put(ShardGraph.TOTAL_SEQUENCE_LENGTH, own(owned,
                     OnnxTensor.createTensor(environment, IntBuffer.wrap(new int[] {total}), new long[] {})));
-            Map<String, OnnxValue> pinned = new HashMap<>();
-            for (int layer = range.start(); layer < range.end(); layer++) {
-                inputs.put(ShardGraph.pastKey(layer), cache.key(layer));
-                inputs.put(ShardGraph.pastValue(layer), cache.value(layer));
-                pinned.put(ShardGraph.presentKey(layer), cache.key(layer));
-                pinned.put(ShardGraph.presentValue(layer), cache.value(layer));
-            }
+            inputs.putAll(cache.pastInputs());
             String outputName = isExit() ? ShardGraph.LOGITS : ShardGraph.HIDDEN_OUT;
-            try (OrtSession.Result result = session.run(inputs, Set.of(outputName), pinned)) {
+            try (OrtSession.Result result = session.run(inputs, Set.of(outputName), cache.presentOutputs())) {
                 cache.advance(tokens);
                 FloatBuffer output = ((OnnxTensor) result.get(outputName).orElseThrow()).getFloatBuffer();
                 float[] values = new float[output.remaining()];

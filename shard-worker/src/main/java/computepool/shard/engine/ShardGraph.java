@@ -20,7 +20,7 @@ import java.util.function.Consumer;
  * residual, then RMSNorm → SwiGLU MLP → residual. GGUF stores Q and K rows in the interleaved
  * rotary order llama.cpp uses, so attention runs with {@code rotary_interleaved=1}.
  *
- * <p>Inputs: {@code input_ids} (int64 {@code [batch, sequence]}) on the entry shard, else
+ * <p>Inputs: {@code input_ids} (int32 {@code [batch, sequence]}) on the entry shard, else
  * {@code hidden_in} (float {@code [batch, sequence, hidden]}); {@code seqlens_k} (int32
  * {@code [batch]}, tokens in the cache after this step minus one) and {@code total_sequence_length}
  * (int32 scalar); per layer {@code past_key.N}/{@code past_value.N} (float
@@ -125,7 +125,7 @@ public final class ShardGraph {
             int hidden = spec.hiddenSize();
             String x;
             if (range.isEntry()) {
-                graph.input(INPUT_IDS, DataType.INT64, BATCH, SEQUENCE);
+                graph.input(INPUT_IDS, DataType.INT32, BATCH, SEQUENCE);
                 x = graph.op("Gather", List.of(embedding(), INPUT_IDS));
             } else {
                 graph.input(HIDDEN_IN, DataType.FLOAT, BATCH, SEQUENCE, hidden);
@@ -184,9 +184,10 @@ public final class ShardGraph {
 
         /** Final norm and LM head over the last position only: generation never needs the others. */
         private void lmHead(String x) {
+            String sequenceAxis = graph.int64s("sequence_axis", 1);
             String last = graph.op("Slice", List.of(x,
-                    constant("last.starts", -1), constant("last.ends", Long.MAX_VALUE), constant("last.axes", 1)));
-            String squeezed = graph.op("Squeeze", List.of(last, constant("last.axes", 1)));
+                    graph.int64s("last.starts", -1), graph.int64s("last.ends", Long.MAX_VALUE), sequenceAxis));
+            String squeezed = graph.op("Squeeze", List.of(last, sequenceAxis));
             String normed = rmsNorm(squeezed, vector("output_norm.weight", spec.hiddenSize()));
             // Gemm with transB reads the [vocabulary, hidden] matrix as stored, so tied embeddings
             // serve as the LM head without a transposed copy.
@@ -197,10 +198,6 @@ public final class ShardGraph {
         private String matMul(String x, String weight, int in, int out) {
             String matrix = projection(weight, in, out);
             return graph.op("MatMul", List.of(x, matrix));
-        }
-
-        private String constant(String name, long... values) {
-            return graph.hasInitializer(name) ? name : graph.int64s(name, values);
         }
 
         private String rmsNorm(String x, String weight) {

@@ -5,12 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import computepool.shard.LlamaCppFixture;
-import computepool.shard.TestModel;
-import computepool.shard.gguf.GgufFile;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -36,14 +33,7 @@ class GreedyAgainstLlamaCppTest {
 
     @BeforeAll
     static void load() throws Exception {
-        engine = ShardEngine.load(GgufFile.open(TestModel.gguf()), 0, 30, EngineOptions.cpu(0));
-    }
-
-    @AfterAll
-    static void close() throws Exception {
-        if (engine != null) {
-            engine.close();
-        }
+        engine = TestEngines.whole();
     }
 
     @Test

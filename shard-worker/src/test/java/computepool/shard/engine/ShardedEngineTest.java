@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import computepool.shard.LlamaCppFixture;
-import computepool.shard.TestModel;
 import computepool.shard.gguf.GgufFile;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
@@ -25,15 +24,15 @@ class ShardedEngineTest {
 
     @BeforeAll
     static void load() throws Exception {
-        gguf = GgufFile.open(TestModel.gguf());
-        whole = ShardEngine.load(gguf, 0, 30, EngineOptions.cpu(0));
+        gguf = TestEngines.gguf();
+        whole = TestEngines.whole();
         first = ShardEngine.load(gguf, 0, 15, EngineOptions.cpu(0));
         second = ShardEngine.load(gguf, 15, 30, EngineOptions.cpu(0));
     }
 
     @AfterAll
     static void close() throws Exception {
-        for (ShardEngine engine : new ShardEngine[] {whole, first, second}) {
+        for (ShardEngine engine : new ShardEngine[] {first, second}) {
             if (engine != null) {
                 engine.close();
             }

@@ -1,5 +1,7 @@
 package computepool.shard.tokenizer;
 
+import static computepool.shard.LlamaCppFixture.ints;
+import static computepool.shard.LlamaCppFixture.list;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,14 +39,6 @@ class LlamaCppFixtureTest {
         GgufFile gguf = GgufFile.open(TestModel.gguf());
         tokenizer = Tokenizer.fromGguf(gguf.metadata());
         template = ChatTemplate.fromGguf(gguf.metadata(), tokenizer);
-    }
-
-    private static List<JsonNode> list(String field) {
-        return LlamaCppFixture.list(field);
-    }
-
-    private static int[] ints(JsonNode array) {
-        return LlamaCppFixture.ints(array);
     }
 
     @Test
