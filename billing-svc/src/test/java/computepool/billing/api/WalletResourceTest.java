@@ -1,5 +1,6 @@
 package computepool.billing.api;
 
+import static computepool.problems.ProblemAssertions.problem;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
@@ -48,7 +49,7 @@ class WalletResourceTest {
 
     @Test
     void noTokenIsUnauthorized() {
-        given().get("/v1/wallets/me").then().statusCode(401).contentType("application/problem+json");
+        given().get("/v1/wallets/me").then().spec(problem(401));
     }
 
     @Test
@@ -78,7 +79,7 @@ class WalletResourceTest {
     void priceVersionsNeedAdminAndValidFields() {
         given().auth().oauth2(TestLogins.developer()).contentType("application/json")
                 .body("{\"modelId\":\"m\",\"promptNanoUsdPerMillionTokens\":1,\"completionNanoUsdPerMillionTokens\":1}")
-                .post("/v1/prices").then().statusCode(403).contentType("application/problem+json");
+                .post("/v1/prices").then().spec(problem(403));
         given().auth().oauth2(TestLogins.admin()).contentType("application/json")
                 .body("{\"modelId\":\"m\",\"promptNanoUsdPerMillionTokens\":-5,\"completionNanoUsdPerMillionTokens\":1}")
                 .post("/v1/prices").then().statusCode(400)

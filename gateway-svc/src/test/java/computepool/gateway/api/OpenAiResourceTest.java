@@ -1,5 +1,6 @@
 package computepool.gateway.api;
 
+import static computepool.problems.ProblemAssertions.problem;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
@@ -174,9 +175,7 @@ class OpenAiResourceTest {
     @Test
     void platformEndpointsKeepProblemJson() {
         given().when().get("/v1/no-such-endpoint")
-                .then().statusCode(404)
-                .contentType("application/problem+json")
-                .body("status", equalTo(404));
+                .then().spec(problem(404));
     }
 
     @Test

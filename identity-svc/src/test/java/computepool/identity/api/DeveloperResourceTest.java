@@ -1,5 +1,9 @@
 package computepool.identity.api;
 
+import static computepool.problems.ProblemAssertions.badRequestNaming;
+import static computepool.problems.ProblemAssertions.problem;
+import static computepool.problems.ProblemAssertions.problemNaming;
+import static computepool.problems.ProblemAssertions.unauthorized;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -27,16 +31,13 @@ class DeveloperResourceTest {
     @Test
     void noTokenIsUnauthorizedAsProblem() {
         given().when().get("/v1/developers/me")
-                .then().statusCode(401)
-                .contentType("application/problem+json")
-                .header("WWW-Authenticate", "Bearer")
-                .body("status", equalTo(401));
+                .then().spec(unauthorized());
     }
 
     @Test
     void garbageTokenIsUnauthorized() {
         given().auth().oauth2("not-a-jwt").when().get("/v1/developers/me")
-                .then().statusCode(401).contentType("application/problem+json");
+                .then().spec(problem(401));
     }
 
     @Test
@@ -56,9 +57,7 @@ class DeveloperResourceTest {
         given().auth().oauth2(TestLogins.developer()).contentType(ContentType.JSON)
                 .body("{\"handle\": \"Not Valid!\"}")
                 .when().patch("/v1/developers/me")
-                .then().statusCode(400)
-                .contentType("application/problem+json")
-                .body("errors.field", hasItem("handle"));
+                .then().spec(badRequestNaming("handle"));
     }
 
     @Test
@@ -66,9 +65,7 @@ class DeveloperResourceTest {
         given().auth().oauth2(TestLogins.developer()).contentType(ContentType.JSON)
                 .body("{\"displayName\": ")
                 .when().patch("/v1/developers/me")
-                .then().statusCode(400)
-                .contentType("application/problem+json")
-                .body("errors.field", hasItem("body"));
+                .then().spec(badRequestNaming("body"));
     }
 
     @Test
@@ -103,9 +100,7 @@ class DeveloperResourceTest {
         given().auth().oauth2(developer).contentType(ContentType.JSON)
                 .body("{\"handle\": \"" + taken + "\", \"displayName\": \"Changed With Conflict\"}")
                 .when().patch("/v1/developers/me")
-                .then().statusCode(409)
-                .contentType("application/problem+json")
-                .body("errors.field", hasItem("handle"));
+                .then().spec(problemNaming(409, "handle"));
         given().auth().oauth2(developer).when().get("/v1/developers/me")
                 .then().statusCode(200).body("displayName", equalTo(before));
     }

@@ -1,5 +1,8 @@
 package computepool.market.api;
 
+import static computepool.problems.ProblemAssertions.badRequestNaming;
+import static computepool.problems.ProblemAssertions.problem;
+import static computepool.problems.ProblemAssertions.unauthorized;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -47,10 +50,7 @@ class NodeResourceTest {
         given().auth().oauth2(TestLogins.developer()).contentType(ContentType.JSON)
                 .body(body)
                 .when().post("/v1/nodes")
-                .then().statusCode(400)
-                .contentType("application/problem+json")
-                .body("status", equalTo(400))
-                .body("errors.field", hasItem(field));
+                .then().spec(badRequestNaming(field));
     }
 
     @Test
@@ -65,13 +65,10 @@ class NodeResourceTest {
     @Test
     void noTokenIsUnauthorizedAsProblem() {
         given().when().get("/v1/nodes")
-                .then().statusCode(401)
-                .contentType("application/problem+json")
-                .header("WWW-Authenticate", "Bearer")
-                .body("status", equalTo(401));
+                .then().spec(unauthorized());
         given().contentType(ContentType.JSON).body(nanopod("pod"))
                 .when().post("/v1/nodes")
-                .then().statusCode(401).contentType("application/problem+json");
+                .then().spec(problem(401));
     }
 
     @Test
@@ -126,9 +123,7 @@ class NodeResourceTest {
         String theirs = register(TestLogins.admin(), nanopod("theirs-" + UUID.randomUUID()));
         String developer = TestLogins.developer();
         given().auth().oauth2(developer).when().get("/v1/nodes/" + theirs)
-                .then().statusCode(404)
-                .contentType("application/problem+json")
-                .body("status", equalTo(404));
+                .then().spec(problem(404));
         given().auth().oauth2(developer).when().get("/v1/nodes")
                 .then().statusCode(200)
                 .body("id", not(hasItem(theirs)));
@@ -137,7 +132,7 @@ class NodeResourceTest {
     @Test
     void anUnknownNodeIsNotFound() {
         given().auth().oauth2(TestLogins.developer()).when().get("/v1/nodes/" + UUID.randomUUID())
-                .then().statusCode(404).contentType("application/problem+json");
+                .then().spec(problem(404));
     }
 
     @Test
@@ -149,7 +144,7 @@ class NodeResourceTest {
     void aMissingBodyIsRejected() {
         given().auth().oauth2(TestLogins.developer()).contentType(ContentType.JSON)
                 .when().post("/v1/nodes")
-                .then().statusCode(400).contentType("application/problem+json");
+                .then().spec(problem(400));
     }
 
     @Test

@@ -1,5 +1,8 @@
 package computepool.payment.api;
 
+import static computepool.problems.ProblemAssertions.badRequestNaming;
+import static computepool.problems.ProblemAssertions.problem;
+import static computepool.problems.ProblemAssertions.unauthorized;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
@@ -41,10 +44,7 @@ class WebhookResourceTest {
         given().auth().oauth2(TestLogins.developer()).contentType(ContentType.JSON)
                 .body(body)
                 .when().post("/v1/webhooks")
-                .then().statusCode(400)
-                .contentType("application/problem+json")
-                .body("status", equalTo(400))
-                .body("errors.field", hasItem(field));
+                .then().spec(badRequestNaming(field));
     }
 
     @Test
@@ -59,12 +59,9 @@ class WebhookResourceTest {
     @Test
     void noTokenIsUnauthorizedAsProblem() {
         given().when().get("/v1/webhooks")
-                .then().statusCode(401)
-                .contentType("application/problem+json")
-                .header("WWW-Authenticate", "Bearer")
-                .body("status", equalTo(401));
+                .then().spec(unauthorized());
         given().when().delete("/v1/webhooks/" + UUID.randomUUID())
-                .then().statusCode(401).contentType("application/problem+json");
+                .then().spec(problem(401));
     }
 
     @Test
@@ -105,7 +102,7 @@ class WebhookResourceTest {
         given().auth().oauth2(token).when().get("/v1/webhooks")
                 .then().statusCode(200).body("id", not(hasItem(id)));
         given().auth().oauth2(token).when().delete("/v1/webhooks/" + id)
-                .then().statusCode(404).contentType("application/problem+json");
+                .then().spec(problem(404));
     }
 
     @Test
@@ -115,7 +112,7 @@ class WebhookResourceTest {
         given().auth().oauth2(developer).when().get("/v1/webhooks")
                 .then().statusCode(200).body("id", not(hasItem(theirs)));
         given().auth().oauth2(developer).when().delete("/v1/webhooks/" + theirs)
-                .then().statusCode(404).contentType("application/problem+json");
+                .then().spec(problem(404));
         given().auth().oauth2(TestLogins.admin()).when().get("/v1/webhooks")
                 .then().statusCode(200).body("id", hasItem(theirs));
     }

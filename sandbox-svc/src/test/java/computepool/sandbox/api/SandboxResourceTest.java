@@ -1,5 +1,8 @@
 package computepool.sandbox.api;
 
+import static computepool.problems.ProblemAssertions.badRequestNaming;
+import static computepool.problems.ProblemAssertions.problem;
+import static computepool.problems.ProblemAssertions.unauthorized;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -48,10 +51,7 @@ class SandboxResourceTest {
         given().auth().oauth2(TestLogins.developer()).contentType(ContentType.JSON)
                 .body(body)
                 .when().post("/v1/sandboxes")
-                .then().statusCode(400)
-                .contentType("application/problem+json")
-                .body("status", equalTo(400))
-                .body("errors.field", hasItem(field));
+                .then().spec(badRequestNaming(field));
     }
 
     private static String subjectOf(String token) throws Exception {
@@ -72,12 +72,9 @@ class SandboxResourceTest {
     void noTokenIsUnauthorizedAsProblem() {
         given().contentType(ContentType.JSON).body(body("bash", 100, 64, 1))
                 .when().post("/v1/sandboxes")
-                .then().statusCode(401)
-                .contentType("application/problem+json")
-                .header("WWW-Authenticate", "Bearer")
-                .body("status", equalTo(401));
+                .then().spec(unauthorized());
         given().when().get("/v1/sandboxes/" + UUID.randomUUID())
-                .then().statusCode(401).contentType("application/problem+json");
+                .then().spec(problem(401));
     }
 
     @Test
@@ -136,9 +133,7 @@ class SandboxResourceTest {
                 .chain(sandboxes::update)));
 
         given().auth().oauth2(token).when().delete("/v1/sandboxes/" + id)
-                .then().statusCode(409)
-                .contentType("application/problem+json")
-                .body("status", equalTo(409));
+                .then().spec(problem(409));
         given().auth().oauth2(token).when().get("/v1/sandboxes/" + id)
                 .then().statusCode(200).body("state", equalTo("FAILED"));
     }
@@ -148,9 +143,9 @@ class SandboxResourceTest {
         String theirs = create(TestLogins.admin());
         String developer = TestLogins.developer();
         given().auth().oauth2(developer).when().get("/v1/sandboxes/" + theirs)
-                .then().statusCode(404).contentType("application/problem+json");
+                .then().spec(problem(404));
         given().auth().oauth2(developer).when().delete("/v1/sandboxes/" + theirs)
-                .then().statusCode(404).contentType("application/problem+json");
+                .then().spec(problem(404));
         given().auth().oauth2(TestLogins.admin()).when().get("/v1/sandboxes/" + theirs)
                 .then().statusCode(200).body("state", equalTo("PENDING"));
     }
@@ -158,7 +153,7 @@ class SandboxResourceTest {
     @Test
     void anUnknownSandboxIsNotFound() {
         given().auth().oauth2(TestLogins.developer()).when().delete("/v1/sandboxes/" + UUID.randomUUID())
-                .then().statusCode(404).contentType("application/problem+json");
+                .then().spec(problem(404));
     }
 
     @Test
