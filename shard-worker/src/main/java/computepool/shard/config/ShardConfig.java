@@ -47,4 +47,20 @@ public interface ShardConfig {
     /** The GPU that {@code cuda} runs on. */
     @WithDefault("0")
     int cudaDevice();
+
+    /** Sessions this worker holds at once; one more is refused with RESOURCE_EXHAUSTED. */
+    @WithDefault("16")
+    int maxSessions();
+
+    /** KV cache positions (prompt plus max tokens) summed over all sessions; beyond, RESOURCE_EXHAUSTED. */
+    @WithDefault("32768")
+    int maxSessionTokens();
+
+    /** A session that receives nothing for this long is cancelled and its KV cache freed. */
+    @WithDefault("60s")
+    java.time.Duration sessionIdleTimeout();
+
+    /** This worker's id in the registry and in session summaries. */
+    @WithDefault("${quarkus.uuid}")
+    String workerId();
 }

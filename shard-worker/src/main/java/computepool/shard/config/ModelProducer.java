@@ -1,11 +1,13 @@
 package computepool.shard.config;
 
 import ai.onnxruntime.OrtException;
+import computepool.shard.client.ShardChannels;
 import computepool.shard.domain.ShardAssignment;
 import computepool.shard.engine.EngineOptions;
 import computepool.shard.engine.ShardEngine;
 import computepool.shard.engine.UnsupportedModelException;
 import computepool.shard.gguf.GgufFile;
+import computepool.shard.tokenizer.Tokenizer;
 import io.quarkus.runtime.Startup;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import jakarta.enterprise.inject.Disposes;
@@ -18,22 +20,42 @@ import org.jboss.logging.Logger;
  * Loads the worker's layers into ONNX Runtime at startup, so a missing model, an unsupported one
  * or a layer range outside it stops the worker before it announces itself.
  */
-public class EngineProducer {
+public class ModelProducer {
 
-    private static final Logger LOG = Logger.getLogger(EngineProducer.class);
+    private static final Logger LOG = Logger.getLogger(ModelProducer.class);
 
     @Produces
     @Singleton
-    @Startup
-    ShardEngine engine(ShardConfig config, ShardAssignment assignment) throws OrtException {
-        long started = System.nanoTime();
-        GgufFile gguf;
+    GgufFile model(ShardConfig config) {
         try {
-            gguf = GgufFile.open(config.modelPath());
+            return GgufFile.open(config.modelPath());
         } catch (IOException e) {
             throw new ConfigurationException("computepool.shard.model-path " + config.modelPath()
                     + " cannot be read: " + e.getMessage());
         }
+    }
+
+    @Produces
+    @Singleton
+    Tokenizer tokenizer(GgufFile gguf) {
+        return Tokenizer.fromGguf(gguf.metadata());
+    }
+
+    @Produces
+    @Singleton
+    ShardChannels channels() {
+        return new ShardChannels();
+    }
+
+    void close(@Disposes ShardChannels channels) {
+        channels.close();
+    }
+
+    @Produces
+    @Singleton
+    @Startup
+    ShardEngine engine(GgufFile gguf, ShardConfig config, ShardAssignment assignment) throws OrtException {
+        long started = System.nanoTime();
         EngineOptions options = new EngineOptions(config.intraOpThreads(), config.executionProvider(),
                 config.cudaDevice());
         ShardEngine engine;
