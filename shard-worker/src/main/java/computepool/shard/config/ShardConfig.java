@@ -4,6 +4,8 @@ import computepool.shard.engine.EngineOptions.ExecutionProvider;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
 
 /** What this worker serves, checked at startup by {@link AssignmentProducer}. The defaults fit a local stack. */
 @ConfigMapping(prefix = "computepool.shard")
@@ -58,9 +60,20 @@ public interface ShardConfig {
 
     /** A session that receives nothing for this long is cancelled and its KV cache freed. */
     @WithDefault("60s")
-    java.time.Duration sessionIdleTimeout();
+    Duration sessionIdleTimeout();
 
     /** This worker's id in the registry and in session summaries. */
     @WithDefault("${quarkus.uuid}")
     String workerId();
+
+    /** host:port that other shards and the gateway dial; unset, {@link #advertisedHost()} with the bound port. */
+    Optional<String> advertisedAddress();
+
+    /** Host part of the announced address when {@link #advertisedAddress()} is unset. */
+    @WithDefault("127.0.0.1")
+    String advertisedHost();
+
+    /** How often the worker tells the registry it is alive and how loaded it is. */
+    @WithDefault("5s")
+    Duration heartbeatInterval();
 }

@@ -78,6 +78,11 @@ public class KvSessions {
         return active.size();
     }
 
+    /** KV cache positions reserved by the sessions held now. */
+    public synchronized int reservedTokens() {
+        return reservedTokens;
+    }
+
     private void expireIdle() {
         long now = System.nanoTime();
         for (SessionStream session : List.copyOf(active.values())) {

@@ -1,0 +1,239 @@
+package computepool.journeys;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import computepool.shard.client.PipelineClient;
+import computepool.shard.client.ShardChannels;
+import computepool.shard.v1.FinishReason;
+import computepool.shard.v1.GeneratedToken;
+import computepool.shard.v1.Hop;
+import computepool.shard.v1.SamplingParams;
+import computepool.shard.v1.SessionSummary;
+import computepool.shard.v1.TokenLogprob;
+import io.grpc.Status;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * SmolLM2 split over one, two and three shard-worker processes on loopback: hidden states cross
+ * process boundaries over gRPC, and the tokens and logprobs that come back do not depend on the split.
+ */
+class ShardedInferenceIT {
+
+    private static final String MODEL = "smollm2-135m-instruct";
+    private static final int LAYERS = 30;
+    private static final int MAX_TOKENS = 16;
+    private static final double TOLERANCE = 1e-4;
+    private static final SamplingParams GREEDY = SamplingParams.newBuilder().setGreedy(true).setTopLogprobs(20).build();
+    private static final Pattern ACTIVE_SESSIONS = Pattern.compile("^kv_sessions_active\\s+(\\S+)$", Pattern.MULTILINE);
+
+    private static JourneyStack stack;
+    private static List<int[]> prompts;
+    private static Pipeline threeShards;
+
+    @BeforeAll
+    static void startThreeShards() throws Exception {
+        stack = JourneyStack.fromEnvFile();
+        prompts = fixturePrompts();
+        threeShards = Pipeline.start(10, 20, 30);
+    }
+
+    @AfterAll
+    static void stopThreeShards() throws Exception {
+        if (threeShards != null) {
+            threeShards.close();
+        }
+    }
+
+    @Test
+    void twoAndThreeShardsGenerateWhatOneShardDoes() throws Exception {
+        List<PipelineClient.Result> whole;
+        try (Pipeline one = Pipeline.start(30)) {
+            whole = one.generateAll();
+        }
+        List<PipelineClient.Result> halves;
+        try (Pipeline two = Pipeline.start(15, 30)) {
+            halves = two.generateAll();
+        }
+        List<PipelineClient.Result> thirds = threeShards.generateAll();
+
+        double twoShardError = maxLogprobDifference(whole, halves, "2 shards");
+        double threeShardError = maxLogprobDifference(whole, thirds, "3 shards");
+        System.out.printf("%d prompts x %d tokens: max |logprob difference| vs 1 shard: 2 shards %.2e, 3 shards %.2e%n",
+                prompts.size(), MAX_TOKENS, twoShardError, threeShardError);
+        for (PipelineClient.Result result : thirds) {
+            assertEquals(3, result.summary().getShardsCount(), "each shard reports what it served");
+            assertTrue(result.summary().getShardsList().stream().allMatch(shard -> shard.getServedMillis() > 0));
+        }
+    }
+
+    @Test
+    void aClientThatDisconnectsMidGenerationFreesTheSessionOnEveryWorker() throws Exception {
+        CountDownLatch tokens = new CountDownLatch(3);
+        ShardChannels channels = new ShardChannels();
+        new PipelineClient(channels).start(threeShards.request(prompts.get(0), 4_000),
+                new PipelineClient.Listener() {
+                    @Override
+                    public void token(GeneratedToken token) {
+                        tokens.countDown();
+                    }
+
+                    @Override
+                    public void finished(SessionSummary summary) {
+                    }
+
+                    @Override
+                    public void failed(Status status) {
+                    }
+                });
+        assertTrue(tokens.await(60, TimeUnit.SECONDS), "no tokens streamed");
+        for (ServiceProcess worker : threeShards.workers) {
+            assertEquals(1, activeSessions(worker), "worker on port " + worker.port() + " holds the session");
+        }
+
+        long disconnected = System.nanoTime();
+        channels.close();
+        for (ServiceProcess worker : threeShards.workers) {
+            while (activeSessions(worker) != 0 && System.nanoTime() - disconnected < TimeUnit.SECONDS.toNanos(2)) {
+                Thread.sleep(20);
+            }
+        }
+        long freedMillis = (System.nanoTime() - disconnected) / 1_000_000;
+        for (ServiceProcess worker : threeShards.workers) {
+            assertEquals(0, activeSessions(worker), "worker on port " + worker.port() + " still holds a KV cache "
+                    + freedMillis + " ms after the client went away");
+        }
+        System.out.printf("every worker freed the session %d ms after the client disconnected%n", freedMillis);
+    }
+
+    /**
+     * Asserts the same greedy tokens and, for every token both runs list among the top 20 at a
+     * position, the same logprob within {@link #TOLERANCE}; returns the largest difference seen.
+     */
+    private static double maxLogprobDifference(List<PipelineClient.Result> expected, List<PipelineClient.Result> actual,
+            String split) {
+        double worst = 0;
+        for (int p = 0; p < expected.size(); p++) {
+            assertArrayEquals(expected.get(p).tokenIds(), actual.get(p).tokenIds(), split + ", prompt " + p);
+            assertEquals(expected.get(p).text(), actual.get(p).text(), split + ", prompt " + p);
+            for (int i = 0; i < expected.get(p).tokens().size(); i++) {
+                GeneratedToken want = expected.get(p).tokens().get(i);
+                GeneratedToken got = actual.get(p).tokens().get(i);
+                worst = Math.max(worst, Math.abs(want.getLogprob() - got.getLogprob()));
+                Map<Integer, Float> gotTop = new HashMap<>();
+                got.getTopLogprobsList().forEach(t -> gotTop.put(t.getTokenId(), t.getLogprob()));
+                int shared = 0;
+                for (TokenLogprob top : want.getTopLogprobsList()) {
+                    Float other = gotTop.get(top.getTokenId());
+                    if (other != null) {
+                        shared++;
+                        worst = Math.max(worst, Math.abs(top.getLogprob() - other));
+                    }
+                }
+                assertTrue(shared >= 15, split + ", prompt " + p + ", token " + i + ": only " + shared
+                        + " of the top 20 agree");
+                assertTrue(worst <= TOLERANCE, split + ", prompt " + p + ", token " + i + ": logprobs differ by "
+                        + worst);
+            }
+        }
+        return worst;
+    }
+
+    private static int activeSessions(ServiceProcess worker) throws IOException, InterruptedException {
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            String metrics = http.send(HttpRequest.newBuilder(worker.uri("/q/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            Matcher gauge = ACTIVE_SESSIONS.matcher(metrics);
+            assertTrue(gauge.find(), "no kv_sessions_active gauge at " + worker.uri("/q/metrics"));
+            return (int) Double.parseDouble(gauge.group(1));
+        }
+    }
+
+    /** The chat prompts of the llama.cpp fixture, as token ids. */
+    private static List<int[]> fixturePrompts() throws IOException {
+        Path root = Path.of(System.getProperty("computepool.root", "..")).toAbsolutePath().normalize();
+        JsonNode fixture = new ObjectMapper().readTree(
+                root.resolve("shard-worker/src/test/resources/fixtures/llamacpp-smollm2.json").toFile());
+        List<int[]> prompts = new ArrayList<>();
+        for (JsonNode generation : fixture.get("generations")) {
+            prompts.add(StreamSupport.stream(generation.get("prompt_tokens").spliterator(), false)
+                    .mapToInt(JsonNode::asInt).toArray());
+        }
+        return prompts;
+    }
+
+    /** Shard-worker processes covering the model's layers in order, each ending at one of {@code ends}. */
+    private record Pipeline(List<ServiceProcess> workers, List<Hop> hops) implements AutoCloseable {
+
+        static Pipeline start(int... ends) throws Exception {
+            List<ServiceProcess> workers = new ArrayList<>();
+            List<Hop> hops = new ArrayList<>();
+            try {
+                int start = 0;
+                for (int end : ends) {
+                    String workerId = "shard-" + start + "-" + end + "-" + stack.runId();
+                    Map<String, String> config = new HashMap<>(stack.env().serviceConfig(Optional.empty()));
+                    config.put("computepool.shard.layer-start", String.valueOf(start));
+                    config.put("computepool.shard.layer-end", String.valueOf(end));
+                    config.put("computepool.shard.worker-id", workerId);
+                    ServiceProcess worker = ServiceProcess.start("shard-worker", config);
+                    workers.add(worker);
+                    hops.add(Hop.newBuilder().setWorkerId(workerId).setAddress("127.0.0.1:" + worker.port())
+                            .setLayerStart(start).setLayerEnd(end).build());
+                    start = end;
+                }
+            } catch (Exception | AssertionError e) {
+                for (ServiceProcess worker : workers) {
+                    worker.close();
+                }
+                throw e;
+            }
+            return new Pipeline(workers, hops);
+        }
+
+        PipelineClient.Request request(int[] prompt, int maxTokens) {
+            return new PipelineClient.Request("journey-" + stack.runId(), MODEL, LAYERS, hops, prompt, maxTokens, GREEDY);
+        }
+
+        List<PipelineClient.Result> generateAll() throws Exception {
+            List<PipelineClient.Result> results = new ArrayList<>();
+            try (ShardChannels channels = new ShardChannels()) {
+                PipelineClient client = new PipelineClient(channels);
+                for (int[] prompt : prompts) {
+                    PipelineClient.Result result = client.generate(request(prompt, MAX_TOKENS), 120, TimeUnit.SECONDS);
+                    assertTrue(result.summary().getFinishReason() == FinishReason.FINISH_REASON_LENGTH
+                            || result.summary().getFinishReason() == FinishReason.FINISH_REASON_STOP);
+                    results.add(result);
+                }
+            }
+            return results;
+        }
+
+        @Override
+        public void close() throws Exception {
+            for (ServiceProcess worker : workers) {
+                worker.close();
+            }
+        }
+    }
+}
