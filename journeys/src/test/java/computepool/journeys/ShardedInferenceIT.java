@@ -8,13 +8,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import computepool.shard.client.PipelineClient;
 import computepool.shard.client.ShardChannels;
+import com.google.protobuf.ByteString;
+import computepool.shard.v1.DType;
 import computepool.shard.v1.FinishReason;
 import computepool.shard.v1.GeneratedToken;
+import computepool.shard.v1.HiddenStates;
 import computepool.shard.v1.Hop;
+import computepool.shard.v1.OpenSession;
 import computepool.shard.v1.SamplingParams;
 import computepool.shard.v1.SessionSummary;
+import computepool.shard.v1.ShardServiceGrpc;
+import computepool.shard.v1.StreamSessionRequest;
+import computepool.shard.v1.StreamSessionResponse;
 import computepool.shard.v1.TokenLogprob;
 import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,6 +33,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -45,6 +54,8 @@ class ShardedInferenceIT {
     private static final int MAX_TOKENS = 16;
     private static final double TOLERANCE = 1e-4;
     private static final SamplingParams GREEDY = SamplingParams.newBuilder().setGreedy(true).setTopLogprobs(20).build();
+    private static final SamplingParams SEEDED = SamplingParams.newBuilder().setTemperature(0.9f).setTopK(40)
+            .setTopP(0.95f).setSeed(7).setTopLogprobs(20).build();
     private static final Pattern ACTIVE_SESSIONS = Pattern.compile("^kv_sessions_active\\s+(\\S+)$", Pattern.MULTILINE);
 
     private static JourneyStack stack;
@@ -79,8 +90,8 @@ class ShardedInferenceIT {
 
         double twoShardError = maxLogprobDifference(whole, halves, "2 shards");
         double threeShardError = maxLogprobDifference(whole, thirds, "3 shards");
-        System.out.printf("%d prompts x %d tokens: max |logprob difference| vs 1 shard: 2 shards %.2e, 3 shards %.2e%n",
-                prompts.size(), MAX_TOKENS, twoShardError, threeShardError);
+        System.out.printf("%d greedy and 1 seeded generation of %d tokens: max |logprob difference| vs 1 shard:"
+                + " 2 shards %.2e, 3 shards %.2e%n", prompts.size(), MAX_TOKENS, twoShardError, threeShardError);
         for (PipelineClient.Result result : thirds) {
             assertEquals(3, result.summary().getShardsCount(), "each shard reports what it served");
             assertTrue(result.summary().getShardsList().stream().allMatch(shard -> shard.getServedMillis() > 0));
@@ -91,7 +102,7 @@ class ShardedInferenceIT {
     void aClientThatDisconnectsMidGenerationFreesTheSessionOnEveryWorker() throws Exception {
         CountDownLatch tokens = new CountDownLatch(3);
         ShardChannels channels = new ShardChannels();
-        new PipelineClient(channels).start(threeShards.request(prompts.get(0), 4_000),
+        new PipelineClient(channels).start(threeShards.request(prompts.get(0), 4_000, GREEDY),
                 new PipelineClient.Listener() {
                     @Override
                     public void token(GeneratedToken token) {
@@ -114,20 +125,70 @@ class ShardedInferenceIT {
         long disconnected = System.nanoTime();
         channels.close();
         for (ServiceProcess worker : threeShards.workers) {
-            while (activeSessions(worker) != 0 && System.nanoTime() - disconnected < TimeUnit.SECONDS.toNanos(2)) {
-                Thread.sleep(20);
-            }
+            awaitNoSessions(worker, disconnected);
         }
-        long freedMillis = (System.nanoTime() - disconnected) / 1_000_000;
+        System.out.printf("every worker freed the session %d ms after the client disconnected%n",
+                (System.nanoTime() - disconnected) / 1_000_000);
+    }
+
+    @Test
+    void aMalformedTensorAtAMiddleShardIsRefusedAndTheWorkersServeOn() throws Exception {
+        Hop middle = threeShards.hops.get(1);
+        OpenSession open = OpenSession.newBuilder().setSessionId("malformed-" + stack.runId()).setModelId(MODEL)
+                .setLayerStart(middle.getLayerStart()).setLayerEnd(middle.getLayerEnd()).setTotalLayers(LAYERS)
+                .addDownstream(threeShards.hops.get(2)).setPromptTokens(3).setMaxTokens(4).setSampling(GREEDY).build();
+        HiddenStates wrongShape = HiddenStates.newBuilder().setSessionId(open.getSessionId()).setTokenCount(3)
+                .setHiddenSize(576).setDtype(DType.DTYPE_FP32).setData(ByteString.copyFrom(new byte[2 * 576 * 4]))
+                .setLastChunk(true).build();
+        CompletableFuture<Status> ended = new CompletableFuture<>();
+        long refused;
+        try (ShardChannels channels = new ShardChannels()) {
+            StreamObserver<StreamSessionRequest> frames = ShardServiceGrpc.newStub(channels.get(middle.getAddress()))
+                    .streamSession(new StreamObserver<StreamSessionResponse>() {
+                        @Override
+                        public void onNext(StreamSessionResponse response) {
+                        }
+
+                        @Override
+                        public void onError(Throwable error) {
+                            ended.complete(Status.fromThrowable(error));
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                            ended.complete(Status.OK);
+                        }
+                    });
+            frames.onNext(StreamSessionRequest.newBuilder().setOpen(open).build());
+            frames.onNext(StreamSessionRequest.newBuilder().setHiddenStates(wrongShape).build());
+            Status status = ended.get(30, TimeUnit.SECONDS);
+            refused = System.nanoTime();
+            assertEquals(Status.Code.INVALID_ARGUMENT, status.getCode());
+            assertTrue(status.getDescription().contains("hidden_states.data holds 4608 bytes; 3 tokens of 576 fp32"
+                    + " values take 6912"), status.getDescription());
+        }
         for (ServiceProcess worker : threeShards.workers) {
-            assertEquals(0, activeSessions(worker), "worker on port " + worker.port() + " still holds a KV cache "
-                    + freedMillis + " ms after the client went away");
+            assertTrue(worker.isAlive());
+            awaitNoSessions(worker, refused);
         }
-        System.out.printf("every worker freed the session %d ms after the client disconnected%n", freedMillis);
+        try (ShardChannels channels = new ShardChannels()) {
+            assertEquals(4, new PipelineClient(channels).generate(threeShards.request(prompts.get(2), 4, GREEDY), 60,
+                    TimeUnit.SECONDS).tokens().size(), "the pipeline serves on");
+        }
+    }
+
+    /** Waits until the worker holds no session, at most 2 s after {@code since} (a System.nanoTime()). */
+    private static void awaitNoSessions(ServiceProcess worker, long since) throws Exception {
+        long deadline = since + TimeUnit.SECONDS.toNanos(2);
+        while (activeSessions(worker) != 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(0, activeSessions(worker), "worker on port " + worker.port() + " still holds a KV cache "
+                + (System.nanoTime() - since) / 1_000_000 + " ms later");
     }
 
     /**
-     * Asserts the same greedy tokens and, for every token both runs list among the top 20 at a
+     * Asserts the same tokens and, for every token both runs list among the top 20 at a
      * position, the same logprob within {@link #TOLERANCE}; returns the largest difference seen.
      */
     private static double maxLogprobDifference(List<PipelineClient.Result> expected, List<PipelineClient.Result> actual,
@@ -211,20 +272,24 @@ class ShardedInferenceIT {
             return new Pipeline(workers, hops);
         }
 
-        PipelineClient.Request request(int[] prompt, int maxTokens) {
-            return new PipelineClient.Request("journey-" + stack.runId(), MODEL, LAYERS, hops, prompt, maxTokens, GREEDY);
+        PipelineClient.Request request(int[] prompt, int maxTokens, SamplingParams sampling) {
+            return new PipelineClient.Request("journey-" + stack.runId(), MODEL, LAYERS, hops, prompt, maxTokens,
+                    sampling);
         }
 
+        /** Each fixture prompt greedily, then the first one sampled with a fixed seed. */
         List<PipelineClient.Result> generateAll() throws Exception {
             List<PipelineClient.Result> results = new ArrayList<>();
             try (ShardChannels channels = new ShardChannels()) {
                 PipelineClient client = new PipelineClient(channels);
                 for (int[] prompt : prompts) {
-                    PipelineClient.Result result = client.generate(request(prompt, MAX_TOKENS), 120, TimeUnit.SECONDS);
+                    PipelineClient.Result result = client.generate(request(prompt, MAX_TOKENS, GREEDY), 120,
+                            TimeUnit.SECONDS);
                     assertTrue(result.summary().getFinishReason() == FinishReason.FINISH_REASON_LENGTH
                             || result.summary().getFinishReason() == FinishReason.FINISH_REASON_STOP);
                     results.add(result);
                 }
+                results.add(client.generate(request(prompts.get(0), MAX_TOKENS, SEEDED), 120, TimeUnit.SECONDS));
             }
             return results;
         }

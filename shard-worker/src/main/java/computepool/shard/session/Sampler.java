@@ -59,8 +59,11 @@ final class Sampler {
     private int draw(float[] logits) {
         double[] probabilities = logSoftmax(logits, params.getTemperature());
         int keep = params.getTopK() > 0 ? Math.min(params.getTopK(), logits.length) : logits.length;
-        int[] order = topIndices(probabilities, keep);
         double topP = params.getTopP() == 0 ? 1 : params.getTopP();
+        if (keep == logits.length && topP >= 1) {
+            return drawFromAll(probabilities);
+        }
+        int[] order = topIndices(probabilities, keep);
         double mass = 0;
         int cut = 0;
         double[] weights = new double[order.length];
@@ -77,6 +80,28 @@ final class Sampler {
             }
         }
         return order[cut - 1];
+    }
+
+    /** No cut: one pass over the vocabulary instead of sorting it. */
+    private int drawFromAll(double[] logprobs) {
+        double target = random.nextDouble();
+        for (int i = 0; i < logprobs.length; i++) {
+            target -= Math.exp(logprobs[i]);
+            if (target < 0) {
+                return i;
+            }
+        }
+        return argmax(logprobs);
+    }
+
+    private static int argmax(double[] values) {
+        int best = 0;
+        for (int i = 1; i < values.length; i++) {
+            if (values[i] > values[best]) {
+                best = i;
+            }
+        }
+        return best;
     }
 
     private static int argmax(float[] logits) {

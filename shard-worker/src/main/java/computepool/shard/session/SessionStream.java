@@ -101,22 +101,25 @@ final class SessionStream implements StreamObserver<StreamSessionRequest> {
             switch (request.getFrameCase()) {
                 case OPEN -> open(request.getOpen());
                 case PROMPT -> {
-                    requireOpen("PromptChunk");
+                    PromptChunk chunk = request.getPrompt();
+                    requireOpen("PromptChunk", chunk.getSessionId());
                     if (!engine.isEntry()) {
                         throw invalid("layers " + engine.range() + " take HiddenStates, not PromptChunk");
                     }
-                    PromptChunk chunk = request.getPrompt();
                     enqueue(() -> prompt(chunk));
                 }
                 case HIDDEN_STATES -> {
-                    requireOpen("HiddenStates");
+                    computepool.shard.v1.HiddenStates hidden = request.getHiddenStates();
+                    requireOpen("HiddenStates", hidden.getSessionId());
                     if (engine.isEntry()) {
                         throw invalid("layers " + engine.range() + " take PromptChunk, not HiddenStates");
                     }
-                    computepool.shard.v1.HiddenStates hidden = request.getHiddenStates();
                     enqueue(() -> hidden(hidden));
                 }
-                case CANCEL -> cancel("cancelled by the caller");
+                case CANCEL -> {
+                    requireOpen("CancelSession", request.getCancel().getSessionId());
+                    cancel("cancelled by the caller");
+                }
                 case FRAME_NOT_SET -> throw invalid("a StreamSessionRequest must carry a frame");
             }
         } catch (StatusException e) {
@@ -451,9 +454,13 @@ final class SessionStream implements StreamObserver<StreamSessionRequest> {
         compute.shutdown();
     }
 
-    private void requireOpen(String frame) throws StatusException {
+    private void requireOpen(String frame, String sessionId) throws StatusException {
         if (open == null) {
             throw invalid(frame + " before OpenSession");
+        }
+        if (!sessionId.equals(id)) {
+            throw Status.NOT_FOUND.withDescription(frame + " names session '" + sessionId
+                    + "', which is not open on this stream; it carries session " + id).asException();
         }
     }
 
@@ -485,6 +492,8 @@ final class SessionStream implements StreamObserver<StreamSessionRequest> {
         }
         try {
             work.run();
+            // A lone shard decodes without any frame arriving; computing is activity too.
+            lastActivity = System.nanoTime();
         } catch (StatusException e) {
             fail(e);
         } catch (Exception | OutOfMemoryError e) {

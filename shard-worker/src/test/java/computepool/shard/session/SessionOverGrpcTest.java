@@ -18,7 +18,13 @@ import computepool.shard.v1.FinishReason;
 import computepool.shard.v1.GeneratedToken;
 import computepool.shard.v1.Hop;
 import computepool.shard.v1.SamplingParams;
+import computepool.shard.v1.OpenSession;
+import computepool.shard.v1.PromptChunk;
 import computepool.shard.v1.SessionSummary;
+import computepool.shard.v1.ShardServiceGrpc;
+import computepool.shard.v1.StreamSessionRequest;
+import computepool.shard.v1.StreamSessionResponse;
+import io.grpc.stub.StreamObserver;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -167,6 +173,131 @@ class SessionOverGrpcTest {
         generation.cancel();
         awaitNoSessions();
         given().get("/q/metrics").then().body(org.hamcrest.Matchers.containsString("kv_sessions_active 0.0"));
+    }
+
+    @Test
+    void concurrentSessionsKeepTheirOwnCaches() throws Exception {
+        List<int[]> prompts = LlamaCppFixture.list("generations").stream()
+                .map(generation -> LlamaCppFixture.ints(generation.get("prompt_tokens"))).limit(4).toList();
+        List<int[]> alone = new java.util.ArrayList<>();
+        for (int[] prompt : prompts) {
+            alone.add(client.generate(request(prompt, 8, GREEDY), 60, TimeUnit.SECONDS).tokenIds());
+        }
+        List<java.util.concurrent.CompletableFuture<PipelineClient.Result>> together = prompts.stream()
+                .map(prompt -> java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return client.generate(request(prompt, 8, GREEDY), 60, TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                })).toList();
+        for (int i = 0; i < prompts.size(); i++) {
+            assertArrayEquals(alone.get(i), together.get(i).get().tokenIds(), "prompt " + i);
+        }
+        awaitNoSessions();
+    }
+
+    @Test
+    void oneSessionMoreThanTheWorkerHoldsIsRefused() throws Exception {
+        int[] prompt = {1, 9690, 198};
+        List<PipelineClient.Generation> held = new java.util.ArrayList<>();
+        CountDownLatch running = new CountDownLatch(4);
+        for (int i = 0; i < 4; i++) {
+            held.add(client.start(request(prompt, 500, GREEDY), new PipelineClient.Listener() {
+                private boolean first = true;
+
+                @Override
+                public void token(GeneratedToken token) {
+                    if (first) {
+                        first = false;
+                        running.countDown();
+                    }
+                }
+
+                @Override
+                public void finished(SessionSummary summary) {
+                }
+
+                @Override
+                public void failed(Status status) {
+                }
+            }));
+        }
+        try {
+            assertTrue(running.await(30, TimeUnit.SECONDS));
+            assertStatus(Status.Code.RESOURCE_EXHAUSTED, "maximum of 4 sessions", request(prompt, 4, GREEDY));
+        } finally {
+            held.forEach(PipelineClient.Generation::cancel);
+        }
+        awaitNoSessions();
+        assertEquals(4, client.generate(request(prompt, 4, GREEDY), 30, TimeUnit.SECONDS).tokens().size(),
+                "the freed capacity serves again");
+    }
+
+    @Test
+    void framesForAnotherSessionAreNotFound() throws Exception {
+        RawStream stream = RawStream.open(channels, url.getPort());
+        stream.send(StreamSessionRequest.newBuilder().setOpen(openFrame("session-a")).build());
+        stream.send(StreamSessionRequest.newBuilder().setPrompt(PromptChunk.newBuilder()
+                .setSessionId("session-b").addTokenIds(1).setLastChunk(true)).build());
+        Status status = stream.awaitError();
+        assertEquals(Status.Code.NOT_FOUND, status.getCode());
+        assertTrue(status.getDescription().contains("'session-b', which is not open on this stream"),
+                status.getDescription());
+        awaitNoSessions();
+    }
+
+    @Test
+    void aSessionThatReceivesNothingExpiresAndFreesItsCache() throws Exception {
+        RawStream stream = RawStream.open(channels, url.getPort());
+        stream.send(StreamSessionRequest.newBuilder().setOpen(openFrame("idle")).build());
+        long opened = System.nanoTime();
+        Status status = stream.awaitError();
+        long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - opened);
+        assertEquals(Status.Code.DEADLINE_EXCEEDED, status.getCode());
+        assertTrue(status.getDescription().contains("received nothing for PT2S"), status.getDescription());
+        assertTrue(waited >= 2_000 && waited < 5_000, "expired after " + waited + " ms");
+        assertEquals(0, sessions.activeCount());
+    }
+
+    private static OpenSession openFrame(String sessionId) {
+        return OpenSession.newBuilder().setSessionId(sessionId).setModelId("smollm2-135m-instruct")
+                .setLayerStart(0).setLayerEnd(30).setTotalLayers(30).setPromptTokens(1).setMaxTokens(4)
+                .setSampling(GREEDY).build();
+    }
+
+    /** A StreamSession call driven frame by frame, as a misbehaving peer would. */
+    private record RawStream(StreamObserver<StreamSessionRequest> requests,
+            java.util.concurrent.CompletableFuture<Status> ended) {
+
+        static RawStream open(ShardChannels channels, int port) {
+            java.util.concurrent.CompletableFuture<Status> ended = new java.util.concurrent.CompletableFuture<>();
+            StreamObserver<StreamSessionRequest> requests = ShardServiceGrpc.newStub(channels.get("127.0.0.1:" + port))
+                    .streamSession(new StreamObserver<>() {
+                        @Override
+                        public void onNext(StreamSessionResponse response) {
+                        }
+
+                        @Override
+                        public void onError(Throwable error) {
+                            ended.complete(Status.fromThrowable(error));
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                            ended.complete(Status.OK);
+                        }
+                    });
+            return new RawStream(requests, ended);
+        }
+
+        void send(StreamSessionRequest request) {
+            requests.onNext(request);
+        }
+
+        Status awaitError() throws Exception {
+            return ended.get(10, TimeUnit.SECONDS);
+        }
     }
 
     private void assertStatus(Status.Code code, String message, PipelineClient.Request request) {
