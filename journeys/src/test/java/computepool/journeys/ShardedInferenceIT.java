@@ -4,11 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.ByteString;
 import computepool.shard.client.PipelineClient;
 import computepool.shard.client.ShardChannels;
-import com.google.protobuf.ByteString;
 import computepool.shard.v1.DType;
 import computepool.shard.v1.FinishReason;
 import computepool.shard.v1.GeneratedToken;
@@ -23,22 +21,13 @@ import computepool.shard.v1.StreamSessionResponse;
 import computepool.shard.v1.TokenLogprob;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
-import java.io.IOException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,24 +38,21 @@ import org.junit.jupiter.api.Test;
  */
 class ShardedInferenceIT {
 
-    private static final String MODEL = "smollm2-135m-instruct";
-    private static final int LAYERS = 30;
     private static final int MAX_TOKENS = 16;
     private static final double TOLERANCE = 1e-4;
     private static final SamplingParams GREEDY = SamplingParams.newBuilder().setGreedy(true).setTopLogprobs(20).build();
     private static final SamplingParams SEEDED = SamplingParams.newBuilder().setTemperature(0.9f).setTopK(40)
             .setTopP(0.95f).setSeed(7).setTopLogprobs(20).build();
-    private static final Pattern ACTIVE_SESSIONS = Pattern.compile("^kv_sessions_active\\s+(\\S+)$", Pattern.MULTILINE);
 
     private static JourneyStack stack;
     private static List<int[]> prompts;
-    private static Pipeline threeShards;
+    private static ShardPipeline threeShards;
 
     @BeforeAll
     static void startThreeShards() throws Exception {
         stack = JourneyStack.fromEnvFile();
-        prompts = fixturePrompts();
-        threeShards = Pipeline.start(10, 20, 30);
+        prompts = ShardPipeline.fixturePrompts();
+        threeShards = ShardPipeline.start(stack, 10, 20, 30);
     }
 
     @AfterAll
@@ -79,14 +65,14 @@ class ShardedInferenceIT {
     @Test
     void twoAndThreeShardsGenerateWhatOneShardDoes() throws Exception {
         List<PipelineClient.Result> whole;
-        try (Pipeline one = Pipeline.start(30)) {
-            whole = one.generateAll();
+        try (ShardPipeline one = ShardPipeline.start(stack, 30)) {
+            whole = generateAll(one);
         }
         List<PipelineClient.Result> halves;
-        try (Pipeline two = Pipeline.start(15, 30)) {
-            halves = two.generateAll();
+        try (ShardPipeline two = ShardPipeline.start(stack, 15, 30)) {
+            halves = generateAll(two);
         }
-        List<PipelineClient.Result> thirds = threeShards.generateAll();
+        List<PipelineClient.Result> thirds = generateAll(threeShards);
 
         double twoShardError = maxLogprobDifference(whole, halves, "2 shards");
         double threeShardError = maxLogprobDifference(whole, thirds, "3 shards");
@@ -118,13 +104,14 @@ class ShardedInferenceIT {
                     }
                 });
         assertTrue(tokens.await(60, TimeUnit.SECONDS), "no tokens streamed");
-        for (ServiceProcess worker : threeShards.workers) {
-            assertEquals(1, activeSessions(worker), "worker on port " + worker.port() + " holds the session");
+        for (ServiceProcess worker : threeShards.workers()) {
+            assertEquals(1, ShardPipeline.activeSessions(worker), "worker on port " + worker.port()
+                    + " holds the session");
         }
 
         long disconnected = System.nanoTime();
         channels.close();
-        for (ServiceProcess worker : threeShards.workers) {
+        for (ServiceProcess worker : threeShards.workers()) {
             awaitNoSessions(worker, disconnected);
         }
         System.out.printf("every worker freed the session %d ms after the client disconnected%n",
@@ -133,10 +120,10 @@ class ShardedInferenceIT {
 
     @Test
     void aMalformedTensorAtAMiddleShardIsRefusedAndTheWorkersServeOn() throws Exception {
-        Hop middle = threeShards.hops.get(1);
-        OpenSession open = OpenSession.newBuilder().setSessionId("malformed-" + stack.runId()).setModelId(MODEL)
-                .setLayerStart(middle.getLayerStart()).setLayerEnd(middle.getLayerEnd()).setTotalLayers(LAYERS)
-                .addDownstream(threeShards.hops.get(2)).setPromptTokens(3).setMaxTokens(4).setSampling(GREEDY).build();
+        Hop middle = threeShards.hops().get(1);
+        OpenSession open = OpenSession.newBuilder().setSessionId("malformed-" + stack.runId()).setModelId(ShardPipeline.MODEL)
+                .setLayerStart(middle.getLayerStart()).setLayerEnd(middle.getLayerEnd()).setTotalLayers(ShardPipeline.LAYERS)
+                .addDownstream(threeShards.hops().get(2)).setPromptTokens(3).setMaxTokens(4).setSampling(GREEDY).build();
         HiddenStates wrongShape = HiddenStates.newBuilder().setSessionId(open.getSessionId()).setTokenCount(3)
                 .setHiddenSize(576).setDtype(DType.DTYPE_FP32).setData(ByteString.copyFrom(new byte[2 * 576 * 4]))
                 .setLastChunk(true).build();
@@ -167,7 +154,7 @@ class ShardedInferenceIT {
             assertTrue(status.getDescription().contains("hidden_states.data holds 4608 bytes; 3 tokens of 576 fp32"
                     + " values take 6912"), status.getDescription());
         }
-        for (ServiceProcess worker : threeShards.workers) {
+        for (ServiceProcess worker : threeShards.workers()) {
             assertTrue(worker.isAlive());
             awaitNoSessions(worker, refused);
         }
@@ -180,10 +167,10 @@ class ShardedInferenceIT {
     /** Waits until the worker holds no session, at most 2 s after {@code since} (a System.nanoTime()). */
     private static void awaitNoSessions(ServiceProcess worker, long since) throws Exception {
         long deadline = since + TimeUnit.SECONDS.toNanos(2);
-        while (activeSessions(worker) != 0 && System.nanoTime() < deadline) {
+        while (ShardPipeline.activeSessions(worker) != 0 && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        assertEquals(0, activeSessions(worker), "worker on port " + worker.port() + " still holds a KV cache "
+        assertEquals(0, ShardPipeline.activeSessions(worker), "worker on port " + worker.port() + " still holds a KV cache "
                 + (System.nanoTime() - since) / 1_000_000 + " ms later");
     }
 
@@ -220,85 +207,20 @@ class ShardedInferenceIT {
         return worst;
     }
 
-    private static int activeSessions(ServiceProcess worker) throws IOException, InterruptedException {
-        try (HttpClient http = HttpClient.newHttpClient()) {
-            String metrics = http.send(HttpRequest.newBuilder(worker.uri("/q/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-            Matcher gauge = ACTIVE_SESSIONS.matcher(metrics);
-            assertTrue(gauge.find(), "no kv_sessions_active gauge at " + worker.uri("/q/metrics"));
-            return (int) Double.parseDouble(gauge.group(1));
-        }
-    }
-
-    /** The chat prompts of the llama.cpp fixture, as token ids. */
-    private static List<int[]> fixturePrompts() throws IOException {
-        Path root = Path.of(System.getProperty("computepool.root", "..")).toAbsolutePath().normalize();
-        JsonNode fixture = new ObjectMapper().readTree(
-                root.resolve("shard-worker/src/test/resources/fixtures/llamacpp-smollm2.json").toFile());
-        List<int[]> prompts = new ArrayList<>();
-        for (JsonNode generation : fixture.get("generations")) {
-            prompts.add(StreamSupport.stream(generation.get("prompt_tokens").spliterator(), false)
-                    .mapToInt(JsonNode::asInt).toArray());
-        }
-        return prompts;
-    }
-
-    /** Shard-worker processes covering the model's layers in order, each ending at one of {@code ends}. */
-    private record Pipeline(List<ServiceProcess> workers, List<Hop> hops) implements AutoCloseable {
-
-        static Pipeline start(int... ends) throws Exception {
-            List<ServiceProcess> workers = new ArrayList<>();
-            List<Hop> hops = new ArrayList<>();
-            try {
-                int start = 0;
-                for (int end : ends) {
-                    String workerId = "shard-" + start + "-" + end + "-" + stack.runId();
-                    Map<String, String> config = new HashMap<>(stack.env().serviceConfig(Optional.empty()));
-                    config.put("computepool.shard.layer-start", String.valueOf(start));
-                    config.put("computepool.shard.layer-end", String.valueOf(end));
-                    config.put("computepool.shard.worker-id", workerId);
-                    ServiceProcess worker = ServiceProcess.start("shard-worker", config);
-                    workers.add(worker);
-                    hops.add(Hop.newBuilder().setWorkerId(workerId).setAddress("127.0.0.1:" + worker.port())
-                            .setLayerStart(start).setLayerEnd(end).build());
-                    start = end;
-                }
-            } catch (Exception | AssertionError e) {
-                for (ServiceProcess worker : workers) {
-                    worker.close();
-                }
-                throw e;
+    /** Each fixture prompt greedily, then the first one sampled with a fixed seed. */
+    private static List<PipelineClient.Result> generateAll(ShardPipeline pipeline) throws Exception {
+        List<PipelineClient.Result> results = new ArrayList<>();
+        try (ShardChannels channels = new ShardChannels()) {
+            PipelineClient client = new PipelineClient(channels);
+            for (int[] prompt : prompts) {
+                PipelineClient.Result result = client.generate(pipeline.request(prompt, MAX_TOKENS, GREEDY), 120,
+                        TimeUnit.SECONDS);
+                assertTrue(result.summary().getFinishReason() == FinishReason.FINISH_REASON_LENGTH
+                        || result.summary().getFinishReason() == FinishReason.FINISH_REASON_STOP);
+                results.add(result);
             }
-            return new Pipeline(workers, hops);
+            results.add(client.generate(pipeline.request(prompts.get(0), MAX_TOKENS, SEEDED), 120, TimeUnit.SECONDS));
         }
-
-        PipelineClient.Request request(int[] prompt, int maxTokens, SamplingParams sampling) {
-            return new PipelineClient.Request("journey-" + stack.runId(), MODEL, LAYERS, hops, prompt, maxTokens,
-                    sampling);
-        }
-
-        /** Each fixture prompt greedily, then the first one sampled with a fixed seed. */
-        List<PipelineClient.Result> generateAll() throws Exception {
-            List<PipelineClient.Result> results = new ArrayList<>();
-            try (ShardChannels channels = new ShardChannels()) {
-                PipelineClient client = new PipelineClient(channels);
-                for (int[] prompt : prompts) {
-                    PipelineClient.Result result = client.generate(request(prompt, MAX_TOKENS, GREEDY), 120,
-                            TimeUnit.SECONDS);
-                    assertTrue(result.summary().getFinishReason() == FinishReason.FINISH_REASON_LENGTH
-                            || result.summary().getFinishReason() == FinishReason.FINISH_REASON_STOP);
-                    results.add(result);
-                }
-                results.add(client.generate(request(prompts.get(0), MAX_TOKENS, SEEDED), 120, TimeUnit.SECONDS));
-            }
-            return results;
-        }
-
-        @Override
-        public void close() throws Exception {
-            for (ServiceProcess worker : workers) {
-                worker.close();
-            }
-        }
+        return results;
     }
 }

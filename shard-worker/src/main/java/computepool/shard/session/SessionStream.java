@@ -335,7 +335,7 @@ final class SessionStream implements StreamObserver<StreamSessionRequest> {
         int position = cache.length();
         FinishReason finish = FinishReason.FINISH_REASON_UNSPECIFIED;
         String text;
-        if (tokenizer.specialIds().eos().orElse(-1) == choice.token()) {
+        if (tokenizer.specialIds().eos().orElse(-1) == choice.token() && !open.getSampling().getIgnoreEos()) {
             finish = FinishReason.FINISH_REASON_STOP;
             text = stops.flush(decoder.finish());
         } else {

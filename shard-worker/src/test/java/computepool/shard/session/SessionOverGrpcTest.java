@@ -176,6 +176,19 @@ class SessionOverGrpcTest {
     }
 
     @Test
+    void ignoreEosRunsOnToMaxTokens() throws Exception {
+        int[] prompt = LlamaCppFixture.ints(LlamaCppFixture.list("generations").get(3).get("prompt_tokens"));
+        PipelineClient.Result stopped = client.generate(request(prompt, 16, GREEDY), 60, TimeUnit.SECONDS);
+        assertEquals(FinishReason.FINISH_REASON_STOP, stopped.summary().getFinishReason(),
+                "this prompt's greedy answer ends before 16 tokens");
+        PipelineClient.Result onward = client.generate(request(prompt, 16,
+                GREEDY.toBuilder().setIgnoreEos(true).build()), 60, TimeUnit.SECONDS);
+        assertEquals(FinishReason.FINISH_REASON_LENGTH, onward.summary().getFinishReason());
+        assertEquals(16, onward.tokens().size());
+        assertArrayEquals(stopped.tokenIds(), java.util.Arrays.copyOf(onward.tokenIds(), stopped.tokens().size()));
+    }
+
+    @Test
     void concurrentSessionsKeepTheirOwnCaches() throws Exception {
         List<int[]> prompts = LlamaCppFixture.list("generations").stream()
                 .map(generation -> LlamaCppFixture.ints(generation.get("prompt_tokens"))).limit(4).toList();
