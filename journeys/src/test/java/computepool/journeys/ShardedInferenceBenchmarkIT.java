@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * Speed of sharded inference over worker processes on this machine, every ratio against a
  * baseline measured in the same run: decode speed and time to first token for 1, 2 and 3 shards,
  * the latency each hop adds, decode at context 1,024 against 16, 8 concurrent sessions against
- * one, and llama.cpp on the same GGUF when {@code shard-worker/scripts/bench_llamacpp.py} can run.
+ * one, the other weight formats against the default, and llama.cpp on the same GGUF when {@code shard-worker/scripts/bench_llamacpp.py} can run.
  * It asserts only that every run produced its tokens; the numbers are printed and written to
  * {@code journeys/target/benchmarks/sharded-inference.txt}.
  */
@@ -53,8 +54,8 @@ class ShardedInferenceBenchmarkIT {
         int[] shortPrompt = filler(SHORT_CONTEXT);
         int[] longPrompt = filler(LONG_CONTEXT);
         int cores = Runtime.getRuntime().availableProcessors();
-        line("Sharded inference, SmolLM2-135M-Instruct (Q4_1 GGUF, fp32 in ONNX Runtime, CPU), %d cores,"
-                + " batch 1 unless stated; medians", cores);
+        line("Sharded inference, SmolLM2-135M-Instruct (Q4_1 GGUF, 4-bit weights and fp32 activations in ONNX"
+                + " Runtime, CPU), %d cores, batch 1 unless stated; medians", cores);
         line("%-8s %12s %18s %12s %12s", "shards", "TTFT ms", "decode ms/token", "tokens/s", "vs 1 shard");
 
         double[] decodeMs = new double[4];
@@ -85,6 +86,18 @@ class ShardedInferenceBenchmarkIT {
                             CONCURRENT_SESSIONS);
                     concurrentRatio = aggregateTokensPerSecond / singleSessionTokensPerSecond;
                 }
+            }
+        }
+        for (String format : List.of("fp32", "q4-int8-activations")) {
+            try (ShardPipeline pipeline = ShardPipeline.start(stack, Map.of("computepool.shard.weight-format", format),
+                    ShardPipeline.LAYERS); ShardChannels channels = new ShardChannels()) {
+                PipelineClient client = new PipelineClient(channels);
+                timed(client, pipeline.request(shortPrompt, 8, FIXED_LENGTH));
+                double ms = median(IntStream.range(0, DECODE_RUNS).mapToDouble(i -> uncheck(() ->
+                        timed(client, pipeline.request(shortPrompt, DECODE_TOKENS, FIXED_LENGTH))
+                                .decodeMillisPerToken())).toArray());
+                line("1 shard, weight format %s: %.2f ms/token, %.1f tokens/s = %.2fx the default q4", format, ms,
+                        1000 / ms, decodeMs[1] / ms);
             }
         }
         line("");

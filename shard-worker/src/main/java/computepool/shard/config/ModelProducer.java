@@ -57,7 +57,7 @@ public class ModelProducer {
     ShardEngine engine(GgufFile gguf, ShardConfig config, ShardAssignment assignment) throws OrtException {
         long started = System.nanoTime();
         EngineOptions options = new EngineOptions(config.intraOpThreads(), config.executionProvider(),
-                config.cudaDevice());
+                config.cudaDevice(), config.weightFormat());
         ShardEngine engine;
         try {
             engine = ShardEngine.load(gguf, assignment.layerStart(), assignment.layerEnd(), options);
@@ -65,8 +65,9 @@ public class ModelProducer {
             throw new ConfigurationException("cannot serve layers [" + assignment.layerStart() + ", "
                     + assignment.layerEnd() + ") of " + config.modelPath() + ": " + e.getMessage());
         }
-        LOG.infof("Loaded layers %s of %s on %s in %d ms", engine.range(), config.modelPath().getFileName(),
-                options.provider(), (System.nanoTime() - started) / 1_000_000);
+        LOG.infof("Loaded layers %s of %s on %s, weights %s, in %d ms", engine.range(),
+                config.modelPath().getFileName(), options.provider(), options.weightFormat(),
+                (System.nanoTime() - started) / 1_000_000);
         return engine;
     }
 

@@ -1,6 +1,7 @@
 package computepool.shard.config;
 
 import computepool.shard.engine.EngineOptions.ExecutionProvider;
+import computepool.shard.engine.WeightFormat;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
@@ -45,6 +46,14 @@ public interface ShardConfig {
     /** {@code cpu}, or {@code cuda} with a build that has the {@code gpu} profile (ONNX Runtime with CUDA). */
     @WithDefault("cpu")
     ExecutionProvider executionProvider();
+
+    /**
+     * How projections stored in 4-bit blocks (Q4_0, Q4_1) are held: {@code q4} (4-bit, fp32
+     * products), {@code q4-int8-activations} (4-bit, 8-bit activations: faster, less exact) or
+     * {@code fp32} (dequantized at load).
+     */
+    @WithDefault("q4")
+    WeightFormat weightFormat();
 
     /** The GPU that {@code cuda} runs on. */
     @WithDefault("0")

@@ -11,8 +11,10 @@ import ai.onnxruntime.OrtSession;
  * @param intraOpThreads threads one step's operators may use; 0 lets ONNX Runtime choose
  * @param provider where operators run
  * @param cudaDevice the GPU used by {@link ExecutionProvider#CUDA}
+ * @param weightFormat how projections stored in 4-bit blocks are held and multiplied
  */
-public record EngineOptions(int intraOpThreads, ExecutionProvider provider, int cudaDevice) {
+public record EngineOptions(int intraOpThreads, ExecutionProvider provider, int cudaDevice,
+        WeightFormat weightFormat) {
 
     public enum ExecutionProvider {
         CPU,
@@ -26,7 +28,11 @@ public record EngineOptions(int intraOpThreads, ExecutionProvider provider, int 
     }
 
     public static EngineOptions cpu(int intraOpThreads) {
-        return new EngineOptions(intraOpThreads, ExecutionProvider.CPU, 0);
+        return new EngineOptions(intraOpThreads, ExecutionProvider.CPU, 0, WeightFormat.Q4);
+    }
+
+    public EngineOptions with(WeightFormat format) {
+        return new EngineOptions(intraOpThreads, provider, cudaDevice, format);
     }
 
     OrtSession.SessionOptions sessionOptions() throws OrtException {

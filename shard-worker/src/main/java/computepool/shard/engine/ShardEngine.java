@@ -1,11 +1,13 @@
 package computepool.shard.engine;
 
+import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxTensorLike;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import computepool.shard.gguf.GgufFile;
+import ai.onnx.proto.OnnxMl.TensorProto;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -51,7 +53,8 @@ public final class ShardEngine implements AutoCloseable {
      */
     public static ShardEngine load(GgufFile gguf, int start, int end, EngineOptions options) throws OrtException {
         ModelSpec spec = ModelSpec.from(gguf);
-        return load(ShardGraph.build(spec, LayerRange.of(start, end, spec), WeightSource.of(gguf)), options);
+        return load(ShardGraph.build(spec, LayerRange.of(start, end, spec), WeightSource.of(gguf),
+                options.weightFormat()), options);
     }
 
     public static ShardEngine load(ShardGraph graph, EngineOptions options) throws OrtException {
@@ -59,14 +62,17 @@ public final class ShardEngine implements AutoCloseable {
         Map<String, OnnxTensor> weights = new HashMap<>();
         try (OrtSession.SessionOptions sessionOptions = options.sessionOptions()) {
             for (ShardGraph.Initializer initializer : graph.initializers()) {
-                FloatBuffer buffer = ByteBuffer
-                        .allocateDirect(Math.toIntExact(Math.multiplyExact(initializer.elementCount(), Float.BYTES)))
-                        .order(ByteOrder.nativeOrder()).asFloatBuffer();
+                ByteBuffer buffer = ByteBuffer.allocateDirect(Math.toIntExact(initializer.byteSize()))
+                        .order(ByteOrder.nativeOrder());
                 initializer.fill().accept(buffer);
                 if (buffer.hasRemaining()) {
-                    throw new IllegalStateException(initializer.name() + " was filled short by " + buffer.remaining());
+                    throw new IllegalStateException(initializer.name() + " was filled short by " + buffer.remaining()
+                            + " bytes");
                 }
-                OnnxTensor tensor = OnnxTensor.createTensor(environment, buffer.rewind(), initializer.shape());
+                buffer.rewind();
+                OnnxTensor tensor = initializer.type() == TensorProto.DataType.UINT8
+                        ? OnnxTensor.createTensor(environment, buffer, initializer.shape(), OnnxJavaType.UINT8)
+                        : OnnxTensor.createTensor(environment, buffer.asFloatBuffer(), initializer.shape());
                 weights.put(initializer.name(), tensor);
             }
             sessionOptions.addExternalInitializers(Collections.<String, OnnxTensorLike>unmodifiableMap(weights));

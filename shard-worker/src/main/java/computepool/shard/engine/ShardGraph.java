@@ -5,10 +5,13 @@ import static computepool.shard.engine.OnnxGraphBuilder.attribute;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.TensorProto.DataType;
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -44,11 +47,18 @@ public final class ShardGraph {
     private static final String SIN_CACHE = "rotary.sin";
     private static final String TOKEN_EMBEDDING = "token_embd.weight";
 
-    /** A weight the session receives from outside the model, filled on demand into off-heap memory. */
-    public record Initializer(String name, long[] shape, Consumer<FloatBuffer> fill) {
+    /**
+     * A weight the session receives from outside the model, filled on demand into off-heap memory
+     * (native byte order, {@link #byteSize()} bytes) of type FLOAT or UINT8.
+     */
+    public record Initializer(String name, DataType type, long[] shape, Consumer<ByteBuffer> fill) {
 
         public long elementCount() {
             return Arrays.stream(shape).reduce(1, Math::multiplyExact);
+        }
+
+        public long byteSize() {
+            return Math.multiplyExact(elementCount(), type == DataType.UINT8 ? 1 : Float.BYTES);
         }
     }
 
@@ -66,12 +76,13 @@ public final class ShardGraph {
 
     /**
      * Builds the graph and checks that {@code weights} holds every tensor it needs, in the shape the
-     * spec implies, before any of them is read.
+     * spec implies, before any of them is read. {@code format} says whether projections stored in
+     * 4-bit blocks stay 4-bit ({@code MatMulNBits}) or are dequantized to fp32 at load.
      *
      * @throws UnsupportedModelException naming a missing or misshapen tensor
      */
-    public static ShardGraph build(ModelSpec spec, LayerRange range, WeightSource weights) {
-        return new Writer(spec, range, weights).write();
+    public static ShardGraph build(ModelSpec spec, LayerRange range, WeightSource weights, WeightFormat format) {
+        return new Writer(spec, range, weights, format).write();
     }
 
     public static String pastKey(int layer) {
@@ -111,13 +122,17 @@ public final class ShardGraph {
         private final ModelSpec spec;
         private final LayerRange range;
         private final WeightSource weights;
+        private final WeightFormat format;
         private final OnnxGraphBuilder graph;
         private final List<Initializer> initializers = new ArrayList<>();
+        /** Per activation, its sums over blocks of 32, shared by the Q4_1 projections that read it. */
+        private final Map<String, String> blockSums = new HashMap<>();
 
-        Writer(ModelSpec spec, LayerRange range, WeightSource weights) {
+        Writer(ModelSpec spec, LayerRange range, WeightSource weights, WeightFormat format) {
             this.spec = spec;
             this.range = range;
             this.weights = weights;
+            this.format = format;
             this.graph = new OnnxGraphBuilder("shard_" + range.start() + "_" + range.end());
         }
 
@@ -196,8 +211,62 @@ public final class ShardGraph {
         }
 
         private String matMul(String x, String weight, int in, int out) {
+            if (format != WeightFormat.FP32 && Q4Blocks.isQ4(weights.type(weight)) && in % Q4Blocks.BLOCK == 0) {
+                return matMulNBits(x, weight, in, out);
+            }
             String matrix = projection(weight, in, out);
             return graph.op("MatMul", List.of(x, matrix));
+        }
+
+        /**
+         * {@code y = x W} with {@code W} kept in its 4-bit blocks: ggml's {@code out} rows of
+         * {@code in} are the {@code [N, K]} layout {@code MatMulNBits} reads, so only the nibbles
+         * within each block move. Q4_1's per-block minimum {@code m} is added as
+         * {@code sum over blocks b of m[n, b] * (sum of x over block b)}: a second, 32 times
+         * smaller fp32 MatMul, which keeps {@code MatMulNBits} on ONNX Runtime's fast path for
+         * integer zero points (a float zero point of {@code -m/d} would make it dequantize all of
+         * {@code W} on every step). See {@link Q4Blocks}.
+         */
+        private String matMulNBits(String x, String weight, int in, int out) {
+            expectShape(weight, in, out);
+            Q4Blocks blocks = new Q4Blocks(weights.type(weight), weights.stored(weight), out, in);
+            int blocksPerRow = in / Q4Blocks.BLOCK;
+            String packed = weight + ".q4";
+            String scales = weight + ".scales";
+            addBytes(packed, new long[] {out, blocksPerRow, Q4Blocks.PACKED_BYTES}, blocks::packedInto);
+            add(scales, new long[] {(long) out * blocksPerRow}, blocks::scalesInto);
+            List<String> inputs = new ArrayList<>(List.of(x, packed, scales));
+            if (blocks.hasMinimums()) {
+                // Without zero points MatMulNBits assumes 8 (Q4_0's centre); Q4_1's nibbles start at 0.
+                String zeroPoints = weight + ".zero_points";
+                long zeroPointBytes = (long) out * ((blocksPerRow + 1) / 2);
+                addBytes(zeroPoints, new long[] {zeroPointBytes}, bytes -> bytes.put(new byte[(int) zeroPointBytes]));
+                inputs.add(zeroPoints);
+            }
+            String product = graph.fresh("matmul_nbits");
+            graph.op("MatMulNBits", MICROSOFT, inputs, List.of(product),
+                    attribute("K", (long) in),
+                    attribute("N", (long) out),
+                    attribute("bits", 4L),
+                    attribute("block_size", (long) Q4Blocks.BLOCK),
+                    attribute("accuracy_level", format == WeightFormat.Q4_INT8_ACTIVATIONS ? 4L : 0L));
+            if (!blocks.hasMinimums()) {
+                return product;
+            }
+            String minimums = weight + ".minimums";
+            add(minimums, new long[] {blocksPerRow, out}, blocks::minimumsInto);
+            String offsets = graph.op("MatMul", List.of(blockSums(x, in), minimums));
+            return graph.op("Add", List.of(product, offsets));
+        }
+
+        /** {@code x} {@code [batch, sequence, in]} summed over each block of 32 values: {@code [batch, sequence, in / 32]}. */
+        private String blockSums(String x, int in) {
+            return blockSums.computeIfAbsent(x, input -> {
+                String blocked = graph.op("Reshape", List.of(input,
+                        graph.int64s(graph.fresh("blocks_shape"), 0, 0, in / Q4Blocks.BLOCK, Q4Blocks.BLOCK)));
+                return graph.op("ReduceSum", "", List.of(blocked, graph.int64s(graph.fresh("last_axis"), -1)),
+                        List.of(graph.fresh("block_sums")), attribute("keepdims", 0L)).get(0);
+            });
         }
 
         private String rmsNorm(String x, String weight) {
@@ -273,7 +342,16 @@ public final class ShardGraph {
 
         private void add(String name, long[] shape, Consumer<FloatBuffer> fill) {
             graph.suppliedInitializer(name, DataType.FLOAT, shape);
-            initializers.add(new Initializer(name, shape, fill));
+            initializers.add(new Initializer(name, DataType.FLOAT, shape, bytes -> {
+                FloatBuffer floats = bytes.asFloatBuffer();
+                fill.accept(floats);
+                bytes.position(bytes.position() + floats.position() * Float.BYTES);
+            }));
+        }
+
+        private void addBytes(String name, long[] shape, Consumer<ByteBuffer> fill) {
+            graph.suppliedInitializer(name, DataType.UINT8, shape);
+            initializers.add(new Initializer(name, DataType.UINT8, shape, fill));
         }
 
         /** Checks a tensor's ggml shape (first dimension fastest) against what the spec implies. */

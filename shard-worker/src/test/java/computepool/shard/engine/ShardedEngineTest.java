@@ -67,6 +67,21 @@ class ShardedEngineTest {
     }
 
     @Test
+    void fourBitWeightsGiveTheLogitsOfFp32Weights() throws Exception {
+        int[] prompt = LlamaCppFixture.ints(LlamaCppFixture.list("generations").get(1).get("prompt_tokens"));
+        float[] fourBit;
+        try (KvCache cache = whole.newCache(prompt.length)) {
+            fourBit = ((Logits) whole.step(cache, new Tokens(prompt))).values();
+        }
+        try (ShardEngine fp32 = ShardEngine.load(gguf, 0, 30, EngineOptions.cpu(0).with(WeightFormat.FP32));
+                KvCache cache = fp32.newCache(prompt.length)) {
+            double difference = GreedyAgainstLlamaCppTest.maxAbsoluteDifference(fourBit,
+                    ((Logits) fp32.step(cache, new Tokens(prompt))).values());
+            assertTrue(difference < 1e-3, "4-bit and fp32 weights differ by " + difference);
+        }
+    }
+
+    @Test
     void refusesInputThatDoesNotFitTheShard() throws Exception {
         int hidden = whole.spec().hiddenSize();
         try (KvCache head = first.newCache(4); KvCache tail = second.newCache(4)) {
