@@ -114,6 +114,8 @@ public final class LocalStack {
         List<RunningComponent> started = new ParallelStart(home, logs, out).run(components);
         Map<String, String> values = new LinkedHashMap<>();
         started.forEach(component -> values.putAll(component.env()));
+        // Not a component's: the services' own secret, which identity-svc hashes API keys with.
+        values.put(LocalStackEnv.API_KEY_PEPPER, secrets.apiKeyPepper());
         LocalStackEnv env = new LocalStackEnv(values);
         env.write(home.env());
         envFile.ifPresent(env::write);

@@ -38,6 +38,7 @@ public record LocalStackEnv(Map<String, String> values) {
     public static final String TEST_ADMIN_PASSWORD = "TEST_ADMIN_PASSWORD";
     public static final String KEYCLOAK_ADMIN_USERNAME = "KEYCLOAK_ADMIN_USERNAME";
     public static final String KEYCLOAK_ADMIN_PASSWORD = "KEYCLOAK_ADMIN_PASSWORD";
+    public static final String API_KEY_PEPPER = "API_KEY_PEPPER";
 
     private static final Pattern KEY = Pattern.compile("[A-Z][A-Z0-9_]*");
     /** Values are written unquoted, so they may hold only what a shell takes literally. */
@@ -173,6 +174,7 @@ public record LocalStackEnv(Map<String, String> values) {
         Map<String, String> config = new HashMap<>();
         get(KAFKA_BOOTSTRAP_SERVERS).ifPresent(servers -> config.put("kafka.bootstrap.servers", servers));
         get(REDIS_URL).ifPresent(url -> config.put("quarkus.redis.hosts", url));
+        get(API_KEY_PEPPER).ifPresent(pepper -> config.put("computepool.identity.api-key-pepper", pepper));
         if (get(KEYCLOAK_URL).isPresent()) {
             config.put("quarkus.oidc.auth-server-url", realmUrl());
             config.put("quarkus.oidc.client-id", require(KEYCLOAK_API_CLIENT_ID));

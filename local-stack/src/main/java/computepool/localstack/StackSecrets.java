@@ -12,13 +12,16 @@ import java.util.Base64;
 import java.util.Properties;
 
 /**
- * Passwords and the client secret of one stack: generated on its first start and kept in its home, so a
- * restart finds the PostgreSQL cluster and the imported Keycloak realm still accepting them.
+ * Passwords and secrets of one stack: generated on its first start and kept in its home, so a restart finds the
+ * PostgreSQL cluster and the imported Keycloak realm still accepting them, and API keys issued before still valid.
  */
 public record StackSecrets(String postgresPassword, String keycloakAdminPassword, String developerPassword,
-        String adminPassword, String apiClientSecret) {
+        String adminPassword, String apiClientSecret, String apiKeyPepper) {
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int PASSWORD_BYTES = 18;
+    /** identity-svc's HMAC key for API key hashes wants at least 32 bytes; 32 random bytes give 43 characters. */
+    private static final int PEPPER_BYTES = 32;
 
     public static StackSecrets loadOrCreate(Path file) throws IOException {
         Properties stored = new Properties();
@@ -33,7 +36,8 @@ public record StackSecrets(String postgresPassword, String keycloakAdminPassword
                 value(stored, "keycloak.admin.password"),
                 value(stored, "test.developer.password"),
                 value(stored, "test.admin.password"),
-                value(stored, "keycloak.api.client.secret"));
+                value(stored, "keycloak.api.client.secret"),
+                value(stored, "api.key.pepper", PEPPER_BYTES));
         if (stored.size() != before) {
             Files.createDirectories(file.getParent());
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
@@ -48,12 +52,16 @@ public record StackSecrets(String postgresPassword, String keycloakAdminPassword
     }
 
     private static String value(Properties stored, String key) {
-        return (String) stored.computeIfAbsent(key, k -> generate());
+        return value(stored, key, PASSWORD_BYTES);
+    }
+
+    private static String value(Properties stored, String key, int randomBytes) {
+        return (String) stored.computeIfAbsent(key, k -> generate(randomBytes));
     }
 
     /** URL-safe characters only, so the values need no quoting in env files, URLs or JSON. */
-    private static String generate() {
-        byte[] bytes = new byte[18];
+    private static String generate(int randomBytes) {
+        byte[] bytes = new byte[randomBytes];
         RANDOM.nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }

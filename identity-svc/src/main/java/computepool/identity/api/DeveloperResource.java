@@ -22,24 +22,22 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Clock;
 import java.time.Instant;
-import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
- * The signed-in developer's own profile. The first call of a Keycloak subject creates the profile
- * and announces it ({@code DeveloperCreated}) in the same transaction.
+ * The signed-in developer's own profile, created on the subject's first call (see {@link SignedInDeveloper}).
  */
 @Path("/v1/developers/me")
 @RolesAllowed("developer")
 @Produces(MediaType.APPLICATION_JSON)
 public class DeveloperResource {
 
-    private final JsonWebToken token;
+    private final SignedInDeveloper signedIn;
     private final DeveloperStore developers;
     private final Outbox outbox;
     private final Clock clock;
 
-    public DeveloperResource(JsonWebToken token, DeveloperStore developers, Outbox outbox, Clock clock) {
-        this.token = token;
+    public DeveloperResource(SignedInDeveloper signedIn, DeveloperStore developers, Outbox outbox, Clock clock) {
+        this.signedIn = signedIn;
         this.developers = developers;
         this.outbox = outbox;
         this.clock = clock;
@@ -69,24 +67,6 @@ public class DeveloperResource {
     }
 
     private Uni<Developer> current() {
-        String subject = token.getSubject();
-        return developers.bySubject(subject).chain(found -> found
-                .map(developer -> Uni.createFrom().item(developer))
-                .orElseGet(() -> create(subject)));
-    }
-
-    private Uni<Developer> create(String subject) {
-        Instant now = clock.instant();
-        Developer fresh = Developer.firstLogin(subject, token.getClaim("preferred_username"),
-                token.getClaim("email"), token.getClaim("name"), now);
-        return developers.handleTaken(fresh.handle().value())
-                .map(taken -> taken ? fresh.withProfile(null, Handle.suggestedFrom(
-                        trimmed(fresh.handle().value()) + "-" + fresh.id().toString().substring(0, 8))) : fresh)
-                .chain(developer -> developers.insert(developer, now))
-                .call(created -> outbox.append(Topics.IDENTITY, created.id().toString(), DeveloperEvents.created(created)));
-    }
-
-    private static String trimmed(String handle) {
-        return handle.length() > 30 ? handle.substring(0, 30) : handle;
+        return signedIn.get();
     }
 }

@@ -1,0 +1,14 @@
+package computepool.market.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** Settings of the shard-worker registry. */
+@ConfigMapping(prefix = "computepool.market")
+public interface RegistryConfig {
+
+    /** How long a worker may stay silent (no heartbeat, no announcement) before it is unhealthy and leaves pipelines. */
+    @WithDefault("15s")
+    Duration workerSilenceLimit();
+}
