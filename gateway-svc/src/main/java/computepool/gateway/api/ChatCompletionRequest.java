@@ -1,5 +1,6 @@
 package computepool.gateway.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
@@ -14,6 +15,9 @@ import java.util.List;
 /**
  * The body of {@code POST /v1/chat/completions}, as OpenAI defines it; JSON names are snake_case
  * ({@code top_p}, {@code max_tokens}). Absent optional fields take OpenAI's defaults.
+ *
+ * @param maxCompletionTokens OpenAI's newer name for {@code max_tokens}; it wins when both are present
+ * @param stop                a string or an array of up to 4 strings
  */
 public record ChatCompletionRequest(
         @NotBlank(message = "is required")
@@ -29,17 +33,30 @@ public record ChatCompletionRequest(
         Double topP,
         @Min(value = 1, message = "must be at least 1")
         Integer maxTokens,
+        @Min(value = 1, message = "must be at least 1")
+        Integer maxCompletionTokens,
         @Min(value = 1, message = "only 1 choice per request is supported")
         @Max(value = 1, message = "only 1 choice per request is supported")
         Integer n,
-        Boolean stream) {
+        Boolean stream,
+        @Valid
+        StreamOptions streamOptions,
+        JsonNode stop,
+        Long seed,
+        @Size(max = 256, message = "must be at most 256 characters")
+        String user) {
 
-    /** One turn of the conversation. */
+    /**
+     * One turn of the conversation.
+     *
+     * @param content a string, or an array of {@code {"type": "text", "text": ...}} parts
+     */
     public record Message(
             @NotNull(message = "is required")
             @Pattern(regexp = "system|user|assistant|tool", message = "must be one of system, user, assistant, tool")
             String role,
             @NotNull(message = "is required")
-            String content) {
+            JsonNode content,
+            String name) {
     }
 }

@@ -19,6 +19,24 @@ public class OpenAiException extends RuntimeException {
                 OpenAiError.INVALID_REQUEST, "model", "model_not_found");
     }
 
+    public static OpenAiException unauthenticated(String message) {
+        return new OpenAiException(Response.Status.UNAUTHORIZED, message, OpenAiError.INVALID_REQUEST, null,
+                "invalid_api_key");
+    }
+
+    public static OpenAiException invalid(String param, String message) {
+        return new OpenAiException(Response.Status.BAD_REQUEST, message, OpenAiError.INVALID_REQUEST, param,
+                "invalid_value");
+    }
+
+    public Response.Status status() {
+        return status;
+    }
+
+    public OpenAiError error() {
+        return error;
+    }
+
     public Response toResponse() {
         return error.toResponse(status);
     }

@@ -1,7 +1,7 @@
 package computepool.shard.engine;
 
-import computepool.shard.gguf.GgufFile;
-import computepool.shard.gguf.GgufMetadata;
+import computepool.gguf.GgufFile;
+import computepool.gguf.GgufMetadata;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package computepool.shard.engine;
 
-import computepool.shard.gguf.GgmlType;
+import computepool.gguf.GgmlType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;

@@ -1,8 +1,8 @@
 package computepool.shard.engine;
 
-import computepool.shard.gguf.GgmlType;
-import computepool.shard.gguf.GgufFile;
-import computepool.shard.gguf.GgufTensor;
+import computepool.gguf.GgmlType;
+import computepool.gguf.GgufFile;
+import computepool.gguf.GgufTensor;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.util.Optional;

@@ -3,7 +3,7 @@ package computepool.shard.session;
 import computepool.shard.client.ShardChannels;
 import computepool.shard.config.ShardConfig;
 import computepool.shard.engine.ShardEngine;
-import computepool.shard.tokenizer.Tokenizer;
+import computepool.gguf.tokenizer.Tokenizer;
 import computepool.shard.v1.CancelSessionRequest;
 import computepool.shard.v1.CancelSessionResponse;
 import computepool.shard.v1.ShardServiceGrpc;

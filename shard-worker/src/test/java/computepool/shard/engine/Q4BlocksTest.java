@@ -3,8 +3,8 @@ package computepool.shard.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import computepool.shard.gguf.Dequantizer;
-import computepool.shard.gguf.GgmlType;
+import computepool.gguf.Dequantizer;
+import computepool.gguf.GgmlType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;

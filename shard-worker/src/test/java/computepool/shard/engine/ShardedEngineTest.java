@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import computepool.shard.LlamaCppFixture;
-import computepool.shard.gguf.GgufFile;
+import computepool.gguf.GgufFile;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,7 @@
 package computepool.shard.engine;
 
 import computepool.shard.TestModel;
-import computepool.shard.gguf.GgufFile;
+import computepool.gguf.GgufFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 

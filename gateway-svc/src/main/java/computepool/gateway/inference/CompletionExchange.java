@@ -1,0 +1,154 @@
+package computepool.gateway.inference;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import computepool.gateway.api.OpenAiError;
+import computepool.gateway.api.OpenAiException;
+import computepool.shard.client.PipelineClient;
+import computepool.shard.v1.FinishReason;
+import computepool.shard.v1.GeneratedToken;
+import computepool.shard.v1.SessionSummary;
+import io.grpc.Status;
+import io.vertx.core.Context;
+import io.vertx.core.http.HttpServerResponse;
+import jakarta.ws.rs.core.Response;
+import java.io.UncheckedIOException;
+import org.jboss.logging.Logger;
+
+/**
+ * One completion in flight: receives the session's events from the pipeline (on gRPC threads) and answers the client
+ * on the request's Vert.x context, in order. A streamed answer starts once every shard holds the session, so a
+ * pipeline that cannot open it still gets a proper error status; a client that goes away cancels the session on
+ * every shard.
+ */
+final class CompletionExchange implements PipelineClient.Listener {
+
+    private static final Logger LOG = Logger.getLogger(CompletionExchange.class);
+
+    private final Context context;
+    private final HttpServerResponse response;
+    private final ObjectMapper mapper;
+    private final Completion completion;
+    private final OpenAiAnswers answers;
+    private final ErrorAnswers errors;
+    private final StringBuilder text = new StringBuilder();
+    private PipelineClient.Generation generation;
+    // Touched only on the context's thread.
+    private boolean started;
+    private boolean done;
+
+    CompletionExchange(Context context, HttpServerResponse response, ObjectMapper mapper, Completion completion,
+            OpenAiAnswers answers, ErrorAnswers errors) {
+        this.context = context;
+        this.response = response;
+        this.mapper = mapper;
+        this.completion = completion;
+        this.answers = answers;
+        this.errors = errors;
+    }
+
+    /** Starts the session; call on the request's context. */
+    void start(PipelineClient client, PipelineClient.Request request) {
+        response.closeHandler(closed -> {
+            if (!done) {
+                done = true;
+                LOG.debugf("Client of request %s went away; cancelling its session", request.requestId());
+                generation.cancel();
+            }
+        });
+        generation = client.start(request, this);
+    }
+
+    @Override
+    public void opened() {
+        context.runOnContext(ignored -> {
+            if (done || !completion.stream()) {
+                return;
+            }
+            started = true;
+            response.setStatusCode(200)
+                    .putHeader("Content-Type", "text/event-stream; charset=utf-8")
+                    .putHeader("Cache-Control", "no-cache")
+                    .setChunked(true);
+            if (completion.kind() == CompletionKind.CHAT) {
+                event(answers.roleChunk(completion.includeUsage()));
+            }
+        });
+    }
+
+    @Override
+    public void token(GeneratedToken token) {
+        context.runOnContext(ignored -> {
+            if (done) {
+                return;
+            }
+            if (completion.stream()) {
+                if (!token.getText().isEmpty()) {
+                    event(answers.textChunk(token.getText(), completion.includeUsage()));
+                }
+            } else {
+                text.append(token.getText());
+            }
+        });
+    }
+
+    @Override
+    public void finished(SessionSummary summary) {
+        context.runOnContext(ignored -> {
+            if (done) {
+                return;
+            }
+            done = true;
+            if (summary.getFinishReason() == FinishReason.FINISH_REASON_ERROR
+                    || summary.getFinishReason() == FinishReason.FINISH_REASON_CANCELLED) {
+                fail(new OpenAiException(Response.Status.BAD_GATEWAY, "A shard worker failed while generating; "
+                        + "retry the request.", OpenAiError.SERVER_ERROR, null, "shard_failed"));
+                return;
+            }
+            if (completion.stream()) {
+                event(answers.finishChunk(summary.getFinishReason(), completion.includeUsage()));
+                if (completion.includeUsage()) {
+                    event(answers.usageChunk(summary.getPromptTokens(), summary.getCompletionTokens()));
+                }
+                response.end("data: [DONE]\n\n");
+            } else {
+                errors.json(response, 200, answers.completion(text.toString(), summary.getFinishReason(),
+                        summary.getPromptTokens(), summary.getCompletionTokens()));
+            }
+        });
+    }
+
+    @Override
+    public void failed(Status status) {
+        context.runOnContext(ignored -> {
+            if (done) {
+                return;
+            }
+            done = true;
+            LOG.warnf("Session of a %s request failed: %s %s", completion.model().id(), status.getCode(),
+                    status.getDescription());
+            fail(new OpenAiException(Response.Status.SERVICE_UNAVAILABLE, "The pipeline serving '"
+                    + completion.model().id() + "' failed (" + status.getCode() + "); retry the request.",
+                    OpenAiError.SERVER_ERROR, null, "pipeline_failed"));
+        });
+    }
+
+    /** Before the stream started, an error status; after, an error event and the end of the stream. */
+    private void fail(OpenAiException failure) {
+        if (started) {
+            event(mapper.valueToTree(failure.error()));
+            response.end();
+        } else {
+            errors.send(response, failure);
+        }
+    }
+
+    private void event(ObjectNode chunk) {
+        try {
+            response.write("data: " + mapper.writeValueAsString(chunk) + "\n\n");
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package computepool.gateway.inference;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import computepool.gateway.api.OpenAiErrors;
+import computepool.gateway.api.OpenAiException;
+import io.vertx.core.http.HttpServerResponse;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.UncheckedIOException;
+import org.jboss.logging.Logger;
+
+/** Writes JSON answers, and failures in OpenAI's shape with the headers their status calls for. */
+@ApplicationScoped
+public class ErrorAnswers {
+
+    private static final Logger LOG = Logger.getLogger(ErrorAnswers.class);
+
+    private final ObjectMapper mapper;
+
+    public ErrorAnswers(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    /** Any failure: an {@link OpenAiException} as it is, anything else logged and answered as a 500. */
+    public void send(HttpServerResponse response, Throwable failure) {
+        OpenAiException answer;
+        if (failure instanceof OpenAiException openAi) {
+            answer = openAi;
+        } else {
+            LOG.error("OpenAI-compatible request failed", failure);
+            answer = OpenAiErrors.unexpected();
+        }
+        if (response.headWritten() || response.closed()) {
+            return;
+        }
+        if (answer.status().getStatusCode() == 401) {
+            response.putHeader("WWW-Authenticate", "Bearer");
+        }
+        json(response, answer.status().getStatusCode(), answer.error());
+    }
+
+    public void json(HttpServerResponse response, int status, Object body) {
+        if (response.closed()) {
+            return;
+        }
+        try {
+            response.setStatusCode(status)
+                    .putHeader("Content-Type", "application/json")
+                    .end(mapper.writeValueAsString(body));
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package computepool.gateway.inference;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import computepool.gateway.api.ChatCompletionRequest;
+import computepool.gateway.api.ModelList;
+import computepool.gateway.api.OpenAiErrors;
+import computepool.gateway.api.OpenAiException;
+import computepool.gateway.api.TextCompletionRequest;
+import computepool.gateway.auth.CallerAuthenticator;
+import computepool.gateway.config.GatewayConfig;
+import computepool.gateway.models.ServedModel;
+import computepool.gateway.models.ServedModels;
+import computepool.shard.client.PipelineClient;
+import computepool.shard.v1.Hop;
+import computepool.workers.v1.Pipeline;
+import computepool.workers.v1.Stage;
+import io.quarkus.vertx.http.runtime.RouteConstants;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validator;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The OpenAI-compatible inference API: {@code GET /v1/models}, {@code POST /v1/chat/completions} and
+ * {@code POST /v1/completions}. They are Vert.x routes rather than JAX-RS resources because a completion answers
+ * either one JSON document or a server-sent event stream written token by token as the pipeline produces it, and a
+ * client that disconnects must cancel the session on every shard at once.
+ *
+ * <p>A request goes: authentication (API key or access token), body and parameters, model, prompt against the
+ * model's context, a healthy pipeline from the worker registry, then the session on the pipeline's entry shard.
+ */
+@ApplicationScoped
+public class OpenAiRoutes {
+
+    /** Ahead of the JAX-RS handler, which would otherwise answer these paths with 404. */
+    private static final int ORDER = RouteConstants.ROUTE_ORDER_BEFORE_DEFAULT;
+
+    private final CallerAuthenticator authenticator;
+    private final ServedModels models;
+    private final PipelineFinder pipelines;
+    private final PipelineClient pipelineClient;
+    private final ObjectMapper mapper;
+    private final Validator validator;
+    private final ErrorAnswers answers;
+    private final GatewayConfig config;
+    private final Clock clock;
+
+    public OpenAiRoutes(CallerAuthenticator authenticator, ServedModels models, PipelineFinder pipelines,
+            PipelineClient pipelineClient, ObjectMapper mapper, Validator validator, ErrorAnswers answers,
+            GatewayConfig config, Clock clock) {
+        this.authenticator = authenticator;
+        this.models = models;
+        this.pipelines = pipelines;
+        this.pipelineClient = pipelineClient;
+        this.mapper = mapper;
+        this.validator = validator;
+        this.answers = answers;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    void register(@Observes Router router) {
+        BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
+        router.get("/v1/models").order(ORDER).handler(this::models);
+        router.post("/v1/chat/completions").order(ORDER).handler(body).handler(context -> complete(context,
+                CompletionKind.CHAT));
+        router.post("/v1/completions").order(ORDER).handler(body).handler(context -> complete(context,
+                CompletionKind.TEXT));
+    }
+
+    private void models(RoutingContext routing) {
+        Context context = Vertx.currentContext();
+        authenticator.authenticate(routing)
+                .chain(caller -> servedNow())
+                .subscribe().with(
+                        list -> context.runOnContext(ignored -> answers.json(routing.response(), 200, list)),
+                        failure -> context.runOnContext(ignored -> answers.send(routing.response(), failure)));
+    }
+
+    /** The configured models that have a complete, healthy pipeline right now. */
+    private Uni<ModelList> servedNow() {
+        List<ServedModel> configured = List.copyOf(models.all());
+        if (configured.isEmpty()) {
+            return Uni.createFrom().item(ModelList.of(List.of()));
+        }
+        List<Uni<Boolean>> checks = configured.stream().map(model -> pipelines.serves(model.id())).toList();
+        return Uni.join().all(checks).andFailFast().map(served -> {
+            List<ModelList.Model> listed = new java.util.ArrayList<>();
+            for (int i = 0; i < configured.size(); i++) {
+                if (served.get(i)) {
+                    ServedModel model = configured.get(i);
+                    listed.add(new ModelList.Model(model.id(), "model", model.loadedAt().getEpochSecond(),
+                            "computepool"));
+                }
+            }
+            return ModelList.of(listed);
+        });
+    }
+
+    private void complete(RoutingContext routing, CompletionKind kind) {
+        Context context = Vertx.currentContext();
+        Buffer body = routing.body().buffer();
+        authenticator.authenticate(routing)
+                // Rendering the template and tokenizing are CPU work: off the event loop.
+                .chain(caller -> Uni.createFrom().item(() -> plan(body, kind))
+                        .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
+                .chain(completion -> pipelines.find(completion.model().id())
+                        .map(pipeline -> new Planned(completion, pipeline)))
+                .subscribe().with(
+                        planned -> context.runOnContext(ignored -> run(context, routing, planned)),
+                        failure -> context.runOnContext(ignored -> answers.send(routing.response(), failure)));
+    }
+
+    private record Planned(Completion completion, Pipeline pipeline) {
+    }
+
+    private Completion plan(Buffer body, CompletionKind kind) {
+        if (body == null || body.length() == 0) {
+            throw OpenAiErrors.missingBody();
+        }
+        return switch (kind) {
+            case CHAT -> {
+                ChatCompletionRequest request = read(body, ChatCompletionRequest.class);
+                yield CompletionPlanner.chat(request, model(request.model()), config.defaultMaxTokens());
+            }
+            case TEXT -> {
+                TextCompletionRequest request = read(body, TextCompletionRequest.class);
+                yield CompletionPlanner.text(request, model(request.model()));
+            }
+        };
+    }
+
+    private <T> T read(Buffer body, Class<T> type) {
+        T request;
+        try {
+            request = mapper.readValue(body.getBytes(), type);
+        } catch (JsonProcessingException e) {
+            throw OpenAiErrors.unreadable(e);
+        } catch (IOException e) {
+            throw OpenAiErrors.missingBody();
+        }
+        if (request == null) {
+            throw OpenAiErrors.missingBody();
+        }
+        Set<ConstraintViolation<T>> violations = validator.validate(request);
+        if (!violations.isEmpty()) {
+            throw OpenAiErrors.invalid(violations);
+        }
+        return request;
+    }
+
+    private ServedModel model(String id) {
+        return models.find(id).orElseThrow(() -> OpenAiException.modelNotFound(id));
+    }
+
+    private void run(Context context, RoutingContext routing, Planned planned) {
+        Completion completion = planned.completion();
+        String requestId = UUID.randomUUID().toString().replace("-", "");
+        List<Hop> hops = planned.pipeline().getStagesList().stream().map(OpenAiRoutes::hop).toList();
+        PipelineClient.Request request = new PipelineClient.Request(requestId, completion.model().id(),
+                planned.pipeline().getTotalLayers(), hops, completion.promptTokens(), completion.maxTokens(),
+                completion.sampling());
+        OpenAiAnswers shapes = new OpenAiAnswers(mapper, completion.kind(), completion.kind().idPrefix() + requestId,
+                clock.instant().getEpochSecond(), completion.model().id());
+        new CompletionExchange(context, routing.response(), mapper, completion, shapes, answers)
+                .start(pipelineClient, request);
+    }
+
+    private static Hop hop(Stage stage) {
+        return Hop.newBuilder()
+                .setWorkerId(stage.getWorkerId())
+                .setAddress(stage.getAddress())
+                .setLayerStart(stage.getLayerStart())
+                .setLayerEnd(stage.getLayerEnd())
+                .build();
+    }
+}

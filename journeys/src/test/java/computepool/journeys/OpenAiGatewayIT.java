@@ -1,0 +1,310 @@
+package computepool.journeys;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.http.StreamResponse;
+import com.openai.errors.BadRequestException;
+import com.openai.errors.NotFoundException;
+import com.openai.errors.UnauthorizedException;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import com.openai.models.completions.Completion;
+import com.openai.models.completions.CompletionCreateParams;
+import com.openai.models.models.Model;
+import computepool.gguf.GgufFile;
+import computepool.gguf.GgufMetadata;
+import computepool.gguf.tokenizer.ChatTemplate;
+import computepool.gguf.tokenizer.Tokenizer;
+import computepool.shard.client.PipelineClient;
+import computepool.shard.client.ShardChannels;
+import computepool.shard.v1.Hop;
+import computepool.shard.v1.SamplingParams;
+import io.restassured.http.ContentType;
+import java.io.InputStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The OpenAI-compatible API end to end: identity-svc issues an API key, two shard-worker processes announce layers
+ * 0-15 and 15-30 to market-svc over Kafka, and the official OpenAI Java SDK, unchanged, talks to gateway-svc. Every
+ * answer is compared with what the same workers generate for the same prompt without the gateway.
+ */
+class OpenAiGatewayIT {
+
+    private static final String QUESTION = "What is the capital of France? Answer in one sentence.";
+    private static final int MAX_TOKENS = 24;
+
+    private static JourneyStack stack;
+    private static ServiceProcess identity;
+    private static ServiceProcess market;
+    private static ShardPipeline workers;
+    private static ServiceProcess gateway;
+    private static ShardChannels channels;
+    private static String model;
+    private static String apiKey;
+    private static String apiKeyId;
+    private static OpenAIClient client;
+    private static Tokenizer tokenizer;
+    private static ChatTemplate template;
+
+    @BeforeAll
+    static void startPlatform() throws Exception {
+        stack = JourneyStack.fromEnvFile();
+        // A model id and node of this run alone: the registry replays the workers topic from its start, and
+        // workers of other runs must not share a pipeline or a node with these.
+        model = "smollm2-" + stack.runId();
+        Path gguf = modelFile();
+        GgufMetadata metadata = GgufFile.open(gguf).metadata();
+        tokenizer = Tokenizer.fromGguf(metadata);
+        template = ChatTemplate.fromGguf(metadata, tokenizer);
+
+        identity = ServiceProcess.start("identity-svc", stack.serviceConfig("identity"));
+        Map<String, String> marketConfig = new HashMap<>(stack.serviceConfig("market"));
+        marketConfig.put("mp.messaging.incoming.worker-events.group.id", "market-" + stack.runId());
+        market = ServiceProcess.start("market-svc", marketConfig);
+        workers = ShardPipeline.start(stack, Map.of("computepool.shard.model-id", model,
+                "computepool.shard.node-id", "node-" + stack.runId()), 15, 30);
+
+        Map<String, String> gatewayConfig = new HashMap<>(stack.serviceConfig("gateway"));
+        gatewayConfig.put("computepool.gateway.models." + model + ".gguf", gguf.toString());
+        gatewayConfig.put("quarkus.grpc.clients.identity.host", "127.0.0.1");
+        gatewayConfig.put("quarkus.grpc.clients.identity.port", String.valueOf(identity.port()));
+        gatewayConfig.put("quarkus.grpc.clients.market.host", "127.0.0.1");
+        gatewayConfig.put("quarkus.grpc.clients.market.port", String.valueOf(market.port()));
+        gateway = ServiceProcess.start("gateway-svc", gatewayConfig);
+
+        var created = given().auth().oauth2(stack.developerToken()).contentType(ContentType.JSON)
+                .body("{\"name\": \"journey\"}")
+                .when().post(identity.uri("/v1/api-keys"))
+                .then().statusCode(201).extract().jsonPath();
+        apiKey = created.getString("secret");
+        apiKeyId = created.getString("id");
+        client = client(apiKey);
+        channels = new ShardChannels();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+                .until(() -> client.models().list().data().stream().map(Model::id).toList().contains(model));
+    }
+
+    @AfterAll
+    static void stopPlatform() throws Exception {
+        if (channels != null) {
+            channels.close();
+        }
+        for (AutoCloseable service : new AutoCloseable[] { gateway, workers, market, identity }) {
+            if (service != null) {
+                service.close();
+            }
+        }
+    }
+
+    private static OpenAIClient client(String key) {
+        return OpenAIOkHttpClient.builder()
+                .baseUrl(gateway.uri("/v1").toString())
+                .apiKey(key)
+                .maxRetries(0)
+                .responseValidation(true)
+                .build();
+    }
+
+    private static Path modelFile() {
+        return Path.of(Optional.ofNullable(System.getenv("COMPUTEPOOL_MODEL_GGUF")).orElse(
+                System.getProperty("user.home") + "/.cache/computepool/models/SmolLM2-135M-Instruct.Q4_1.gguf"));
+    }
+
+    /** What the workers generate greedily for the prompt, asked directly: the answer the gateway must give. */
+    private static String greedyDirect(int[] prompt, int maxTokens) throws Exception {
+        List<Hop> hops = workers.hops();
+        PipelineClient.Request request = new PipelineClient.Request("direct-" + System.nanoTime(), model,
+                ShardPipeline.LAYERS, hops, prompt, maxTokens, SamplingParams.newBuilder().setGreedy(true).build());
+        return new PipelineClient(channels).generate(request, 60, TimeUnit.SECONDS).text();
+    }
+
+    private static int[] chatPrompt(String question) {
+        return tokenizer.encode(template.render(List.of(new ChatTemplate.Message("user", question)), true));
+    }
+
+    private static ChatCompletionCreateParams.Builder question() {
+        return ChatCompletionCreateParams.builder()
+                .model(model)
+                .addUserMessage(QUESTION)
+                .temperature(0.0)
+                .maxCompletionTokens(MAX_TOKENS);
+    }
+
+    @Test
+    void theSdkNonStreamingGetsTheEnginesGreedyAnswer() throws Exception {
+        String expected = greedyDirect(chatPrompt(QUESTION), MAX_TOKENS);
+        assertFalse(expected.isBlank());
+
+        ChatCompletion completion = client.chat().completions().create(question().build());
+        assertEquals(expected, completion.choices().get(0).message().content().orElseThrow());
+        assertEquals(model, completion.model());
+        assertTrue(completion.id().startsWith("chatcmpl-"), completion.id());
+        var usage = completion.usage().orElseThrow();
+        assertEquals(chatPrompt(QUESTION).length, usage.promptTokens());
+        assertTrue(usage.completionTokens() > 0 && usage.completionTokens() <= MAX_TOKENS);
+        assertEquals(usage.promptTokens() + usage.completionTokens(), usage.totalTokens());
+    }
+
+    @Test
+    void theSdkStreamingGetsTheSameTextAndTheUsageLast() throws Exception {
+        String expected = greedyDirect(chatPrompt(QUESTION), MAX_TOKENS);
+        StringBuilder text = new StringBuilder();
+        List<ChatCompletionChunk> chunks = new ArrayList<>();
+        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(question()
+                .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build())) {
+            stream.stream().forEach(chunk -> {
+                chunks.add(chunk);
+                chunk.choices().forEach(choice -> choice.delta().content().ifPresent(text::append));
+            });
+        }
+        assertEquals(expected, text.toString());
+        assertTrue(chunks.size() >= 3, "a role chunk, text chunks, a finish chunk and the usage");
+        assertEquals("assistant", chunks.get(0).choices().get(0).delta().role().orElseThrow().asString());
+        ChatCompletionChunk last = chunks.get(chunks.size() - 1);
+        assertTrue(last.choices().isEmpty());
+        assertEquals(chatPrompt(QUESTION).length, last.usage().orElseThrow().promptTokens());
+        ChatCompletionChunk finish = chunks.get(chunks.size() - 2);
+        assertTrue(finish.choices().get(0).finishReason().isPresent());
+        assertEquals(1, chunks.stream().map(ChatCompletionChunk::id).distinct().count());
+    }
+
+    @Test
+    void aTextCompletionContinuesTheRawPrompt() throws Exception {
+        String prompt = "The three primary colors are";
+        String expected = greedyDirect(tokenizer.encode(prompt), 12);
+        Completion completion = client.completions().create(CompletionCreateParams.builder()
+                .model(model).prompt(prompt).temperature(0.0).maxTokens(12L).build());
+        assertEquals(expected, completion.choices().get(0).text());
+        assertEquals(12, completion.usage().orElseThrow().completionTokens());
+    }
+
+    @Test
+    void theSseStreamIsInOpenAisExactFormat() throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(gateway.uri("/v1/chat/completions"))
+                .header("Authorization", "Bearer " + apiKey)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("""
+                        {"model": "%s", "messages": [{"role": "user", "content": "Hi"}], "temperature": 0,
+                         "max_tokens": 3, "stream": true}""".formatted(model)))
+                .build();
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, response.statusCode());
+            assertTrue(response.headers().firstValue("Content-Type").orElseThrow().startsWith("text/event-stream"));
+            String body = response.body();
+            assertTrue(body.endsWith("data: [DONE]\n\n"), body);
+            for (String event : body.split("\n\n")) {
+                assertTrue(event.startsWith("data: "), "every event is one data line: " + event);
+                assertFalse(event.contains("\n"), event);
+            }
+            assertTrue(body.contains("\"finish_reason\":\"length\""), body);
+        }
+    }
+
+    @Test
+    void errorsHaveOpenAisStatusesAndShape() {
+        UnauthorizedException badKey = assertThrows(UnauthorizedException.class,
+                () -> client("cp_" + "x".repeat(40)).chat().completions().create(question().build()));
+        assertEquals("invalid_api_key", badKey.code().orElseThrow());
+
+        NotFoundException unknownModel = assertThrows(NotFoundException.class,
+                () -> client.chat().completions().create(question().model("no-such-model").build()));
+        assertEquals("model_not_found", unknownModel.code().orElseThrow());
+
+        BadRequestException badParameter = assertThrows(BadRequestException.class,
+                () -> client.chat().completions().create(question().temperature(3.0).build()));
+        assertEquals("temperature", badParameter.param().orElseThrow());
+
+        BadRequestException tooLong = assertThrows(BadRequestException.class,
+                () -> client.chat().completions().create(question().maxCompletionTokens(100_000).build()));
+        assertEquals("context_length_exceeded", tooLong.code().orElseThrow());
+    }
+
+    @Test
+    void aKeycloakAccessTokenWorksToo() throws Exception {
+        String expected = greedyDirect(chatPrompt(QUESTION), MAX_TOKENS);
+        ChatCompletion completion = client(stack.developerToken()).chat().completions().create(question().build());
+        assertEquals(expected, completion.choices().get(0).message().content().orElseThrow());
+    }
+
+    @Test
+    void aDisconnectedClientsSessionIsCancelledOnEveryShard() throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(gateway.uri("/v1/chat/completions"))
+                .header("Authorization", "Bearer " + apiKey)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("""
+                        {"model": "%s", "messages": [{"role": "user", "content": "Count from 1 to 500, one number per line."}],
+                         "temperature": 0, "max_tokens": 3000, "stream": true}""".formatted(model)))
+                .build();
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream body = response.body()) {
+                assertEquals(200, response.statusCode());
+                assertTrue(body.read(new byte[64]) > 0);
+                for (ServiceProcess worker : workers.workers()) {
+                    assertEquals(1, ShardPipeline.activeSessions(worker), "the session runs on every shard");
+                }
+            }
+        }
+        // Closing the client ends the connection; every shard frees the session well before 3000 tokens.
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            for (ServiceProcess worker : workers.workers()) {
+                if (ShardPipeline.activeSessions(worker) != 0) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+
+    @Test
+    void aRevokedKeyStopsWorkingWithinFiveSeconds() throws Exception {
+        var created = given().auth().oauth2(stack.developerToken()).contentType(ContentType.JSON)
+                .body("{\"name\": \"to revoke\"}")
+                .when().post(identity.uri("/v1/api-keys"))
+                .then().statusCode(201).extract().jsonPath();
+        OpenAIClient doomed = client(created.getString("secret"));
+        assertNotNull(doomed.models().list().data());
+        given().auth().oauth2(stack.developerToken())
+                .when().delete(identity.uri("/v1/api-keys/" + created.getString("id")))
+                .then().statusCode(200);
+        long revoked = System.nanoTime();
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    try {
+                        doomed.models().list();
+                        return false;
+                    } catch (UnauthorizedException e) {
+                        return true;
+                    }
+                });
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - revoked);
+        assertTrue(millis < 5000, "revoked key worked for " + millis + " ms");
+        assertEquals(apiKeyId, given().auth().oauth2(stack.developerToken())
+                .when().get(identity.uri("/v1/api-keys/" + apiKeyId))
+                .then().statusCode(200).extract().path("id"));
+    }
+}

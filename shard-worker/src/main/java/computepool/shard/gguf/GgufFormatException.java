@@ -1,9 +1,0 @@
-package computepool.shard.gguf;
-
-/** A GGUF file that is malformed or uses something this reader does not support. */
-public class GgufFormatException extends RuntimeException {
-
-    public GgufFormatException(String message) {
-        super(message);
-    }
-}
