@@ -4,24 +4,19 @@ import computepool.identity.v1.DeveloperUpdated;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Reads the {@code identity} topic from its start, and puts a record back on it verbatim. */
@@ -76,28 +71,8 @@ final class IdentityTopic {
         }
     }
 
-    /** Reads the whole topic again and again until {@code find} answers, or the limit passes. */
-    private <T> T scan(Duration limit, java.util.function.Function<List<ConsumerRecord<String, byte[]>>, Optional<T>> find) {
-        Instant deadline = Instant.now().plus(limit);
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"))) {
-            List<TopicPartition> partitions = consumer.partitionsFor(TOPIC).stream()
-                    .map(p -> new TopicPartition(TOPIC, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            List<ConsumerRecord<String, byte[]>> seen = new ArrayList<>();
-            while (Instant.now().isBefore(deadline)) {
-                consumer.poll(Duration.ofMillis(500)).forEach(seen::add);
-                Optional<T> found = find.apply(seen);
-                if (found.isPresent()) {
-                    return found.get();
-                }
-            }
-            throw new AssertionError("not found on topic " + TOPIC + " within " + limit + " (" + seen.size() + " records read)");
-        }
+    private <T> T scan(Duration limit, Function<List<ConsumerRecord<String, byte[]>>, Optional<T>> find) {
+        return TopicScan.scan(bootstrapServers, TOPIC, limit, find);
     }
 
     private static DeveloperUpdated parse(byte[] value) {

@@ -13,6 +13,7 @@ import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
 import com.openai.errors.NotFoundException;
+import com.openai.errors.RateLimitException;
 import com.openai.errors.UnauthorizedException;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
@@ -27,21 +28,25 @@ import computepool.gguf.tokenizer.ChatTemplate;
 import computepool.gguf.tokenizer.Tokenizer;
 import computepool.shard.client.PipelineClient;
 import computepool.shard.client.ShardChannels;
+import computepool.shard.v1.FinishReason;
 import computepool.shard.v1.Hop;
 import computepool.shard.v1.SamplingParams;
 import io.restassured.http.ContentType;
+import java.io.BufferedReader;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,10 +62,12 @@ class OpenAiGatewayIT {
     private static final int MAX_TOKENS = 24;
 
     private static JourneyStack stack;
+    private static InferencePlatform platform;
     private static ServiceProcess identity;
-    private static ServiceProcess market;
     private static ShardPipeline workers;
     private static ServiceProcess gateway;
+    /** A second gateway process on the same Redis, for limits that must hold across replicas. */
+    private static ServiceProcess otherGateway;
     private static ShardChannels channels;
     private static String model;
     private static String apiKey;
@@ -72,28 +79,15 @@ class OpenAiGatewayIT {
     @BeforeAll
     static void startPlatform() throws Exception {
         stack = JourneyStack.fromEnvFile();
-        // A model id and node of this run alone: the registry replays the workers topic from its start, and
-        // workers of other runs must not share a pipeline or a node with these.
-        model = "smollm2-" + stack.runId();
-        Path gguf = modelFile();
-        GgufMetadata metadata = GgufFile.open(gguf).metadata();
+        platform = InferencePlatform.start(stack, 2, Map.of());
+        model = platform.model();
+        identity = platform.identity();
+        workers = platform.workers();
+        gateway = platform.gateways().get(0);
+        otherGateway = platform.gateways().get(1);
+        GgufMetadata metadata = GgufFile.open(platform.gguf()).metadata();
         tokenizer = Tokenizer.fromGguf(metadata);
         template = ChatTemplate.fromGguf(metadata, tokenizer);
-
-        identity = ServiceProcess.start("identity-svc", stack.serviceConfig("identity"));
-        Map<String, String> marketConfig = new HashMap<>(stack.serviceConfig("market"));
-        marketConfig.put("mp.messaging.incoming.worker-events.group.id", "market-" + stack.runId());
-        market = ServiceProcess.start("market-svc", marketConfig);
-        workers = ShardPipeline.start(stack, Map.of("computepool.shard.model-id", model,
-                "computepool.shard.node-id", "node-" + stack.runId()), 15, 30);
-
-        Map<String, String> gatewayConfig = new HashMap<>(stack.serviceConfig("gateway"));
-        gatewayConfig.put("computepool.gateway.models." + model + ".gguf", gguf.toString());
-        gatewayConfig.put("quarkus.grpc.clients.identity.host", "127.0.0.1");
-        gatewayConfig.put("quarkus.grpc.clients.identity.port", String.valueOf(identity.port()));
-        gatewayConfig.put("quarkus.grpc.clients.market.host", "127.0.0.1");
-        gatewayConfig.put("quarkus.grpc.clients.market.port", String.valueOf(market.port()));
-        gateway = ServiceProcess.start("gateway-svc", gatewayConfig);
 
         var created = given().auth().oauth2(stack.developerToken()).contentType(ContentType.JSON)
                 .body("{\"name\": \"journey\"}")
@@ -112,25 +106,22 @@ class OpenAiGatewayIT {
         if (channels != null) {
             channels.close();
         }
-        for (AutoCloseable service : new AutoCloseable[] { gateway, workers, market, identity }) {
-            if (service != null) {
-                service.close();
-            }
+        if (platform != null) {
+            platform.close();
         }
     }
 
     private static OpenAIClient client(String key) {
+        return client(gateway, key);
+    }
+
+    private static OpenAIClient client(ServiceProcess via, String key) {
         return OpenAIOkHttpClient.builder()
-                .baseUrl(gateway.uri("/v1").toString())
+                .baseUrl(via.uri("/v1").toString())
                 .apiKey(key)
                 .maxRetries(0)
                 .responseValidation(true)
                 .build();
-    }
-
-    private static Path modelFile() {
-        return Path.of(Optional.ofNullable(System.getenv("COMPUTEPOOL_MODEL_GGUF")).orElse(
-                System.getProperty("user.home") + "/.cache/computepool/models/SmolLM2-135M-Instruct.Q4_1.gguf"));
     }
 
     /** What the workers generate greedily for the prompt, asked directly: the answer the gateway must give. */
@@ -306,5 +297,119 @@ class OpenAiGatewayIT {
         assertEquals(apiKeyId, given().auth().oauth2(stack.developerToken())
                 .when().get(identity.uri("/v1/api-keys/" + apiKeyId))
                 .then().statusCode(200).extract().path("id"));
+    }
+
+    @Test
+    void theRateLimitIsSharedByTwoGatewayProcesses() throws Exception {
+        platform.setRateLimits(stack, 3, 1_000_000);
+        try {
+            // A key verified only after the change carries the new limits from its first request on.
+            String key = platform.newApiKey(stack, "limited");
+            awaitFreshMinute();
+            ChatCompletionCreateParams tiny = question().maxCompletionTokens(1).build();
+            client(gateway, key).chat().completions().create(tiny);
+            client(otherGateway, key).chat().completions().create(tiny);
+            client(gateway, key).chat().completions().create(tiny);
+
+            HttpResponse<String> refused = rawChat(otherGateway, key, 1, false);
+            assertEquals(429, refused.statusCode(), refused.body());
+            long retryAfter = Long.parseLong(refused.headers().firstValue("Retry-After").orElseThrow());
+            assertTrue(retryAfter >= 1 && retryAfter <= 60, "Retry-After " + retryAfter);
+            assertTrue(refused.body().contains("\"code\":\"rate_limit_exceeded\""), refused.body());
+            assertTrue(refused.body().contains("limit 3, used 3"), refused.body());
+            assertThrows(RateLimitException.class,
+                    () -> client(gateway, key).chat().completions().create(tiny));
+        } finally {
+            platform.resetRateLimits(stack);
+        }
+    }
+
+    /** Limits count calendar minutes: start where the rest of the minute surely holds the test. */
+    private static void awaitFreshMinute() throws InterruptedException {
+        long secondOfMinute = Instant.now().getEpochSecond() % 60;
+        if (secondOfMinute > 40) {
+            Thread.sleep((61 - secondOfMinute) * 1000);
+        }
+    }
+
+    private static HttpResponse<String> rawChat(ServiceProcess via, String key, int maxTokens, boolean stream)
+            throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(via.uri("/v1/chat/completions"))
+                .header("Authorization", "Bearer " + key)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("""
+                        {"model": "%s", "messages": [{"role": "user", "content": "%s"}], "temperature": 0,
+                         "max_tokens": %d, "stream": %b}""".formatted(model, QUESTION, maxTokens, stream)))
+                .build();
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        }
+    }
+
+    @Test
+    void eachRequestPublishesExactlyOneUsageEventAnAbandonedOneToo() throws Exception {
+        HttpResponse<String> served = rawChat(gateway, apiKey, MAX_TOKENS, false);
+        assertEquals(200, served.statusCode(), served.body());
+        String servedId = requestId(served.body());
+
+        String abandonedId;
+        HttpRequest request = HttpRequest.newBuilder(gateway.uri("/v1/chat/completions"))
+                .header("Authorization", "Bearer " + apiKey)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("""
+                        {"model": "%s", "messages": [{"role": "user", "content": "Count from 1 to 500."}],
+                         "temperature": 0, "max_tokens": 2000, "stream": true}""".formatted(model)))
+                .build();
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            try (var lines = new BufferedReader(new InputStreamReader(response.body(),
+                    StandardCharsets.UTF_8))) {
+                String line;
+                String id = null;
+                int contentEvents = 0;
+                while (contentEvents < 3 && (line = lines.readLine()) != null) {
+                    if (line.startsWith("data: {")) {
+                        id = requestId(line.substring("data: ".length()));
+                        if (line.contains("\"content\":\"") && !line.contains("\"content\":\"\"")) {
+                            contentEvents++;
+                        }
+                    }
+                }
+                abandonedId = id;
+            }
+        }
+        assertNotNull(abandonedId);
+
+        String developerId = given().auth().oauth2(stack.developerToken())
+                .when().get(identity.uri("/v1/developers/me"))
+                .then().statusCode(200).extract().path("id");
+        Map<String, List<UsageTopic.Published>> events = new UsageTopic(stack.env().kafkaBootstrapServers())
+                .ofRequests(List.of(servedId, abandonedId), Duration.ofSeconds(30), Duration.ofSeconds(3));
+
+        assertEquals(1, events.get(servedId).size(), "one event of the served request: " + events.get(servedId));
+        assertEquals(1, events.get(abandonedId).size(), "one event of the abandoned one: " + events.get(abandonedId));
+        var usage = events.get(servedId).get(0).usage();
+        assertEquals(developerId, usage.getDeveloperId());
+        assertEquals(apiKeyId, usage.getApiKeyId());
+        assertEquals(model, usage.getModelId());
+        assertEquals(chatPrompt(QUESTION).length, usage.getPromptTokens());
+        assertTrue(usage.getCompletionTokens() > 0 && usage.getCompletionTokens() <= MAX_TOKENS);
+        assertEquals(List.of(15, 15), usage.getWorkerSharesList().stream().map(share -> share.getLayerCount()).toList());
+        assertEquals("node-" + stack.runId(), usage.getWorkerShares(0).getNodeId());
+        assertTrue(usage.getWorkerSharesList().stream().allMatch(share -> share.getServedMillis() > 0));
+        assertFalse(usage.getWorkerShares(0).getOperatorId().isEmpty());
+
+        var abandoned = events.get(abandonedId).get(0).usage();
+        assertEquals(FinishReason.FINISH_REASON_CANCELLED, abandoned.getFinishReason());
+        assertTrue(abandoned.getCompletionTokens() >= 3, "tokens received before the disconnect");
+        assertTrue(abandoned.getCompletionTokens() < 2000);
+        assertFalse(events.get(servedId).get(0).ceId().equals(events.get(abandonedId).get(0).ceId()));
+    }
+
+    /** The request id inside {@code chatcmpl-<id>}. */
+    private static String requestId(String json) {
+        Matcher id = Pattern.compile("\"id\":\"chatcmpl-([0-9a-f]+)\"").matcher(json);
+        assertTrue(id.find(), json);
+        return id.group(1);
     }
 }

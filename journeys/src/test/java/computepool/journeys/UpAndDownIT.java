@@ -26,13 +26,16 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code ./computepool up} on what the build packaged: every service answers UP on its health
- * endpoint, and {@code ./computepool down} leaves none of the processes it started behind.
+ * endpoint, the API key it prints streams a chat completion from the model split over its two shard
+ * workers (the README's curl), and {@code ./computepool down} leaves none of the processes it
+ * started behind.
  */
 class UpAndDownIT {
 
-    private static final Pattern SERVICE_LINE = Pattern.compile("^(\\S+-svc|shard-worker)\\s+(http://127\\.0\\.0\\.1:\\d+)", Pattern.MULTILINE);
+    private static final Pattern SERVICE_LINE = Pattern.compile("^(\\S+-svc|shard-worker\\S*)\\s+(http://127\\.0\\.0\\.1:\\d+)", Pattern.MULTILINE);
+    private static final Pattern API_KEY_LINE = Pattern.compile("^api key\\s+(cp_\\w+)", Pattern.MULTILINE);
     private static final List<String> SERVICES = List.of("gateway-svc", "identity-svc", "market-svc", "billing-svc",
-            "sandbox-svc", "payment-svc", "shard-worker");
+            "sandbox-svc", "payment-svc", "shard-worker-0-15", "shard-worker-15-30");
 
     private final Path root = Path.of(System.getProperty("computepool.root", "..")).toAbsolutePath().normalize();
     private final Path home = root.resolve("journeys/target/up-home");
@@ -60,6 +63,23 @@ class UpAndDownIT {
                 assertTrue(health.body().contains("\"status\": \"UP\"") || health.body().contains("\"status\":\"UP\""),
                         service.getKey() + ": " + health.body());
             }
+        }
+
+        Matcher key = API_KEY_LINE.matcher(output);
+        assertTrue(key.find(), "no API key printed:\n" + output);
+        assertEquals(key.group(1), Files.readString(home.resolve("api-key")).strip());
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<String> chat = http.send(HttpRequest.newBuilder(URI.create(endpoints.get("gateway-svc")
+                            + "/v1/chat/completions"))
+                    .header("Authorization", "Bearer " + key.group(1))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("""
+                            {"model": "smollm2-135m-instruct", "stream": true, "max_tokens": 8,
+                             "messages": [{"role": "user", "content": "What is the capital of France?"}]}"""))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, chat.statusCode(), chat.body());
+            assertTrue(chat.body().contains("\"object\":\"chat.completion.chunk\""), chat.body());
+            assertTrue(chat.body().endsWith("data: [DONE]\n\n"), chat.body());
         }
 
         List<ProcessHandle> started = startedProcesses();

@@ -16,7 +16,6 @@ import jakarta.ws.rs.core.Response;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Locale;
-import java.util.Optional;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.logging.Logger;
 
@@ -85,8 +84,8 @@ public class CallerAuthenticator {
                     + " lacks the 'inference' scope this API needs.", OpenAiError.INVALID_REQUEST, null,
                     "permission_denied");
         }
-        return new Caller(answer.getDeveloperId(), Optional.of(answer.getKeyId()), Optional.of(new Caller.Limits(
-                answer.getRateLimits().getRequestsPerMinute(), answer.getRateLimits().getTokensPerMinute())));
+        return Caller.byKey(answer.getDeveloperId(), answer.getKeyId(), new Caller.Limits(
+                answer.getRateLimits().getRequestsPerMinute(), answer.getRateLimits().getTokensPerMinute()));
     }
 
     private Uni<Caller> accessToken(RoutingContext context, String token) {
@@ -105,6 +104,6 @@ public class CallerAuthenticator {
         }
         String subject = identity.getPrincipal() instanceof JsonWebToken jwt ? jwt.getSubject()
                 : identity.getPrincipal().getName();
-        return new Caller(subject, Optional.empty(), Optional.empty());
+        return Caller.byToken(subject);
     }
 }

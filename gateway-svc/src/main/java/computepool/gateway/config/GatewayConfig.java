@@ -24,6 +24,13 @@ public interface GatewayConfig {
     Duration keyCacheTtl();
 
     /**
+     * How long a pipeline the worker registry chose is reused for further sessions of its model before the registry
+     * is asked again; a failed session forgets it at once. Zero asks for every request.
+     */
+    @WithDefault("1s")
+    Duration pipelineCacheTtl();
+
+    /**
      * Completion tokens of a chat completion that names no {@code max_completion_tokens} or {@code max_tokens}; every
      * shard reserves KV cache for prompt plus this many tokens, so the context length is too generous a default.
      */
@@ -33,6 +40,13 @@ public interface GatewayConfig {
     /** Largest request body accepted, in bytes. */
     @WithDefault("1048576")
     int maxBodyBytes();
+
+    /**
+     * Serves {@code POST /v1/echo}, which answers its body at once through the same HTTP stack: the baseline of the
+     * gateway benchmark. Off in production.
+     */
+    @WithDefault("false")
+    boolean echoRoute();
 
     interface ServedModelConfig {
 

@@ -14,17 +14,29 @@ import io.vertx.core.Context;
 import io.vertx.core.http.HttpServerResponse;
 import jakarta.ws.rs.core.Response;
 import java.io.UncheckedIOException;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
  * One completion in flight: receives the session's events from the pipeline (on gRPC threads) and answers the client
  * on the request's Vert.x context, in order. A streamed answer starts once every shard holds the session, so a
  * pipeline that cannot open it still gets a proper error status; a client that goes away cancels the session on
- * every shard.
+ * every shard. However it ends (finished, failed, abandoned), {@link Ending} hears of it exactly once.
  */
 final class CompletionExchange implements PipelineClient.Listener {
 
     private static final Logger LOG = Logger.getLogger(CompletionExchange.class);
+
+    /** How a session ended, for usage and limits. */
+    record Ended(FinishReason reason, Optional<SessionSummary> summary, int tokensReceived, long startedNanos,
+            long lastEventNanos) {
+    }
+
+    interface Ending {
+
+        /** Once per exchange, on the request's context; {@code flushedNanos} is when the response was written out. */
+        void ended(Ended ended, long flushedNanos);
+    }
 
     private final Context context;
     private final HttpServerResponse response;
@@ -32,31 +44,39 @@ final class CompletionExchange implements PipelineClient.Listener {
     private final Completion completion;
     private final OpenAiAnswers answers;
     private final ErrorAnswers errors;
+    private final Ending ending;
     private final StringBuilder text = new StringBuilder();
     private PipelineClient.Generation generation;
     // Touched only on the context's thread.
     private boolean started;
     private boolean done;
+    private int tokensReceived;
+    private long startedNanos;
 
     CompletionExchange(Context context, HttpServerResponse response, ObjectMapper mapper, Completion completion,
-            OpenAiAnswers answers, ErrorAnswers errors) {
+            OpenAiAnswers answers, ErrorAnswers errors, Ending ending) {
         this.context = context;
         this.response = response;
         this.mapper = mapper;
         this.completion = completion;
         this.answers = answers;
         this.errors = errors;
+        this.ending = ending;
     }
 
-    /** Starts the session; call on the request's context. */
+    /** Starts the session; call on the request's context. Returns when the session's frames are on their way. */
     void start(PipelineClient client, PipelineClient.Request request) {
         response.closeHandler(closed -> {
             if (!done) {
                 done = true;
                 LOG.debugf("Client of request %s went away; cancelling its session", request.requestId());
                 generation.cancel();
+                long now = System.nanoTime();
+                ending.ended(new Ended(FinishReason.FINISH_REASON_CANCELLED, Optional.empty(), tokensReceived,
+                        startedNanos, now), now);
             }
         });
+        startedNanos = System.nanoTime();
         generation = client.start(request, this);
     }
 
@@ -83,6 +103,7 @@ final class CompletionExchange implements PipelineClient.Listener {
             if (done) {
                 return;
             }
+            tokensReceived++;
             if (completion.stream()) {
                 if (!token.getText().isEmpty()) {
                     event(answers.textChunk(token.getText(), completion.includeUsage()));
@@ -95,15 +116,18 @@ final class CompletionExchange implements PipelineClient.Listener {
 
     @Override
     public void finished(SessionSummary summary) {
+        long arrived = System.nanoTime();
         context.runOnContext(ignored -> {
             if (done) {
                 return;
             }
             done = true;
+            Ended ended = new Ended(summary.getFinishReason(), Optional.of(summary), tokensReceived, startedNanos,
+                    arrived);
             if (summary.getFinishReason() == FinishReason.FINISH_REASON_ERROR
                     || summary.getFinishReason() == FinishReason.FINISH_REASON_CANCELLED) {
                 fail(new OpenAiException(Response.Status.BAD_GATEWAY, "A shard worker failed while generating; "
-                        + "retry the request.", OpenAiError.SERVER_ERROR, null, "shard_failed"));
+                        + "retry the request.", OpenAiError.SERVER_ERROR, null, "shard_failed"), ended);
                 return;
             }
             if (completion.stream()) {
@@ -111,16 +135,18 @@ final class CompletionExchange implements PipelineClient.Listener {
                 if (completion.includeUsage()) {
                     event(answers.usageChunk(summary.getPromptTokens(), summary.getCompletionTokens()));
                 }
-                response.end("data: [DONE]\n\n");
+                response.end("data: [DONE]\n\n").onComplete(written -> ending.ended(ended, System.nanoTime()));
             } else {
                 errors.json(response, 200, answers.completion(text.toString(), summary.getFinishReason(),
-                        summary.getPromptTokens(), summary.getCompletionTokens()));
+                        summary.getPromptTokens(), summary.getCompletionTokens()))
+                        .onComplete(written -> ending.ended(ended, System.nanoTime()));
             }
         });
     }
 
     @Override
     public void failed(Status status) {
+        long arrived = System.nanoTime();
         context.runOnContext(ignored -> {
             if (done) {
                 return;
@@ -130,18 +156,21 @@ final class CompletionExchange implements PipelineClient.Listener {
                     status.getDescription());
             fail(new OpenAiException(Response.Status.SERVICE_UNAVAILABLE, "The pipeline serving '"
                     + completion.model().id() + "' failed (" + status.getCode() + "); retry the request.",
-                    OpenAiError.SERVER_ERROR, null, "pipeline_failed"));
+                    OpenAiError.SERVER_ERROR, null, "pipeline_failed"),
+                    new Ended(FinishReason.FINISH_REASON_ERROR, Optional.empty(), tokensReceived, startedNanos,
+                            arrived));
         });
     }
 
     /** Before the stream started, an error status; after, an error event and the end of the stream. */
-    private void fail(OpenAiException failure) {
+    private void fail(OpenAiException failure, Ended ended) {
         if (started) {
             event(mapper.valueToTree(failure.error()));
             response.end();
         } else {
             errors.send(response, failure);
         }
+        ending.ended(ended, System.nanoTime());
     }
 
     private void event(ObjectNode chunk) {

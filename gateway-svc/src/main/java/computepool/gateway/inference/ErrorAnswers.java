@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import computepool.gateway.api.OpenAiErrors;
 import computepool.gateway.api.OpenAiException;
+import computepool.gateway.limits.RateLimited;
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.UncheckedIOException;
@@ -36,15 +38,19 @@ public class ErrorAnswers {
         if (answer.status().getStatusCode() == 401) {
             response.putHeader("WWW-Authenticate", "Bearer");
         }
+        if (answer instanceof RateLimited limited) {
+            limited.retryAfterSeconds().ifPresent(seconds -> response.putHeader("Retry-After", String.valueOf(seconds)));
+        }
         json(response, answer.status().getStatusCode(), answer.error());
     }
 
-    public void json(HttpServerResponse response, int status, Object body) {
+    /** @return when the answer is written out (or could not be) */
+    public Future<Void> json(HttpServerResponse response, int status, Object body) {
         if (response.closed()) {
-            return;
+            return Future.succeededFuture();
         }
         try {
-            response.setStatusCode(status)
+            return response.setStatusCode(status)
                     .putHeader("Content-Type", "application/json")
                     .end(mapper.writeValueAsString(body));
         } catch (JsonProcessingException e) {
