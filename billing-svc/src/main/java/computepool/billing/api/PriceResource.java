@@ -21,7 +21,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 
 /** Versioned per-model token prices: admins add versions, anyone signed in reads them. */
 @Path("/v1/prices")
@@ -56,19 +55,8 @@ public class PriceResource {
     @RolesAllowed("developer")
     @WithSession
     public Uni<ModelPrice> current(@PathParam("modelId") String modelId, @QueryParam("at") String at) {
-        Instant instant = parseInstant(at);
+        Instant instant = Instants.at(at, clock);
         return prices.book(modelId).map(book -> book.validAt(instant).orElseThrow(() -> new ProblemException(
                 Response.Status.NOT_FOUND, "model " + modelId + " has no price valid at " + instant)));
-    }
-
-    private Instant parseInstant(String at) {
-        if (at == null) {
-            return clock.instant();
-        }
-        try {
-            return Instant.parse(at);
-        } catch (DateTimeParseException e) {
-            throw new ProblemException(Response.Status.BAD_REQUEST, "at", "must be an RFC 3339 instant such as 2026-01-01T00:00:00Z");
-        }
     }
 }

@@ -1,9 +1,18 @@
 package computepool.billing.domain;
 
+import java.util.List;
+
 /** What an account of the ledger holds. */
 public enum AccountKind {
     /** Money a developer paid in. */
     DEVELOPER_PAID,
     /** Credit granted by subsidy policy, spent before paid money. */
-    DEVELOPER_SUBSIDISED
+    DEVELOPER_SUBSIDISED,
+    /** What an operator earned for its workers' compute and has not been paid out yet. */
+    OPERATOR_EARNINGS,
+    /** The platform's fees. One account. */
+    PLATFORM_REVENUE;
+
+    /** The wallets every developer has. */
+    public static final List<AccountKind> DEVELOPER_WALLETS = List.of(DEVELOPER_PAID, DEVELOPER_SUBSIDISED);
 }

@@ -28,6 +28,9 @@ public class AccountRecord {
     @Column(updatable = false)
     public String subject;
 
+    @Column(name = "operator_id", updatable = false)
+    public String operatorId;
+
     @Column(name = "opened_at", nullable = false, updatable = false)
     public Instant openedAt;
 

@@ -5,7 +5,6 @@ import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 
@@ -15,7 +14,7 @@ public class AccountStore implements PanacheRepositoryBase<AccountRecord, UUID> 
 
     /** Opens one account of each developer kind; the unique key refuses a second opening. */
     public Uni<List<AccountRecord>> openDeveloperWallets(UUID developerId, String subject, Instant at) {
-        List<AccountRecord> wallets = Arrays.stream(AccountKind.values())
+        List<AccountRecord> wallets = AccountKind.DEVELOPER_WALLETS.stream()
                 .map(kind -> AccountRecord.forDeveloper(developerId, subject, kind, at))
                 .toList();
         return persist(wallets.stream()).call(this::flush).replaceWith(wallets);

@@ -1,0 +1,38 @@
+package computepool.billing.domain;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * A balanced ledger transaction: its postings sum to zero, with at most one posting per account (amounts to one
+ * account are added up; an account that nets to zero is left out).
+ *
+ * @param kind      what kind of event it books ({@code inference}, ...)
+ * @param reference what caused it; a (kind, reference) pair is booked once
+ */
+public record LedgerEntry(UUID id, String kind, String reference, Instant occurredAt, List<Posting> postings) {
+
+    public static final String INFERENCE = "inference";
+
+    public LedgerEntry {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(reference, "reference");
+        Objects.requireNonNull(occurredAt, "occurredAt");
+        Map<UUID, Long> byAccount = new LinkedHashMap<>();
+        for (Posting posting : postings) {
+            byAccount.merge(posting.accountId(), posting.amountNanoUsd(), Math::addExact);
+        }
+        long sum = byAccount.values().stream().mapToLong(Long::longValue).reduce(0, Math::addExact);
+        if (sum != 0) {
+            throw new IllegalArgumentException("ledger transaction " + kind + " " + reference
+                    + " does not balance: its postings sum to " + sum);
+        }
+        postings = byAccount.entrySet().stream().filter(entry -> entry.getValue() != 0)
+                .map(entry -> new Posting(entry.getKey(), entry.getValue())).toList();
+    }
+}

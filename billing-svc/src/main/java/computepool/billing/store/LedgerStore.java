@@ -1,0 +1,100 @@
+package computepool.billing.store;
+
+import computepool.billing.domain.AccountKind;
+import computepool.billing.domain.LedgerEntry;
+import computepool.billing.domain.Posting;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.hibernate.reactive.mutiny.Mutiny;
+
+/**
+ * The ledger's reads and writes, all inside the caller's reactive transaction. The database guards what matters
+ * whatever the code does: a transaction that does not balance fails at commit, postings cannot be changed or
+ * deleted, and a (kind, reference) is booked once.
+ */
+@ApplicationScoped
+public class LedgerStore {
+
+    /** Created by the schema migration: the platform has one revenue account. */
+    public static final UUID PLATFORM_REVENUE = UUID.fromString("00000000-0000-0000-0000-00000000f001");
+
+    private final AccountStore accounts;
+
+    public LedgerStore(AccountStore accounts) {
+        this.accounts = accounts;
+    }
+
+    /**
+     * A developer's wallets, locked until the transaction ends so that two charges of one developer are applied one
+     * after the other against the balance each leaves. Found by developer id or, for usage of a Keycloak login, by
+     * the subject; empty for a developer billing has not heard of.
+     */
+    public Uni<List<AccountRecord>> lockWallets(Optional<UUID> developerId, Optional<String> subject) {
+        String query = developerId.isPresent() ? "developerId = ?1 and kind in ?2" : "subject = ?1 and kind in ?2";
+        Object key = developerId.isPresent() ? developerId.get() : subject.orElseThrow();
+        return accounts.find(query + " order by kind", key, AccountKind.DEVELOPER_WALLETS)
+                .withLock(LockModeType.PESSIMISTIC_WRITE).list();
+    }
+
+    public Uni<Long> balance(UUID accountId) {
+        return Panache.getSession().chain(session -> session.createNativeQuery(
+                        "select coalesce(sum(amount_nano_usd), 0)::bigint from posting where account_id = :account", Long.class)
+                .setParameter("account", accountId)
+                .getSingleResult());
+    }
+
+    /** The operator's earnings account, opened on its first earning. */
+    public Uni<UUID> operatorAccount(String operatorId, Instant at) {
+        return Panache.getSession().chain(session -> session.createNativeQuery("""
+                        insert into account (id, kind, operator_id, opened_at) values (:id, 'OPERATOR_EARNINGS', :operator, :at)
+                        on conflict (operator_id, kind) where operator_id is not null do nothing""")
+                .setParameter("id", UUID.randomUUID())
+                .setParameter("operator", operatorId)
+                .setParameter("at", at.atOffset(ZoneOffset.UTC))
+                .executeUpdate()
+                .chain(() -> session.createNativeQuery(
+                                "select id from account where operator_id = :operator and kind = 'OPERATOR_EARNINGS'",
+                                UUID.class)
+                        .setParameter("operator", operatorId)
+                        .getSingleResult()));
+    }
+
+    /** Books the entry, unless its (kind, reference) is booked already; returns whether it was booked now. */
+    public Uni<Boolean> book(LedgerEntry entry, Instant recordedAt) {
+        return Panache.getSession().chain(session -> session.createNativeQuery("""
+                        insert into ledger_transaction (id, kind, reference, occurred_at, recorded_at)
+                        values (:id, :kind, :reference, :occurred, :recorded)
+                        on conflict (kind, reference) do nothing""")
+                .setParameter("id", entry.id())
+                .setParameter("kind", entry.kind())
+                .setParameter("reference", entry.reference())
+                .setParameter("occurred", entry.occurredAt().atOffset(ZoneOffset.UTC))
+                .setParameter("recorded", recordedAt.atOffset(ZoneOffset.UTC))
+                .executeUpdate()
+                .chain(inserted -> inserted == 0
+                        ? Uni.createFrom().item(false)
+                        : insertPostings(session, entry).replaceWith(true)));
+    }
+
+    private static Uni<Void> insertPostings(Mutiny.Session session, LedgerEntry entry) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (Posting posting : entry.postings()) {
+            chain = chain.chain(() -> session.createNativeQuery("""
+                            insert into posting (transaction_id, account_id, amount_nano_usd)
+                            values (:transaction, :account, :amount)""")
+                    .setParameter("transaction", entry.id())
+                    .setParameter("account", posting.accountId())
+                    .setParameter("amount", posting.amountNanoUsd())
+                    .executeUpdate()
+                    .replaceWithVoid());
+        }
+        return chain;
+    }
+}
