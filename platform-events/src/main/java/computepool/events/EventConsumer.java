@@ -12,8 +12,9 @@ import java.util.function.Function;
 
 /**
  * Handles one Kafka record for a SmallRye Reactive Messaging {@code @Incoming} method: decodes the envelope, routes
- * it by {@code ce_type}, and applies its effect once. A record that cannot be decoded, or whose effect still fails
- * after the configured attempts, is parked and the returned {@code Uni} succeeds, so the offset moves on and the
+ * it by {@code ce_type}, and applies its effect once. A record that cannot be decoded, an effect that finds the event
+ * malformed ({@link MalformedEventException}), or an effect that still fails after the configured attempts, is
+ * parked and the returned {@code Uni} succeeds, so the offset moves on and the
  * partition keeps flowing. The {@code Uni} fails only when not even parking works (the database is down): the record
  * is then not acknowledged and is consumed again after the channel restarts.
  */
@@ -51,8 +52,9 @@ public class EventConsumer {
         Executor caller = CallerContext.current();
         return attempt(consumerName, event, effect.get(), 1, caller)
                 .onFailure().recoverWithUni(failure -> Uni.createFrom().voidItem().emitOn(caller)
-                        .chain(() -> park(consumerName, record,
-                                "effect failed " + config.maxAttempts() + " times, last: " + failure)));
+                        .chain(() -> park(consumerName, record, failure instanceof MalformedEventException
+                                ? "malformed: " + failure.getMessage()
+                                : "effect failed " + config.maxAttempts() + " times, last: " + failure)));
     }
 
     private Uni<Void> attempt(String consumerName, EventEnvelope event, Function<EventEnvelope, Uni<Void>> effect,
@@ -64,7 +66,9 @@ public class EventConsumer {
                     }
                 })
                 .replaceWithVoid()
-                .onFailure(failure -> attempt < config.maxAttempts()).recoverWithUni(failure -> {
+                // A malformed event fails the same way every time: it is parked at once.
+                .onFailure(failure -> attempt < config.maxAttempts() && !(failure instanceof MalformedEventException))
+                .recoverWithUni(failure -> {
                     Duration backoff = backoff(attempt);
                     LOG.warnf("%s failed on %s %s (attempt %d of %d), retrying in %s: %s", consumerName, event.type(),
                             event.id(), attempt, config.maxAttempts(), backoff, failure);

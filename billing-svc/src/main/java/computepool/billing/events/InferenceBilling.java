@@ -30,7 +30,9 @@ import org.jboss.logging.Logger;
  * Books one {@code InferenceUsage}, inside the consumer's transaction: the developer is charged at the price valid
  * when the request ended (so late or reordered events are charged as they would have been on time), each operator
  * is credited its share, the platform keeps its fee; all in one balanced ledger transaction referenced by the request
- * id, so even a second event of one request books nothing.
+ * id, so even a second event of one request books nothing. An event without a price for its model and time, or with
+ * impossible fields, is malformed and parked at once; one of a developer billing has not heard of is retried first,
+ * since the developer's {@code DeveloperCreated} may be late, then parked.
  */
 @ApplicationScoped
 public class InferenceBilling {
@@ -70,7 +72,8 @@ public class InferenceBilling {
             List<InferenceCharge.WorkerServed> workers, List<AccountRecord> wallets, Optional<UUID> developerId,
             Optional<String> subject) {
         if (wallets.size() != AccountKind.DEVELOPER_WALLETS.size()) {
-            throw malformed("unknown developer " + developerId.map(UUID::toString)
+            // Retried before it is parked: DeveloperCreated arrives on another topic and may simply be late.
+            throw new UnknownDeveloperException("unknown developer " + developerId.map(UUID::toString)
                     .orElseGet(() -> "with Keycloak subject " + subject.orElse("?"))
                     + ": no DeveloperCreated has opened its wallets");
         }
@@ -136,6 +139,14 @@ public class InferenceBilling {
 
     private static UUID wallet(List<AccountRecord> wallets, AccountKind kind) {
         return wallets.stream().filter(wallet -> wallet.kind == kind).findFirst().orElseThrow().id;
+    }
+
+    /** A developer billing has not heard of yet. */
+    static final class UnknownDeveloperException extends RuntimeException {
+
+        UnknownDeveloperException(String message) {
+            super(message);
+        }
     }
 
     private static MalformedEventException malformed(String reason) {

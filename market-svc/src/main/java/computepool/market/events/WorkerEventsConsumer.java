@@ -89,7 +89,7 @@ public class WorkerEventsConsumer {
 
     /**
      * Fails the effect with a {@link MalformedEventException} when the payload breaks a rule. Retrying such an
-     * event cannot help; the consumer parks it with this reason once its attempts are spent.
+     * event cannot help; the consumer parks it with this reason at once.
      */
     private static <T> Uni<T> sensible(Supplier<T> mapping) {
         try {
