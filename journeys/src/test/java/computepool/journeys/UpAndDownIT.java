@@ -1,8 +1,11 @@
 package computepool.journeys;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import computepool.localstack.KeycloakTokens;
+import computepool.localstack.LocalStackEnv;
 import computepool.localstack.StackHome;
 import computepool.localstack.StackState;
 import java.io.IOException;
@@ -33,6 +36,8 @@ import org.junit.jupiter.api.Test;
 class UpAndDownIT {
 
     private static final Pattern SERVICE_LINE = Pattern.compile("^(\\S+-svc|shard-worker\\S*)\\s+(http://127\\.0\\.0\\.1:\\d+)", Pattern.MULTILINE);
+    private static final Pattern SUBSIDISED_BALANCE = Pattern.compile(
+            "\"kind\":\"DEVELOPER_SUBSIDISED\"[^}]*\"balanceNanoUsd\":(-?\\d+)");
     private static final Pattern API_KEY_LINE = Pattern.compile("^api key\\s+(cp_\\w+)", Pattern.MULTILINE);
     private static final List<String> SERVICES = List.of("gateway-svc", "identity-svc", "market-svc", "billing-svc",
             "sandbox-svc", "payment-svc", "shard-worker-0-15", "shard-worker-15-30");
@@ -80,6 +85,19 @@ class UpAndDownIT {
             assertEquals(200, chat.statusCode(), chat.body());
             assertTrue(chat.body().contains("\"object\":\"chat.completion.chunk\""), chat.body());
             assertTrue(chat.body().endsWith("data: [DONE]\n\n"), chat.body());
+
+            // The completion's usage reaches billing, which charges the starter credit at the seeded price.
+            LocalStackEnv env = LocalStackEnv.read(home.resolve("local-stack.env"));
+            String token = KeycloakTokens.forEnv(env).passwordGrant(env.require(LocalStackEnv.TEST_DEVELOPER_USERNAME),
+                    env.require(LocalStackEnv.TEST_DEVELOPER_PASSWORD));
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                String wallets = http.send(HttpRequest.newBuilder(URI.create(endpoints.get("billing-svc")
+                                + "/v1/wallets/me")).header("Authorization", "Bearer " + token).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                Matcher subsidised = SUBSIDISED_BALANCE.matcher(wallets);
+                return subsidised.find() && Long.parseLong(subsidised.group(1)) < 10_000_000_000L
+                        && Long.parseLong(subsidised.group(1)) > 0;
+            });
         }
 
         List<ProcessHandle> started = startedProcesses();

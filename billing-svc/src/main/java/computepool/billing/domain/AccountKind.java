@@ -11,7 +11,11 @@ public enum AccountKind {
     /** What an operator earned for its workers' compute and has not been paid out yet. */
     OPERATOR_EARNINGS,
     /** The platform's fees. One account. */
-    PLATFORM_REVENUE;
+    PLATFORM_REVENUE,
+    /** The counterpart of money developers paid into their wallets (it runs negative). One account. */
+    TOP_UPS_RECEIVED,
+    /** The counterpart of credit the platform granted into subsidised wallets (it runs negative). One account. */
+    SUBSIDIES_GRANTED;
 
     /** The wallets every developer has. */
     public static final List<AccountKind> DEVELOPER_WALLETS = List.of(DEVELOPER_PAID, DEVELOPER_SUBSIDISED);

@@ -17,6 +17,7 @@ import java.util.UUID;
 public record LedgerEntry(UUID id, String kind, String reference, Instant occurredAt, List<Posting> postings) {
 
     public static final String INFERENCE = "inference";
+    public static final String TOP_UP = "top-up";
 
     public LedgerEntry {
         Objects.requireNonNull(id, "id");

@@ -24,6 +24,10 @@ public class LedgerStore {
 
     /** Created by the schema migration: the platform has one revenue account. */
     public static final UUID PLATFORM_REVENUE = UUID.fromString("00000000-0000-0000-0000-00000000f001");
+    /** Created by the schema migration: the counterpart of paid top-ups. */
+    public static final UUID TOP_UPS_RECEIVED = UUID.fromString("00000000-0000-0000-0000-00000000f002");
+    /** Created by the schema migration: the counterpart of granted credit. */
+    public static final UUID SUBSIDIES_GRANTED = UUID.fromString("00000000-0000-0000-0000-00000000f003");
 
     private final AccountStore accounts;
 

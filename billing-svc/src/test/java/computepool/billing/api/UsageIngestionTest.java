@@ -1,7 +1,11 @@
 package computepool.billing.api;
 
+import static computepool.problems.ProblemAssertions.badRequestNaming;
+import static computepool.problems.ProblemAssertions.problem;
+import static computepool.problems.ProblemAssertions.problemNaming;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,6 +21,7 @@ import computepool.usage.v1.WorkerShare;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ValidatableResponse;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -227,5 +232,49 @@ class UsageIngestionTest {
                 .await().atMost(Duration.ofSeconds(5));
         assertTrue(refusal.contains("append-only"), refusal);
         assertEquals(-236_800L, postingsOf(request).get("DEVELOPER_PAID"));
+    }
+
+    private ValidatableResponse topUp(String developer, String wallet, long amount,
+            String reference) {
+        return given().auth().oauth2(TestLogins.admin()).contentType("application/json")
+                .body("{\"wallet\":\"" + wallet + "\",\"amountNanoUsd\":" + amount + ",\"reference\":\""
+                        + reference + "\"}")
+                .post("/v1/admin/developers/" + developer + "/top-ups").then();
+    }
+
+    @Test
+    void subsidisedCreditIsSpentBeforePaidMoney() {
+        topUp(developerId, "subsidised", 100_000, "grant-" + UUID.randomUUID()).statusCode(201)
+                .body("balanceNanoUsd", equalTo(100_000));
+        topUp(developerId, "paid", 1_000_000, "payment-" + UUID.randomUUID()).statusCode(201);
+        String request = "req-" + UUID.randomUUID();
+        send("usage", developerId, usage(request, "2026-03-01T12:00:00Z"));
+        Map<String, Long> postings = awaitPostings(request);
+        assertEquals(-100_000L, postings.get("DEVELOPER_SUBSIDISED"));
+        assertEquals(-136_800L, postings.get("DEVELOPER_PAID"));
+        assertEquals(1_000_000 - 136_800, count("""
+                select coalesce(sum(p.amount_nano_usd), 0) from posting p join account a on a.id = p.account_id
+                where a.developer_id = $1::uuid and a.kind = 'DEVELOPER_PAID'""", developerId));
+    }
+
+    @Test
+    void topUpsAreForAdministratorsBookedOncePerReferenceAndCheckedField() {
+        String reference = "payment-" + UUID.randomUUID();
+        topUp(developerId, "paid", 5, reference).statusCode(201);
+        topUp(developerId, "paid", 5, reference).spec(problemNaming(409,
+                "reference"));
+        topUp(developerId, "paid", 0, "r-" + UUID.randomUUID())
+                .spec(badRequestNaming("amountNanoUsd"));
+        topUp(developerId, "gift", 5, "r-" + UUID.randomUUID())
+                .spec(badRequestNaming("wallet"));
+        topUp(UUID.randomUUID().toString(), "paid", 5, "r-" + UUID.randomUUID())
+                .spec(problem(404));
+        given().auth().oauth2(TestLogins.developer()).contentType("application/json")
+                .body("{\"wallet\":\"paid\",\"amountNanoUsd\":5,\"reference\":\"r\"}")
+                .post("/v1/admin/developers/" + developerId + "/top-ups").then()
+                .spec(problem(403));
+        assertEquals(5, count("""
+                select coalesce(sum(p.amount_nano_usd), 0) from posting p join account a on a.id = p.account_id
+                where a.developer_id = $1::uuid and a.kind = 'DEVELOPER_PAID'""", developerId));
     }
 }
