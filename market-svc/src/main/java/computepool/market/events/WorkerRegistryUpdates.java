@@ -18,7 +18,8 @@ import org.jboss.logging.Logger;
  * Applies what workers say about themselves to the registry, inside the caller's transaction. Events of one worker
  * may arrive late or out of order (a redelivery, a replay): each carries the worker's own time, and an event older
  * than what the registry already holds from that worker changes nothing. Health, on the other hand, is judged by the
- * registry's clock at receipt, so a worker whose clock is off is neither kept alive nor dropped by it.
+ * registry's clock at receipt, so a worker whose clock is a little off is neither kept alive nor dropped by it; an
+ * event older than the silence limit counts at its own time (see {@link #heardAt}).
  */
 @ApplicationScoped
 public class WorkerRegistryUpdates {
@@ -53,7 +54,7 @@ public class WorkerRegistryUpdates {
                                 reason -> LOG.warnf("Refused worker %s: %s", worker.workerId(), reason),
                                 () -> LOG.infof("Worker %s serves layers %s of %s at %s", worker.workerId(),
                                         worker.layers(), worker.modelId(), worker.address()));
-                        return workers.announce(existing, worker, refusal, receivedAt);
+                        return workers.announce(existing, worker, refusal, heardAt(worker.announcedAt(), receivedAt));
                     });
                 });
     }
@@ -74,7 +75,7 @@ public class WorkerRegistryUpdates {
                         sentAt);
                 return Uni.createFrom().voidItem();
             }
-            return workers.heartbeat(row, load, sentAt, receivedAt);
+            return workers.heartbeat(row, load, sentAt, receivedAt, heardAt(sentAt, receivedAt));
         });
     }
 
@@ -94,6 +95,17 @@ public class WorkerRegistryUpdates {
             LOG.infof("Worker %s withdrew: %s", workerId, reason);
             return workers.withdraw(row, reason, withdrawnAt);
         });
+    }
+
+    /**
+     * When the registry counts the worker as heard from: on receipt, unless the event says it was made longer ago than
+     * the silence limit. Then it is a replay (a new consumer group reading the topic from its start, a redelivery
+     * after a long outage) and proves nothing about the worker now; the event's own time keeps it from making a
+     * worker that died long ago look alive. Worker clocks must therefore agree with the registry's to within the
+     * silence limit, which any synchronised clock does by far.
+     */
+    private Instant heardAt(Instant eventTime, Instant receivedAt) {
+        return eventTime.isBefore(receivedAt.minus(config.workerSilenceLimit())) ? eventTime : receivedAt;
     }
 
     private static boolean isStale(ShardWorker announcement, ShardWorkerRecord stored) {

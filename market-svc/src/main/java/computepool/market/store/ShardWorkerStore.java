@@ -49,24 +49,28 @@ public class ShardWorkerStore implements PanacheRepositoryBase<ShardWorkerRecord
 
     /**
      * Stores the worker's latest announcement: it is serving again (any earlier withdrawal is cleared), accepted or
-     * refused as {@code refusedReason} says, and heard from at {@code receivedAt}.
+     * refused as {@code refusedReason} says, and heard from at {@code heardAt}.
      */
     public Uni<Void> announce(Optional<ShardWorkerRecord> existing, ShardWorker worker, Optional<String> refusedReason,
-            Instant receivedAt) {
+            Instant heardAt) {
         ShardWorkerRecord row = existing.orElseGet(ShardWorkerRecord::new);
         row.announce(worker);
         row.refusedReason = refusedReason.orElse(null);
         row.withdrawnAt = null;
         row.withdrawnReason = null;
-        row.lastHeardAt = receivedAt;
+        row.lastHeardAt = heardAt;
         return persist(row).replaceWithVoid();
     }
 
-    /** Records a heartbeat sent at {@code sentAt} (the worker's clock) and received at {@code receivedAt}. */
-    public Uni<Void> heartbeat(ShardWorkerRecord row, WorkerLoad load, Instant sentAt, Instant receivedAt) {
+    /**
+     * Records a heartbeat sent at {@code sentAt} (the worker's clock), received at {@code receivedAt}, and counting as
+     * heard from at {@code heardAt}.
+     */
+    public Uni<Void> heartbeat(ShardWorkerRecord row, WorkerLoad load, Instant sentAt, Instant receivedAt,
+            Instant heardAt) {
         row.heartbeatSentAt = sentAt;
         row.lastHeartbeatAt = receivedAt;
-        row.lastHeardAt = receivedAt;
+        row.lastHeardAt = heardAt;
         row.activeSessions = load.activeSessions();
         row.tokensInFlight = load.tokensInFlight();
         return persist(row).replaceWithVoid();

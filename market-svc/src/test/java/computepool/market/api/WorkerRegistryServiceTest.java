@@ -288,4 +288,18 @@ class WorkerRegistryServiceTest {
         assertEquals(Status.Code.INVALID_ARGUMENT, blank.getStatus().getCode());
         assertTrue(blank.getStatus().getDescription().contains("model_id"));
     }
+
+    @Test
+    void aReplayedOldAnnouncementDoesNotMakeADeadWorkerAliveNorHoldItsNode() {
+        // A worker that announced itself a minute ago and died without withdrawing, read again by a new group.
+        String dead = "worker-" + UUID.randomUUID();
+        publish(dead, announcement(dead, 0, 30, "pod-a", Instant.now().minusSeconds(60)));
+        await().atMost(EVENTUALLY).until(() -> registryHas(dead));
+        assertFalse(status(dead).getHealthy());
+        assertTrue(pipelineNow().isEmpty());
+
+        String alive = announce(0, 30, "pod-a");
+        eventuallyPipelineOf(alive);
+        assertEquals("", status(alive).getRefusedReason());
+    }
 }
