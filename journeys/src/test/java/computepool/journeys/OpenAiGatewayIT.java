@@ -194,13 +194,9 @@ class OpenAiGatewayIT {
 
     @Test
     void theSseStreamIsInOpenAisExactFormat() throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(gateway.uri("/v1/chat/completions"))
-                .header("Authorization", "Bearer " + apiKey)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("""
+        HttpRequest request = chatRequest(gateway, apiKey, """
                         {"model": "%s", "messages": [{"role": "user", "content": "Hi"}], "temperature": 0,
-                         "max_tokens": 3, "stream": true}""".formatted(model)))
-                .build();
+                         "max_tokens": 3, "stream": true}""".formatted(model));
         try (HttpClient http = HttpClient.newHttpClient()) {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             assertEquals(200, response.statusCode());
@@ -243,13 +239,9 @@ class OpenAiGatewayIT {
 
     @Test
     void aDisconnectedClientsSessionIsCancelledOnEveryShard() throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(gateway.uri("/v1/chat/completions"))
-                .header("Authorization", "Bearer " + apiKey)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("""
+        HttpRequest request = chatRequest(gateway, apiKey, """
                         {"model": "%s", "messages": [{"role": "user", "content": "Count from 1 to 500, one number per line."}],
-                         "temperature": 0, "max_tokens": 3000, "stream": true}""".formatted(model)))
-                .build();
+                         "temperature": 0, "max_tokens": 3000, "stream": true}""".formatted(model));
         try (HttpClient http = HttpClient.newHttpClient()) {
             HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream body = response.body()) {
@@ -334,16 +326,20 @@ class OpenAiGatewayIT {
 
     private static HttpResponse<String> rawChat(ServiceProcess via, String key, int maxTokens, boolean stream)
             throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(via.uri("/v1/chat/completions"))
-                .header("Authorization", "Bearer " + key)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("""
+        HttpRequest request = chatRequest(via, key, """
                         {"model": "%s", "messages": [{"role": "user", "content": "%s"}], "temperature": 0,
-                         "max_tokens": %d, "stream": %b}""".formatted(model, QUESTION, maxTokens, stream)))
-                .build();
+                         "max_tokens": %d, "stream": %b}""".formatted(model, QUESTION, maxTokens, stream));
         try (HttpClient http = HttpClient.newHttpClient()) {
             return http.send(request, HttpResponse.BodyHandlers.ofString());
         }
+    }
+
+    private static HttpRequest chatRequest(ServiceProcess via, String key, String body) {
+        return HttpRequest.newBuilder(via.uri("/v1/chat/completions"))
+                .header("Authorization", "Bearer " + key)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
     }
 
     @Test
@@ -353,13 +349,9 @@ class OpenAiGatewayIT {
         String servedId = requestId(served.body());
 
         String abandonedId;
-        HttpRequest request = HttpRequest.newBuilder(gateway.uri("/v1/chat/completions"))
-                .header("Authorization", "Bearer " + apiKey)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("""
+        HttpRequest request = chatRequest(gateway, apiKey, """
                         {"model": "%s", "messages": [{"role": "user", "content": "Count from 1 to 500."}],
-                         "temperature": 0, "max_tokens": 2000, "stream": true}""".formatted(model)))
-                .build();
+                         "temperature": 0, "max_tokens": 2000, "stream": true}""".formatted(model));
         try (HttpClient http = HttpClient.newHttpClient()) {
             HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
             try (var lines = new BufferedReader(new InputStreamReader(response.body(),

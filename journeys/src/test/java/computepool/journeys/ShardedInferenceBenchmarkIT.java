@@ -215,8 +215,7 @@ class ShardedInferenceBenchmarkIT {
     }
 
     private static Optional<Path> model() {
-        Path path = Path.of(Optional.ofNullable(System.getenv("COMPUTEPOOL_MODEL_GGUF")).orElse(
-                System.getProperty("user.home") + "/.cache/computepool/models/SmolLM2-135M-Instruct.Q4_1.gguf"));
+        Path path = InferencePlatform.modelFile();
         return Files.isRegularFile(path) ? Optional.of(path) : Optional.empty();
     }
 

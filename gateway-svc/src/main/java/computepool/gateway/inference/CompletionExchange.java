@@ -28,8 +28,7 @@ final class CompletionExchange implements PipelineClient.Listener {
     private static final Logger LOG = Logger.getLogger(CompletionExchange.class);
 
     /** How a session ended, for usage and limits. */
-    record Ended(FinishReason reason, Optional<SessionSummary> summary, int tokensReceived, long startedNanos,
-            long lastEventNanos) {
+    record Ended(FinishReason reason, Optional<SessionSummary> summary, int tokensReceived, long lastEventNanos) {
     }
 
     interface Ending {
@@ -51,7 +50,6 @@ final class CompletionExchange implements PipelineClient.Listener {
     private boolean started;
     private boolean done;
     private int tokensReceived;
-    private long startedNanos;
 
     CompletionExchange(Context context, HttpServerResponse response, ObjectMapper mapper, Completion completion,
             OpenAiAnswers answers, ErrorAnswers errors, Ending ending) {
@@ -73,10 +71,9 @@ final class CompletionExchange implements PipelineClient.Listener {
                 generation.cancel();
                 long now = System.nanoTime();
                 ending.ended(new Ended(FinishReason.FINISH_REASON_CANCELLED, Optional.empty(), tokensReceived,
-                        startedNanos, now), now);
+                        now), now);
             }
         });
-        startedNanos = System.nanoTime();
         generation = client.start(request, this);
     }
 
@@ -122,8 +119,7 @@ final class CompletionExchange implements PipelineClient.Listener {
                 return;
             }
             done = true;
-            Ended ended = new Ended(summary.getFinishReason(), Optional.of(summary), tokensReceived, startedNanos,
-                    arrived);
+            Ended ended = new Ended(summary.getFinishReason(), Optional.of(summary), tokensReceived, arrived);
             if (summary.getFinishReason() == FinishReason.FINISH_REASON_ERROR
                     || summary.getFinishReason() == FinishReason.FINISH_REASON_CANCELLED) {
                 fail(new OpenAiException(Response.Status.BAD_GATEWAY, "A shard worker failed while generating; "
@@ -157,8 +153,7 @@ final class CompletionExchange implements PipelineClient.Listener {
             fail(new OpenAiException(Response.Status.SERVICE_UNAVAILABLE, "The pipeline serving '"
                     + completion.model().id() + "' failed (" + status.getCode() + "); retry the request.",
                     OpenAiError.SERVER_ERROR, null, "pipeline_failed"),
-                    new Ended(FinishReason.FINISH_REASON_ERROR, Optional.empty(), tokensReceived, startedNanos,
-                            arrived));
+                    new Ended(FinishReason.FINISH_REASON_ERROR, Optional.empty(), tokensReceived, arrived));
         });
     }
 

@@ -1,7 +1,6 @@
 package computepool.identity.api;
 
 import computepool.identity.config.IdentityConfig;
-import computepool.identity.domain.RateLimits;
 import computepool.identity.store.DeveloperStore;
 import computepool.identity.store.RateLimitsStore;
 import computepool.problems.ProblemException;
@@ -50,7 +49,7 @@ public class AdminRateLimitsResource {
         return requireDeveloper(id)
                 .chain(() -> limits.ofDeveloper(id))
                 .map(set -> set.map(found -> RateLimitsBody.of(found, false))
-                        .orElseGet(() -> RateLimitsBody.of(defaults(config), true)));
+                        .orElseGet(() -> RateLimitsBody.of(config.defaultRateLimits().toDomain(), true)));
     }
 
     @PUT
@@ -62,11 +61,6 @@ public class AdminRateLimitsResource {
         return requireDeveloper(id)
                 .chain(() -> limits.set(id, body.toDomain(), clock.instant()))
                 .map(set -> RateLimitsBody.of(set, false));
-    }
-
-    static RateLimits defaults(IdentityConfig config) {
-        return new RateLimits(config.defaultRateLimits().requestsPerMinute(),
-                config.defaultRateLimits().tokensPerMinute());
     }
 
     private Uni<Void> requireDeveloper(UUID id) {

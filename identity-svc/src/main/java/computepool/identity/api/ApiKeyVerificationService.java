@@ -71,7 +71,7 @@ public class ApiKeyVerificationService implements ApiKeyService {
             }
             return keys.touch(key.id(), now, now.minus(config.keyLastUsedResolution()))
                     .chain(() -> limits.ofDeveloper(key.developerId()))
-                    .map(set -> accepted(key, set.orElseGet(() -> AdminRateLimitsResource.defaults(config))));
+                    .map(set -> accepted(key, set.orElseGet(() -> config.defaultRateLimits().toDomain())));
         });
     }
 

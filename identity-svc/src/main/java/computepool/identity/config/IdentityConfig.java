@@ -1,5 +1,6 @@
 package computepool.identity.config;
 
+import computepool.identity.domain.RateLimits;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -31,5 +32,9 @@ public interface IdentityConfig {
 
         @WithDefault("100000")
         long tokensPerMinute();
+
+        default RateLimits toDomain() {
+            return new RateLimits(requestsPerMinute(), tokensPerMinute());
+        }
     }
 }
