@@ -1,9 +1,11 @@
 package computepool.journeys;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 
 import io.restassured.http.ContentType;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -11,13 +13,18 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What the OpenAI-compatible API needs, as separate processes on the real components: identity-svc, market-svc, two
- * shard workers (layers 0-15 and 15-30) and one or more gateways. The model id and node are this run's alone: the
- * registry replays the workers topic from its start, and workers of other runs must not share a pipeline or a node
- * with these.
+ * What the OpenAI-compatible API needs, as separate processes on the real components: identity-svc, market-svc,
+ * billing-svc, two shard workers (layers 0-15 and 15-30) and one or more gateways. The model id and node are this
+ * run's alone: the registry replays the workers topic from its start, and workers of other runs must not share a
+ * pipeline or a node with these. The model costs 0.05 USD per million prompt tokens and 0.10 per million completion
+ * tokens, and the test developer starts with 1 USD of subsidised credit.
  */
 record InferencePlatform(String model, Path gguf, ServiceProcess identity, ServiceProcess market,
-        ShardPipeline workers, List<ServiceProcess> gateways) implements AutoCloseable {
+        ServiceProcess billing, ShardPipeline workers, List<ServiceProcess> gateways) implements AutoCloseable {
+
+    static final long PROMPT_NANO_USD_PER_MILLION_TOKENS = 50_000_000;
+    static final long COMPLETION_NANO_USD_PER_MILLION_TOKENS = 100_000_000;
+    static final long STARTER_CREDIT_NANO_USD = 1_000_000_000;
 
     static InferencePlatform start(JourneyStack stack, int gatewayCount, Map<String, String> gatewayExtras)
             throws Exception {
@@ -31,6 +38,14 @@ record InferencePlatform(String model, Path gguf, ServiceProcess identity, Servi
             marketConfig.put("mp.messaging.incoming.worker-events.group.id", "market-" + stack.runId());
             ServiceProcess market = ServiceProcess.start("market-svc", marketConfig);
             started.add(market);
+            Map<String, String> billingConfig = new HashMap<>(stack.serviceConfig("billing"));
+            billingConfig.put("mp.messaging.incoming.identity-events.group.id", "billing-" + stack.runId());
+            billingConfig.put("mp.messaging.incoming.usage-events.group.id", "billing-" + stack.runId());
+            // The topics hold every earlier run's developers and usage, unknown to this run's database: parked at
+            // once rather than retried, or reading them would take minutes.
+            billingConfig.put("computepool.events.consumer.max-attempts", "1");
+            ServiceProcess billing = ServiceProcess.start("billing-svc", billingConfig);
+            started.add(billing);
             ShardPipeline workers = ShardPipeline.start(stack, Map.of("computepool.shard.model-id", model,
                     "computepool.shard.node-id", "node-" + stack.runId()), 15, 30);
             started.add(workers);
@@ -41,6 +56,8 @@ record InferencePlatform(String model, Path gguf, ServiceProcess identity, Servi
             gatewayConfig.put("quarkus.grpc.clients.identity.port", String.valueOf(identity.port()));
             gatewayConfig.put("quarkus.grpc.clients.market.host", "127.0.0.1");
             gatewayConfig.put("quarkus.grpc.clients.market.port", String.valueOf(market.port()));
+            gatewayConfig.put("quarkus.grpc.clients.billing.host", "127.0.0.1");
+            gatewayConfig.put("quarkus.grpc.clients.billing.port", String.valueOf(billing.port()));
             gatewayConfig.putAll(gatewayExtras);
             List<ServiceProcess> gateways = new ArrayList<>();
             for (int i = 0; i < gatewayCount; i++) {
@@ -48,7 +65,11 @@ record InferencePlatform(String model, Path gguf, ServiceProcess identity, Servi
                 started.add(gateway);
                 gateways.add(gateway);
             }
-            return new InferencePlatform(model, gguf, identity, market, workers, List.copyOf(gateways));
+            InferencePlatform platform = new InferencePlatform(model, gguf, identity, market, billing, workers,
+                    List.copyOf(gateways));
+            platform.priceModel(stack);
+            platform.fundDeveloper(stack);
+            return platform;
         } catch (Exception | AssertionError e) {
             for (AutoCloseable service : started.reversed()) {
                 service.close();
@@ -74,11 +95,43 @@ record InferencePlatform(String model, Path gguf, ServiceProcess identity, Servi
                 .then().statusCode(201).extract().path("secret");
     }
 
-    /** Sets the test developer's rate limits (an administrator's call); they reach keys verified afterwards. */
-    void setRateLimits(JourneyStack stack, int requestsPerMinute, long tokensPerMinute) {
-        String developerId = given().auth().oauth2(stack.developerToken())
+    private void priceModel(JourneyStack stack) {
+        given().auth().oauth2(stack.adminToken()).contentType(ContentType.JSON)
+                .body("{\"modelId\": \"" + model + "\", \"promptNanoUsdPerMillionTokens\": "
+                        + PROMPT_NANO_USD_PER_MILLION_TOKENS + ", \"completionNanoUsdPerMillionTokens\": "
+                        + COMPLETION_NANO_USD_PER_MILLION_TOKENS + ", \"validFrom\": \"2026-01-01T00:00:00Z\"}")
+                .when().post(billing.uri("/v1/prices"))
+                .then().statusCode(201);
+    }
+
+    /** The starter credit, once billing has opened the wallets of the developer identity-svc announced. */
+    private void fundDeveloper(JourneyStack stack) {
+        String developerId = developerId(stack);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() -> given()
+                .auth().oauth2(stack.adminToken()).contentType(ContentType.JSON)
+                .body("{\"wallet\": \"subsidised\", \"amountNanoUsd\": " + STARTER_CREDIT_NANO_USD
+                        + ", \"reference\": \"starter-credit-" + developerId + "\"}")
+                .when().post(billing.uri("/v1/admin/developers/" + developerId + "/top-ups"))
+                .then().extract().statusCode() == 201);
+    }
+
+    /** The test developer's id at identity-svc; asking creates the profile (and announces it) the first time. */
+    String developerId(JourneyStack stack) {
+        return given().auth().oauth2(stack.developerToken())
                 .when().get(identity.uri("/v1/developers/me"))
                 .then().statusCode(200).extract().path("id");
+    }
+
+    /** What tokens cost at the model's price, rounded half up once, as billing charges them. */
+    static long cost(long promptTokens, long completionTokens) {
+        long scaled = promptTokens * PROMPT_NANO_USD_PER_MILLION_TOKENS
+                + completionTokens * COMPLETION_NANO_USD_PER_MILLION_TOKENS;
+        return (scaled + 500_000) / 1_000_000;
+    }
+
+    /** Sets the test developer's rate limits (an administrator's call); they reach keys verified afterwards. */
+    void setRateLimits(JourneyStack stack, int requestsPerMinute, long tokensPerMinute) {
+        String developerId = developerId(stack);
         given().auth().oauth2(stack.adminToken()).contentType(ContentType.JSON)
                 .body("{\"requestsPerMinute\": " + requestsPerMinute + ", \"tokensPerMinute\": " + tokensPerMinute + "}")
                 .when().put(identity.uri("/v1/admin/developers/" + developerId + "/rate-limits"))
@@ -96,6 +149,7 @@ record InferencePlatform(String model, Path gguf, ServiceProcess identity, Servi
             gateway.close();
         }
         workers.close();
+        billing.close();
         market.close();
         identity.close();
     }

@@ -13,6 +13,7 @@ import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
 import com.openai.errors.NotFoundException;
+import com.openai.errors.OpenAIServiceException;
 import com.openai.errors.RateLimitException;
 import com.openai.errors.UnauthorizedException;
 import com.openai.models.chat.completions.ChatCompletion;
@@ -39,6 +40,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -372,9 +376,7 @@ class OpenAiGatewayIT {
         }
         assertNotNull(abandonedId);
 
-        String developerId = given().auth().oauth2(stack.developerToken())
-                .when().get(identity.uri("/v1/developers/me"))
-                .then().statusCode(200).extract().path("id");
+        String developerId = platform.developerId(stack);
         Map<String, List<UsageTopic.Published>> events = new UsageTopic(stack.env().kafkaBootstrapServers())
                 .ofRequests(List.of(servedId, abandonedId), Duration.ofSeconds(30), Duration.ofSeconds(3));
 
@@ -396,6 +398,69 @@ class OpenAiGatewayIT {
         assertTrue(abandoned.getCompletionTokens() >= 3, "tokens received before the disconnect");
         assertTrue(abandoned.getCompletionTokens() < 2000);
         assertFalse(events.get(servedId).get(0).ceId().equals(events.get(abandonedId).get(0).ceId()));
+    }
+
+    @Test
+    void aRequestIsChargedItsUsageOnceAndItsHoldSettledBeforeItsUsageEventArrives() throws Exception {
+        ChatCompletion completion = client.chat().completions().create(question().maxCompletionTokens(6).build());
+        String requestId = completion.id().substring("chatcmpl-".length());
+        var usage = completion.usage().orElseThrow();
+        long cost = InferencePlatform.cost(usage.promptTokens(), usage.completionTokens());
+        assertTrue(cost > 0);
+
+        // Settled by the gateway over gRPC, at the price quoted when the hold was placed.
+        await().atMost(Duration.ofSeconds(10)).until(() -> "SETTLED".equals(billingQuery(
+                "select state from hold where request_id = ?", requestId)));
+        assertEquals(String.valueOf(InferencePlatform.cost(usage.promptTokens(), 6)), billingQuery(
+                "select amount_nano_usd from hold where request_id = ?", requestId), "prompt and max_tokens held");
+        assertEquals(String.valueOf(cost), billingQuery(
+                "select charged_nano_usd from hold where request_id = ?", requestId));
+
+        // Then the usage event reaches billing through the gateway's outbox and books nothing more.
+        String ceId = new UsageTopic(stack.env().kafkaBootstrapServers())
+                .ofRequests(List.of(requestId), Duration.ofSeconds(30), Duration.ofSeconds(1))
+                .get(requestId).get(0).ceId();
+        await().atMost(Duration.ofSeconds(30)).until(() -> "1".equals(billingQuery(
+                "select count(*) from processed_event where consumer = 'billing-usage' and ce_id = ?::uuid", ceId)));
+        assertEquals("1", billingQuery("select count(*) from ledger_transaction where reference = ?", requestId));
+        assertEquals(String.valueOf(-cost), billingQuery("""
+                select sum(p.amount_nano_usd) from posting p join ledger_transaction t on t.id = p.transaction_id
+                join account a on a.id = p.account_id
+                where t.reference = ? and a.kind in ('DEVELOPER_PAID', 'DEVELOPER_SUBSIDISED')""", requestId));
+    }
+
+    @Test
+    void whenTheWalletsCannotCoverTheMaximumCostTheAnswerIs402InsufficientQuota() throws Exception {
+        String limits = "/v1/admin/developers/" + platform.developerId(stack) + "/subsidised-credit";
+        // The starter credit may no longer pay for inference, and nothing is paid in.
+        given().auth().oauth2(stack.adminToken()).contentType(ContentType.JSON)
+                .body("{\"meters\": [\"sandbox.seconds\"]}").when().put(platform.billing().uri(limits))
+                .then().statusCode(200);
+        try {
+            String holdsBefore = billingQuery("select count(*) from hold where request_id <> ?", "");
+            OpenAIServiceException refused = assertThrows(OpenAIServiceException.class,
+                    () -> client.chat().completions().create(question().build()));
+            assertEquals(402, refused.statusCode());
+            assertEquals("insufficient_quota", refused.code().orElseThrow());
+            assertEquals("insufficient_quota", refused.type().orElseThrow());
+            assertEquals(holdsBefore, billingQuery("select count(*) from hold where request_id <> ?", ""),
+                    "a refused request holds nothing");
+        } finally {
+            given().auth().oauth2(stack.adminToken()).contentType(ContentType.JSON)
+                    .body("{\"meters\": []}").when().put(platform.billing().uri(limits))
+                    .then().statusCode(200);
+        }
+        assertFalse(client.chat().completions().create(question().maxCompletionTokens(2).build()).choices().isEmpty());
+    }
+
+    /** One value from billing-svc's database. */
+    private static String billingQuery(String sql, String parameter) throws Exception {
+        try (Connection db = stack.database("billing"); PreparedStatement query = db.prepareStatement(sql)) {
+            query.setString(1, parameter);
+            try (ResultSet row = query.executeQuery()) {
+                return row.next() ? row.getString(1) : null;
+            }
+        }
     }
 
     /** The request id inside {@code chatcmpl-<id>}. */

@@ -1,6 +1,5 @@
 package computepool.billing.api;
 
-import computepool.billing.domain.AccountKind;
 import computepool.billing.domain.LedgerEntry;
 import computepool.billing.domain.Posting;
 import computepool.billing.store.LedgerStore;
@@ -51,11 +50,10 @@ public class TopUpResource {
             @NotNull(message = "a JSON body is required") @Valid TopUpRequest body) {
         UUID developer = developerId(developerId);
         boolean paid = body.wallet().equals("paid");
-        AccountKind kind = paid ? AccountKind.DEVELOPER_PAID : AccountKind.DEVELOPER_SUBSIDISED;
         Instant now = clock.instant();
         return ledger.lockWallets(Optional.of(developer), Optional.empty()).chain(wallets -> {
-            UUID wallet = wallets.stream().filter(account -> account.kind == kind).findFirst()
-                    .orElseThrow(() -> noSuchDeveloper(developerId)).id;
+            LedgerStore.Wallets found = wallets.orElseThrow(() -> noSuchDeveloper(developerId));
+            UUID wallet = paid ? found.paid() : found.subsidised();
             LedgerEntry entry = new LedgerEntry(UUID.randomUUID(), LedgerEntry.TOP_UP, body.reference(), now, List.of(
                     new Posting(wallet, body.amountNanoUsd()),
                     new Posting(paid ? LedgerStore.TOP_UPS_RECEIVED : LedgerStore.SUBSIDIES_GRANTED,
@@ -71,7 +69,7 @@ public class TopUpResource {
         });
     }
 
-    private static UUID developerId(String developerId) {
+    static UUID developerId(String developerId) {
         try {
             return UUID.fromString(developerId);
         } catch (IllegalArgumentException e) {
@@ -79,7 +77,7 @@ public class TopUpResource {
         }
     }
 
-    private static ProblemException noSuchDeveloper(String developerId) {
+    static ProblemException noSuchDeveloper(String developerId) {
         return new ProblemException(Response.Status.NOT_FOUND, "billing has no wallets of developer " + developerId
                 + " (yet: they open when identity-svc announces the developer)");
     }

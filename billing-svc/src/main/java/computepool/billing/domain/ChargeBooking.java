@@ -16,7 +16,8 @@ public final class ChargeBooking {
 
     /**
      * @param operatorAccounts the earnings account of every operator in the charge
-     * @param subsidisedBalance the developer's subsidised balance before this charge
+     * @param subsidisedBalance what the subsidised wallet may pay toward this charge: its balance before it, or zero
+     *                          when the credit is not for this charge's meter
      */
     public static List<Posting> postings(InferenceCharge charge, UUID paidWallet, UUID subsidisedWallet,
             long subsidisedBalance, Map<String, UUID> operatorAccounts, UUID platformAccount) {

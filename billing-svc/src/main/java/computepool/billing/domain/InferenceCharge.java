@@ -44,6 +44,11 @@ public record InferenceCharge(long total, long platformFee, Map<String, Long> op
 
     public static InferenceCharge of(long promptTokens, long completionTokens, ModelPrice price, PlatformFee fee,
             List<WorkerServed> workers) {
+        return split(cost(promptTokens, completionTokens, price), fee, workers);
+    }
+
+    /** What the tokens cost at the price, rounded half up once. */
+    public static long cost(long promptTokens, long completionTokens, ModelPrice price) {
         if (promptTokens < 0 || completionTokens < 0) {
             throw new IllegalArgumentException("token counts cannot be negative: " + promptTokens + ", "
                     + completionTokens);
@@ -52,7 +57,11 @@ public record InferenceCharge(long total, long platformFee, Map<String, Long> op
                 .multiply(BigInteger.valueOf(price.promptNanoUsdPerMillionTokens()))
                 .add(BigInteger.valueOf(completionTokens)
                         .multiply(BigInteger.valueOf(price.completionNanoUsdPerMillionTokens())));
-        long total = Rounding.halfUp(cost, TOKENS_PER_PRICE_UNIT);
+        return Rounding.halfUp(cost, TOKENS_PER_PRICE_UNIT);
+    }
+
+    /** Splits a charge of {@code total} into the platform's fee and the workers' operators' earnings. */
+    public static InferenceCharge split(long total, PlatformFee fee, List<WorkerServed> workers) {
         boolean anyWork = workers.stream().anyMatch(worker -> worker.layerCount() > 0);
         if (!anyWork) {
             // Nobody to pay: the whole charge is the platform's.

@@ -1,13 +1,16 @@
 package computepool.billing.events;
 
 import com.google.protobuf.Timestamp;
-import computepool.billing.domain.AccountKind;
 import computepool.billing.domain.ChargeBooking;
+import computepool.billing.domain.HoldState;
 import computepool.billing.domain.InferenceCharge;
 import computepool.billing.domain.LedgerEntry;
+import computepool.billing.domain.Meter;
 import computepool.billing.domain.ModelPrice;
 import computepool.billing.domain.PlatformFee;
-import computepool.billing.store.AccountRecord;
+import computepool.billing.holds.Funds;
+import computepool.billing.store.HoldRecord;
+import computepool.billing.store.HoldStore;
 import computepool.billing.store.LedgerStore;
 import computepool.billing.store.ModelPriceStore;
 import computepool.billing.store.PlanStore;
@@ -27,31 +30,55 @@ import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
- * Books one {@code InferenceUsage}, inside the consumer's transaction: the developer is charged at the price valid
- * when the request ended (so late or reordered events are charged as they would have been on time), each operator
- * is credited its share, the platform keeps its fee; all in one balanced ledger transaction referenced by the request
- * id, so even a second event of one request books nothing. An event without a price for its model and time, or with
- * impossible fields, is malformed and parked at once; one of a developer billing has not heard of is retried first,
- * since the developer's {@code DeveloperCreated} may be late, then parked.
+ * Books one {@code InferenceUsage}, inside the caller's transaction: the developer is charged, each operator is
+ * credited its share, the platform keeps its fee; all in one balanced ledger transaction referenced by the request
+ * id, so even a second event of one request books nothing. A request that had a hold is charged at the price the hold
+ * quoted, and its hold is settled in the same transaction; one without is charged at the price valid when it ended
+ * (so late or reordered events are charged as they would have been on time). No charge takes more than the
+ * developer can spend besides other requests' open holds: a hold covers its request's maximum cost, so only usage
+ * whose hold expired, or that had none, can be cut short, and then what is missing is logged and not collected.
+ *
+ * <p>An event without a price for its model and time, or with impossible fields, is malformed and parked at once;
+ * one of a developer billing has not heard of is retried first, since the developer's {@code DeveloperCreated} may be
+ * late, then parked.
  */
 @ApplicationScoped
 public class InferenceBilling {
 
     private static final Logger LOG = Logger.getLogger(InferenceBilling.class);
 
+    /** What booking a usage did. */
+    public record Charged(long amountNanoUsd, boolean bookedNow, Optional<HoldRecord> hold) {
+    }
+
     private final LedgerStore ledger;
+    private final HoldStore holds;
+    private final Funds funds;
     private final ModelPriceStore prices;
     private final PlanStore plans;
     private final Clock clock;
 
-    public InferenceBilling(LedgerStore ledger, ModelPriceStore prices, PlanStore plans, Clock clock) {
+    public InferenceBilling(LedgerStore ledger, HoldStore holds, Funds funds, ModelPriceStore prices,
+            PlanStore plans, Clock clock) {
         this.ledger = ledger;
+        this.holds = holds;
+        this.funds = funds;
         this.prices = prices;
         this.plans = plans;
         this.clock = clock;
     }
 
+    /** The usage topic's handler. */
     public Uni<Void> charge(EventEnvelope event, InferenceUsage usage) {
+        return charge(usage, event.time()).replaceWithVoid();
+    }
+
+    /**
+     * Charges the usage once; {@code receivedAt} stands in for its end when the usage does not say.
+     *
+     * @throws MalformedEventException (as the failure) for usage that can never be charged
+     */
+    public Uni<Charged> charge(InferenceUsage usage, Instant receivedAt) {
         List<InferenceCharge.WorkerServed> workers;
         Optional<UUID> developerId;
         try {
@@ -60,46 +87,83 @@ public class InferenceBilling {
         } catch (IllegalArgumentException e) {
             return Uni.createFrom().failure(new MalformedEventException(e.getMessage(), e));
         }
-        Instant at = usage.hasEndedAt() ? instant(usage.getEndedAt()) : event.time();
+        Instant at = usage.hasEndedAt() ? instant(usage.getEndedAt()) : receivedAt;
         Optional<String> subject = Optional.of(usage.getKeycloakSubject()).filter(s -> !s.isBlank());
-        return prices.book(usage.getModelId()).map(book -> book.validAt(at).orElseThrow(() -> malformed(
-                        "no price of model '" + usage.getModelId() + "' is valid at " + at)))
-                .chain(price -> plans.platformFeeAt(at).chain(fee -> ledger.lockWallets(developerId, subject)
-                        .chain(wallets -> book(usage, at, price, fee, workers, wallets, developerId, subject))));
+        return ledger.lockWallets(developerId, subject).chain(wallets -> {
+            if (wallets.isEmpty()) {
+                // Retried before it is parked: DeveloperCreated arrives on another topic and may simply be late.
+                throw new UnknownDeveloperException("unknown developer " + developerId.map(UUID::toString)
+                        .orElseGet(() -> "with Keycloak subject " + subject.orElse("?"))
+                        + ": no DeveloperCreated has opened its wallets");
+            }
+            return holds.forRequest(usage.getRequestId()).chain(hold -> price(usage, at, hold, wallets.get().paid())
+                    .chain(price -> plans.platformFeeAt(at)
+                            .chain(fee -> book(usage, at, price, fee, workers, wallets.get(), hold))));
+        });
     }
 
-    private Uni<Void> book(InferenceUsage usage, Instant at, ModelPrice price, PlatformFee fee,
-            List<InferenceCharge.WorkerServed> workers, List<AccountRecord> wallets, Optional<UUID> developerId,
-            Optional<String> subject) {
-        if (wallets.size() != AccountKind.DEVELOPER_WALLETS.size()) {
-            // Retried before it is parked: DeveloperCreated arrives on another topic and may simply be late.
-            throw new UnknownDeveloperException("unknown developer " + developerId.map(UUID::toString)
-                    .orElseGet(() -> "with Keycloak subject " + subject.orElse("?"))
-                    + ": no DeveloperCreated has opened its wallets");
+    private Uni<ModelPrice> price(InferenceUsage usage, Instant at, Optional<HoldRecord> hold, UUID paidWallet) {
+        if (hold.isPresent()) {
+            if (!hold.get().paidAccountId.equals(paidWallet)) {
+                return Uni.createFrom().failure(malformed("usage of request " + usage.getRequestId()
+                        + " names another developer than its hold"));
+            }
+            if (!hold.get().modelId.equals(usage.getModelId())) {
+                return Uni.createFrom().failure(malformed("usage of request " + usage.getRequestId() + " names model '"
+                        + usage.getModelId() + "' but its hold was placed for '" + hold.get().modelId + "'"));
+            }
+            return Uni.createFrom().item(hold.get().quotedPrice());
         }
-        UUID paid = wallet(wallets, AccountKind.DEVELOPER_PAID);
-        UUID subsidised = wallet(wallets, AccountKind.DEVELOPER_SUBSIDISED);
-        InferenceCharge charge = InferenceCharge.of(usage.getPromptTokens(), usage.getCompletionTokens(), price, fee,
-                workers);
-        Map<String, UUID> operatorAccounts = new HashMap<>();
-        Uni<Void> opened = Uni.createFrom().voidItem();
-        for (String operator : charge.operatorEarnings().keySet()) {
-            opened = opened.chain(() -> ledger.operatorAccount(operator, at)
-                    .invoke(account -> operatorAccounts.put(operator, account)).replaceWithVoid());
-        }
-        return opened.chain(() -> ledger.balance(subsidised))
-                .chain(subsidisedBalance -> ledger.book(new LedgerEntry(UUID.randomUUID(), LedgerEntry.INFERENCE,
-                        usage.getRequestId(), at, ChargeBooking.postings(charge, paid, subsidised, subsidisedBalance,
-                                operatorAccounts, LedgerStore.PLATFORM_REVENUE)), clock.instant()))
-                .invoke(booked -> {
-                    if (booked) {
+        return prices.book(usage.getModelId()).map(book -> book.validAt(at).orElseThrow(() -> malformed(
+                "no price of model '" + usage.getModelId() + "' is valid at " + at)));
+    }
+
+    private Uni<Charged> book(InferenceUsage usage, Instant at, ModelPrice price, PlatformFee fee,
+            List<InferenceCharge.WorkerServed> workers, LedgerStore.Wallets wallets, Optional<HoldRecord> hold) {
+        Instant now = clock.instant();
+        return funds.spendable(wallets, now, hold.map(h -> h.id)).chain(spendable -> {
+            long cost = InferenceCharge.cost(usage.getPromptTokens(), usage.getCompletionTokens(), price);
+            long collectable = Math.min(cost, spendable.available(Meter.INFERENCE_TOKENS));
+            InferenceCharge charge = InferenceCharge.split(collectable, fee, workers);
+            long subsidisedPays = spendable.subsidisedCovers(Meter.INFERENCE_TOKENS)
+                    ? spendable.subsidisedBalance() : 0;
+            Map<String, UUID> operatorAccounts = new HashMap<>();
+            Uni<Void> opened = Uni.createFrom().voidItem();
+            for (String operator : charge.operatorEarnings().keySet()) {
+                opened = opened.chain(() -> ledger.operatorAccount(operator, at)
+                        .invoke(account -> operatorAccounts.put(operator, account)).replaceWithVoid());
+            }
+            return opened.chain(() -> ledger.book(new LedgerEntry(UUID.randomUUID(), LedgerEntry.INFERENCE,
+                            usage.getRequestId(), at, ChargeBooking.postings(charge, wallets.paid(),
+                                    wallets.subsidised(), subsidisedPays, operatorAccounts,
+                                    LedgerStore.PLATFORM_REVENUE)), now))
+                    .chain(booked -> {
+                        if (!booked) {
+                            LOG.infof("Request %s was charged before; this usage books nothing", usage.getRequestId());
+                            return endHold(hold, false, 0, now).replaceWith(new Charged(0, false, hold));
+                        }
+                        if (collectable < cost) {
+                            LOG.warnf("Request %s of developer %s cost %d nano-USD but only %d could be spent; "
+                                    + "%d nano-USD are not collected", usage.getRequestId(), wallets.developerId(),
+                                    cost, collectable, cost - collectable);
+                        }
                         LOG.debugf("Charged request %s: %d nano-USD (fee %d, operators %s)", usage.getRequestId(),
                                 charge.total(), charge.platformFee(), charge.operatorEarnings());
-                    } else {
-                        LOG.infof("Request %s was charged before; this event books nothing", usage.getRequestId());
-                    }
-                })
-                .replaceWithVoid();
+                        return endHold(hold, true, charge.total(), now)
+                                .replaceWith(new Charged(charge.total(), true, hold));
+                    });
+        });
+    }
+
+    /** A hold ends with its request's charge; a hold left open by a charge booked earlier has nothing left to pay. */
+    private Uni<Void> endHold(Optional<HoldRecord> hold, boolean bookedNow, long charged, Instant now) {
+        if (hold.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        if (bookedNow) {
+            return holds.settle(hold.get(), charged, now);
+        }
+        return hold.get().state == HoldState.PLACED ? holds.release(hold.get(), now) : Uni.createFrom().voidItem();
     }
 
     private static List<InferenceCharge.WorkerServed> workers(InferenceUsage usage) {
@@ -135,10 +199,6 @@ public class InferenceBilling {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("developer_id " + usage.getDeveloperId() + " is not a UUID");
         }
-    }
-
-    private static UUID wallet(List<AccountRecord> wallets, AccountKind kind) {
-        return wallets.stream().filter(wallet -> wallet.kind == kind).findFirst().orElseThrow().id;
     }
 
     /** A developer billing has not heard of yet. */

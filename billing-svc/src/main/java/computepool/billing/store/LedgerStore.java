@@ -9,8 +9,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.List;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.hibernate.reactive.mutiny.Mutiny;
 
@@ -35,16 +37,60 @@ public class LedgerStore {
         this.accounts = accounts;
     }
 
+    /** A developer's two wallets. */
+    public record Wallets(UUID developerId, UUID paid, UUID subsidised) {
+    }
+
     /**
-     * A developer's wallets, locked until the transaction ends so that two charges of one developer are applied one
-     * after the other against the balance each leaves. Found by developer id or, for usage of a Keycloak login, by
-     * the subject; empty for a developer billing has not heard of.
+     * A developer's wallets, locked until the transaction ends so that charges and holds of one developer are applied
+     * one after the other against the balance each leaves. Found by developer id or, for a Keycloak login, by the
+     * subject (should identity-svc have announced several developers of one subject, the newest); empty for a
+     * developer billing has not heard of.
      */
-    public Uni<List<AccountRecord>> lockWallets(Optional<UUID> developerId, Optional<String> subject) {
+    public Uni<Optional<Wallets>> lockWallets(Optional<UUID> developerId, Optional<String> subject) {
         String query = developerId.isPresent() ? "developerId = ?1 and kind in ?2" : "subject = ?1 and kind in ?2";
         Object key = developerId.isPresent() ? developerId.get() : subject.orElseThrow();
-        return accounts.find(query + " order by kind", key, AccountKind.DEVELOPER_WALLETS)
-                .withLock(LockModeType.PESSIMISTIC_WRITE).list();
+        return accounts.find(query + " order by openedAt desc, developerId", key, AccountKind.DEVELOPER_WALLETS)
+                .withLock(LockModeType.PESSIMISTIC_WRITE).list()
+                .map(rows -> {
+                    if (rows.isEmpty()) {
+                        return Optional.empty();
+                    }
+                    UUID developer = rows.getFirst().developerId;
+                    Map<AccountKind, UUID> byKind = new EnumMap<>(AccountKind.class);
+                    rows.stream().filter(row -> row.developerId.equals(developer))
+                            .forEach(row -> byKind.put(row.kind, row.id));
+                    return byKind.size() == AccountKind.DEVELOPER_WALLETS.size()
+                            ? Optional.of(new Wallets(developer, byKind.get(AccountKind.DEVELOPER_PAID),
+                                    byKind.get(AccountKind.DEVELOPER_SUBSIDISED)))
+                            : Optional.empty();
+                });
+    }
+
+    /** The meters the subsidised wallet's credit may pay for; empty for every meter. */
+    public Uni<Set<String>> spendableMeters(UUID subsidisedWallet) {
+        return Panache.getSession().chain(session -> session.createNativeQuery(
+                        "select meter from spendable_meter where account_id = :account", String.class)
+                .setParameter("account", subsidisedWallet)
+                .getResultList())
+                .map(Set::copyOf);
+    }
+
+    /** Replaces the meters the subsidised wallet's credit may pay for; empty for every meter. */
+    public Uni<Void> limitSpending(UUID subsidisedWallet, Set<String> meters) {
+        return Panache.getSession().chain(session -> {
+            Uni<Void> replaced = session.createNativeQuery("delete from spendable_meter where account_id = :account")
+                    .setParameter("account", subsidisedWallet)
+                    .executeUpdate().replaceWithVoid();
+            for (String meter : meters) {
+                replaced = replaced.chain(() -> session.createNativeQuery(
+                                "insert into spendable_meter (account_id, meter) values (:account, :meter)")
+                        .setParameter("account", subsidisedWallet)
+                        .setParameter("meter", meter)
+                        .executeUpdate().replaceWithVoid());
+            }
+            return replaced;
+        });
     }
 
     public Uni<Long> balance(UUID accountId) {

@@ -10,32 +10,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.Message;
-import com.google.protobuf.Timestamp;
-import computepool.events.EventCodec;
-import computepool.events.EventEnvelope;
-import computepool.identity.v1.DeveloperCreated;
+import computepool.billing.support.BillingFixture;
 import computepool.localstack.quarkus.LocalStackTestResource;
 import computepool.localstack.quarkus.TestLogins;
 import computepool.usage.v1.InferenceUsage;
-import computepool.usage.v1.WorkerShare;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,13 +33,13 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code InferenceUsage} from the real broker into the ledger. Prices: 0.1 USD per million prompt tokens and 0.2 per
  * million completion tokens, so 1234 + 567 tokens cost 236,800 nano-USD: 23,680 platform fee (10 %), 213,120 for
- * the operators by layers × milliseconds.
+ * the operators by layers × milliseconds. Each developer starts with 1 USD paid in.
  */
 @QuarkusTest
 @QuarkusTestResource(value = LocalStackTestResource.class, initArgs = @ResourceArg(name = "database", value = "billing_test"))
 class UsageIngestionTest {
 
-    private static final Duration EVENTUALLY = Duration.ofSeconds(30);
+    private static final long PAID_IN = 1_000_000_000;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
@@ -58,100 +47,50 @@ class UsageIngestionTest {
     @Inject
     Pool database;
 
-    private KafkaProducer<String, byte[]> producer;
+    private BillingFixture fixture;
     private String model;
     private String developerId;
 
     @BeforeEach
     void setUp() {
-        producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()));
-        model = "model-" + UUID.randomUUID();
-        price("2026-01-01T00:00:00Z", 100_000_000, 200_000_000);
-        developerId = UUID.randomUUID().toString();
-        send("identity", developerId, DeveloperCreated.newBuilder()
-                .setDeveloperId(developerId)
-                .setKeycloakSubject("subject-" + developerId)
-                .setCreatedAt(Timestamp.newBuilder().setSeconds(1_790_000_000L))
-                .build());
-        await().atMost(EVENTUALLY).until(() -> count("select count(*) from account where developer_id = $1::uuid",
-                developerId) == 2);
+        fixture = new BillingFixture(bootstrapServers, database).started();
+        model = fixture.model;
+        developerId = fixture.developerId;
+        fixture.fund("paid", PAID_IN);
     }
 
     @AfterEach
     void everyTransactionBalances() {
-        producer.close();
-        assertEquals(0, database.query("""
-                select count(*) from (select transaction_id from posting group by transaction_id
-                having sum(amount_nano_usd) <> 0) unbalanced""").execute().await().atMost(Duration.ofSeconds(5))
-                .iterator().next().getLong(0));
+        fixture.close();
+        assertEquals(0, fixture.unbalancedTransactions());
     }
 
     private void price(String validFrom, long prompt, long completion) {
-        given().auth().oauth2(TestLogins.admin()).contentType("application/json")
-                .body("{\"modelId\":\"" + model + "\",\"promptNanoUsdPerMillionTokens\":" + prompt
-                        + ",\"completionNanoUsdPerMillionTokens\":" + completion + ",\"validFrom\":\"" + validFrom + "\"}")
-                .post("/v1/prices").then().statusCode(201);
+        fixture.price(validFrom, prompt, completion);
     }
 
     private InferenceUsage usage(String requestId, String endedAt) {
-        Instant end = Instant.parse(endedAt);
-        return InferenceUsage.newBuilder()
-                .setRequestId(requestId)
-                .setDeveloperId(developerId)
-                .setApiKeyId(UUID.randomUUID().toString())
-                .setModelId(model)
-                .setPromptTokens(1234)
-                .setCompletionTokens(567)
-                .addWorkerShares(share("op-a-" + developerId, 15, 100))
-                .addWorkerShares(share("op-b-" + developerId, 15, 300))
-                .setStartedAt(Timestamp.newBuilder().setSeconds(end.getEpochSecond() - 1))
-                .setEndedAt(Timestamp.newBuilder().setSeconds(end.getEpochSecond()))
-                .build();
-    }
-
-    private static WorkerShare share(String operator, int layers, long millis) {
-        return WorkerShare.newBuilder().setWorkerId("w-" + operator).setOperatorId(operator).setNodeId("n")
-                .setLayerCount(layers).setServedMillis(millis).build();
+        return fixture.usage(requestId, endedAt);
     }
 
     private ProducerRecord<String, byte[]> send(String topic, String key, Message payload) {
-        ProducerRecord<String, byte[]> record = EventCodec.toProducerRecord(topic,
-                EventEnvelope.create("/test", key, null, payload));
-        return send(record);
+        return fixture.send(topic, key, payload);
     }
 
     private ProducerRecord<String, byte[]> send(ProducerRecord<String, byte[]> record) {
-        try {
-            producer.send(record).get();
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
-        return record;
+        return fixture.send(record);
     }
 
-    /** The postings of the request's transaction, by account kind (operators by id). */
     private Map<String, Long> postingsOf(String requestId) {
-        Map<String, Long> postings = new HashMap<>();
-        for (Row row : database.preparedQuery("""
-                        select coalesce(a.operator_id, a.kind) as holder, p.amount_nano_usd from posting p
-                        join ledger_transaction t on t.id = p.transaction_id join account a on a.id = p.account_id
-                        where t.kind = 'inference' and t.reference = $1""")
-                .execute(Tuple.of(requestId)).await().atMost(Duration.ofSeconds(5))) {
-            postings.merge(row.getString(0), row.getLong(1), Long::sum);
-        }
-        return postings;
+        return fixture.postingsOf(requestId);
     }
 
     private Map<String, Long> awaitPostings(String requestId) {
-        return await().atMost(EVENTUALLY).until(() -> postingsOf(requestId), postings -> !postings.isEmpty());
+        return fixture.awaitPostings(requestId);
     }
 
     private long count(String sql, String value) {
-        return database.preparedQuery(sql).execute(Tuple.of(value)).await().atMost(Duration.ofSeconds(5))
-                .iterator().next().getLong(0);
+        return fixture.count(sql, value);
     }
 
     @Test
@@ -201,11 +140,11 @@ class UsageIngestionTest {
         send("usage", developerId, usage(after, "2026-03-01T12:00:00Z"));
 
         awaitPostings(after);
-        await().atMost(EVENTUALLY).until(() -> count(
+        await().atMost(BillingFixture.EVENTUALLY).until(() -> count(
                 "select count(*) from parked_event where consumer = 'billing-usage' and record_key = $1", stranger) == 1);
         assertTrue(parkedReasons(stranger).contains("unknown developer " + stranger), parkedReasons(stranger));
-        await().atMost(EVENTUALLY).until(() -> parkedReasons(developerId).contains("no price of model 'no-such-model'"));
-        await().atMost(EVENTUALLY).until(() -> parkedReasons(developerId).contains("no price of model '" + model
+        await().atMost(BillingFixture.EVENTUALLY).until(() -> parkedReasons(developerId).contains("no price of model 'no-such-model'"));
+        await().atMost(BillingFixture.EVENTUALLY).until(() -> parkedReasons(developerId).contains("no price of model '" + model
                 + "' is valid at 2025-12-31T23:59:59Z"));
         assertTrue(postingsOf(unknownDeveloper).isEmpty());
         assertTrue(postingsOf(unpriced).isEmpty());
@@ -234,12 +173,8 @@ class UsageIngestionTest {
         assertEquals(-236_800L, postingsOf(request).get("DEVELOPER_PAID"));
     }
 
-    private ValidatableResponse topUp(String developer, String wallet, long amount,
-            String reference) {
-        return given().auth().oauth2(TestLogins.admin()).contentType("application/json")
-                .body("{\"wallet\":\"" + wallet + "\",\"amountNanoUsd\":" + amount + ",\"reference\":\""
-                        + reference + "\"}")
-                .post("/v1/admin/developers/" + developer + "/top-ups").then();
+    private ValidatableResponse topUp(String developer, String wallet, long amount, String reference) {
+        return fixture.topUp(developer, wallet, amount, reference);
     }
 
     @Test
@@ -252,7 +187,7 @@ class UsageIngestionTest {
         Map<String, Long> postings = awaitPostings(request);
         assertEquals(-100_000L, postings.get("DEVELOPER_SUBSIDISED"));
         assertEquals(-136_800L, postings.get("DEVELOPER_PAID"));
-        assertEquals(1_000_000 - 136_800, count("""
+        assertEquals(PAID_IN + 1_000_000 - 136_800, count("""
                 select coalesce(sum(p.amount_nano_usd), 0) from posting p join account a on a.id = p.account_id
                 where a.developer_id = $1::uuid and a.kind = 'DEVELOPER_PAID'""", developerId));
     }
@@ -273,7 +208,7 @@ class UsageIngestionTest {
                 .body("{\"wallet\":\"paid\",\"amountNanoUsd\":5,\"reference\":\"r\"}")
                 .post("/v1/admin/developers/" + developerId + "/top-ups").then()
                 .spec(problem(403));
-        assertEquals(5, count("""
+        assertEquals(PAID_IN + 5, count("""
                 select coalesce(sum(p.amount_nano_usd), 0) from posting p join account a on a.id = p.account_id
                 where a.developer_id = $1::uuid and a.kind = 'DEVELOPER_PAID'""", developerId));
     }

@@ -2,12 +2,14 @@ package computepool.gateway.inference;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import computepool.billing.v1.Hold;
 import computepool.gateway.api.ChatCompletionRequest;
 import computepool.gateway.api.ModelList;
 import computepool.gateway.api.OpenAiErrors;
 import computepool.gateway.api.OpenAiException;
 import computepool.gateway.api.TextCompletionRequest;
 import computepool.gateway.auth.Caller;
+import computepool.gateway.billing.Holds;
 import computepool.gateway.auth.CallerAuthenticator;
 import computepool.gateway.config.GatewayConfig;
 import computepool.gateway.limits.RateLimiter;
@@ -18,6 +20,7 @@ import computepool.gateway.usage.UsageRecorder;
 import computepool.shard.client.PipelineClient;
 import computepool.shard.v1.FinishReason;
 import computepool.shard.v1.Hop;
+import computepool.usage.v1.InferenceUsage;
 import computepool.workers.v1.Pipeline;
 import computepool.workers.v1.Stage;
 import io.quarkus.vertx.http.runtime.RouteConstants;
@@ -48,8 +51,9 @@ import java.util.UUID;
  * client that disconnects must cancel the session on every shard at once.
  *
  * <p>A request goes: authentication (API key or access token), body and parameters, model, prompt against the
- * model's context, the key's rate limits, a healthy pipeline from the worker registry, then the session on the
- * pipeline's entry shard. However it ends, its usage is recorded once and its completion tokens are counted.
+ * model's context, the key's rate limits, a healthy pipeline from the worker registry, funds held for its maximum cost,
+ * then the session on the pipeline's entry shard. However it ends, its usage is recorded once, its hold is settled
+ * with that usage, and its completion tokens are counted.
  */
 @ApplicationScoped
 public class OpenAiRoutes {
@@ -69,13 +73,15 @@ public class OpenAiRoutes {
     private final ErrorAnswers answers;
     private final RateLimiter limiter;
     private final UsageRecorder usage;
+    private final Holds holds;
     private final OwnTime ownTime;
     private final GatewayConfig config;
     private final Clock clock;
 
     public OpenAiRoutes(CallerAuthenticator authenticator, ServedModels models, PipelineFinder pipelines,
             PipelineClient pipelineClient, ObjectMapper mapper, Validator validator, ErrorAnswers answers,
-            RateLimiter limiter, UsageRecorder usage, OwnTime ownTime, GatewayConfig config, Clock clock) {
+            RateLimiter limiter, UsageRecorder usage, Holds holds, OwnTime ownTime, GatewayConfig config,
+            Clock clock) {
         this.authenticator = authenticator;
         this.models = models;
         this.pipelines = pipelines;
@@ -85,6 +91,7 @@ public class OpenAiRoutes {
         this.answers = answers;
         this.limiter = limiter;
         this.usage = usage;
+        this.holds = holds;
         this.ownTime = ownTime;
         this.config = config;
         this.clock = clock;
@@ -144,11 +151,15 @@ public class OpenAiRoutes {
         long received = System.nanoTime();
         Context context = Vertx.currentContext();
         Buffer body = routing.body().buffer();
+        String requestId = UUID.randomUUID().toString().replace("-", "");
         authenticator.authenticate(routing)
                 .chain(caller -> planned(body, kind)
                         .chain(completion -> limiter.admit(caller, completion.promptTokens().length)
                                 .chain(admission -> pipelines.find(completion.model().id())
-                                        .map(pipeline -> new Planned(caller, completion, admission, pipeline)))))
+                                        .chain(pipeline -> holds.place(requestId, caller, completion.model().id(),
+                                                        completion.promptTokens().length, completion.maxTokens())
+                                                .map(hold -> new Planned(requestId, caller, completion, admission,
+                                                        pipeline, hold))))))
                 .subscribe().with(
                         planned -> context.runOnContext(ignored -> run(context, routing, planned, received)),
                         failure -> context.runOnContext(ignored -> answers.send(routing.response(), failure)));
@@ -166,8 +177,8 @@ public class OpenAiRoutes {
                 : plan;
     }
 
-    private record Planned(Caller caller, Completion completion, RateLimiter.Admission admission,
-            Pipeline pipeline) {
+    private record Planned(String requestId, Caller caller, Completion completion, RateLimiter.Admission admission,
+            Pipeline pipeline, Hold hold) {
     }
 
     private Completion plan(Buffer body, CompletionKind kind) {
@@ -211,7 +222,7 @@ public class OpenAiRoutes {
 
     private void run(Context context, RoutingContext routing, Planned planned, long received) {
         Completion completion = planned.completion();
-        String requestId = UUID.randomUUID().toString().replace("-", "");
+        String requestId = planned.requestId();
         List<Hop> hops = planned.pipeline().getStagesList().stream().map(OpenAiRoutes::hop).toList();
         PipelineClient.Request request = new PipelineClient.Request(requestId, completion.model().id(),
                 planned.pipeline().getTotalLayers(), hops, completion.promptTokens(), completion.maxTokens(),
@@ -225,10 +236,11 @@ public class OpenAiRoutes {
                     limiter.completed(planned.admission(), ended.summary()
                             .map(summary -> summary.getCompletionTokens()).orElse(ended.tokensReceived()))
                             .subscribe().with(ignored -> { });
-                    usage.record(planned.caller().accountKey(), UsageEvents.of(requestId, planned.caller(),
-                            completion.model().id(), planned.pipeline().getStagesList(), ended.summary(),
-                            ended.reason(), completion.promptTokens().length, ended.tokensReceived(), startedAt,
-                            clock.instant()));
+                    InferenceUsage used = UsageEvents.of(requestId, planned.caller(), completion.model().id(),
+                            planned.pipeline().getStagesList(), ended.summary(), ended.reason(),
+                            completion.promptTokens().length, ended.tokensReceived(), startedAt, clock.instant());
+                    usage.record(planned.caller().accountKey(), used);
+                    holds.settle(planned.hold(), used);
                     if (ended.reason() == FinishReason.FINISH_REASON_ERROR) {
                         pipelines.forget(completion.model().id(), planned.pipeline());
                     } else if (ended.summary().isPresent() && ended.reason() != FinishReason.FINISH_REASON_CANCELLED) {

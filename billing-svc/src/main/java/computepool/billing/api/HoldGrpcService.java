@@ -1,0 +1,169 @@
+package computepool.billing.api;
+
+import com.google.protobuf.Timestamp;
+import computepool.billing.holds.HoldBook;
+import computepool.billing.store.HoldRecord;
+import computepool.billing.v1.Hold;
+import computepool.billing.v1.HoldService;
+import computepool.billing.v1.InsufficientFunds;
+import computepool.billing.v1.PlaceHoldRequest;
+import computepool.billing.v1.PlaceHoldResponse;
+import computepool.billing.v1.ReleaseHoldRequest;
+import computepool.billing.v1.ReleaseHoldResponse;
+import computepool.billing.v1.SettleHoldRequest;
+import computepool.billing.v1.SettleHoldResponse;
+import computepool.events.MalformedEventException;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.GrpcService;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+import java.time.Instant;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * {@code computepool.billing.v1.HoldService}, for the gateways: funds held before a request runs and settled after.
+ * Internal, like every gRPC service inside the platform's network. Each call is one database transaction: a refused
+ * or failed call leaves nothing behind.
+ */
+@GrpcService
+public class HoldGrpcService implements HoldService {
+
+    private static final int MAX_REQUEST_ID_LENGTH = 200;
+    /** More than any model's context; guards the arithmetic against nonsense. */
+    private static final long MAX_TOKENS = 100_000_000;
+
+    private final HoldBook book;
+
+    public HoldGrpcService(HoldBook book) {
+        this.book = book;
+    }
+
+    @Override
+    @WithTransaction
+    public Uni<PlaceHoldResponse> placeHold(PlaceHoldRequest request) {
+        Payer payer;
+        try {
+            checkRequestId(request.getRequestId(), "request_id");
+            if (request.getModelId().isBlank()) {
+                throw invalid("model_id must not be blank");
+            }
+            checkTokens(request.getPromptTokens(), "prompt_tokens");
+            checkTokens(request.getMaxCompletionTokens(), "max_completion_tokens");
+            payer = payer(request);
+        } catch (StatusRuntimeException e) {
+            return Uni.createFrom().failure(e);
+        }
+        return book.placeInference(request.getRequestId(), payer.developerId(), payer.subject(), request.getModelId(),
+                        request.getPromptTokens(), request.getMaxCompletionTokens())
+                .map(placement -> switch (placement) {
+                    case HoldBook.Placed placed -> PlaceHoldResponse.newBuilder().setHold(hold(placed.hold())).build();
+                    case HoldBook.Refused refused -> PlaceHoldResponse.newBuilder().setInsufficientFunds(
+                            InsufficientFunds.newBuilder()
+                                    .setRequiredNanoUsd(refused.requiredNanoUsd())
+                                    .setAvailableNanoUsd(refused.availableNanoUsd())
+                                    .setMeter(refused.meter())).build();
+                })
+                .onFailure(HoldBook.UnpricedModelException.class).transform(failure -> Status.FAILED_PRECONDITION
+                        .withDescription(failure.getMessage()).asRuntimeException());
+    }
+
+    @Override
+    @WithTransaction
+    public Uni<SettleHoldResponse> settleHold(SettleHoldRequest request) {
+        UUID holdId;
+        try {
+            holdId = uuid(request.getHoldId(), "hold_id");
+            if (!request.hasUsage()) {
+                throw invalid("usage is required");
+            }
+            checkRequestId(request.getUsage().getRequestId(), "usage.request_id");
+        } catch (StatusRuntimeException e) {
+            return Uni.createFrom().failure(e);
+        }
+        return book.settle(holdId, request.getUsage())
+                .map(settled -> SettleHoldResponse.newBuilder()
+                        .setChargedNanoUsd(settled.chargedNanoUsd())
+                        .setReleasedNanoUsd(settled.releasedNanoUsd()).build())
+                .onFailure(NoSuchElementException.class).transform(failure -> Status.NOT_FOUND
+                        .withDescription(failure.getMessage()).asRuntimeException())
+                .onFailure(failure -> failure instanceof IllegalArgumentException
+                        || failure instanceof MalformedEventException)
+                .transform(failure -> invalid(failure.getMessage()));
+    }
+
+    @Override
+    @WithTransaction
+    public Uni<ReleaseHoldResponse> releaseHold(ReleaseHoldRequest request) {
+        UUID holdId;
+        try {
+            holdId = uuid(request.getHoldId(), "hold_id");
+        } catch (StatusRuntimeException e) {
+            return Uni.createFrom().failure(e);
+        }
+        return book.release(holdId)
+                .map(state -> ReleaseHoldResponse.newBuilder().setState(state.name()).build())
+                .onFailure(NoSuchElementException.class).transform(failure -> Status.NOT_FOUND
+                        .withDescription(failure.getMessage()).asRuntimeException());
+    }
+
+    /** Who pays: the developer of an API key, or the subject of a Keycloak login. */
+    private record Payer(Optional<UUID> developerId, Optional<String> subject) {
+    }
+
+    private static Payer payer(PlaceHoldRequest request) {
+        return switch (request.getPayerCase()) {
+            case DEVELOPER_ID -> new Payer(Optional.of(uuid(request.getDeveloperId(), "developer_id")),
+                    Optional.empty());
+            case KEYCLOAK_SUBJECT -> {
+                if (request.getKeycloakSubject().isBlank()) {
+                    throw invalid("keycloak_subject must not be blank");
+                }
+                yield new Payer(Optional.empty(), Optional.of(request.getKeycloakSubject()));
+            }
+            case PAYER_NOT_SET -> throw invalid("payer: one of developer_id and keycloak_subject is required");
+        };
+    }
+
+    private static Hold hold(HoldRecord hold) {
+        return Hold.newBuilder()
+                .setHoldId(hold.id.toString())
+                .setRequestId(hold.requestId)
+                .setAmountNanoUsd(hold.amountNanoUsd)
+                .setExpiresAt(timestamp(hold.expiresAt))
+                .build();
+    }
+
+    private static void checkRequestId(String requestId, String field) {
+        if (requestId.isBlank()) {
+            throw invalid(field + " must not be blank");
+        }
+        if (requestId.length() > MAX_REQUEST_ID_LENGTH) {
+            throw invalid(field + " must be at most " + MAX_REQUEST_ID_LENGTH + " characters");
+        }
+    }
+
+    private static void checkTokens(long tokens, String field) {
+        if (tokens < 0 || tokens > MAX_TOKENS) {
+            throw invalid(field + " must be between 0 and " + MAX_TOKENS + ", not " + tokens);
+        }
+    }
+
+    private static UUID uuid(String value, String field) {
+        try {
+            return UUID.fromString(value);
+        } catch (IllegalArgumentException e) {
+            throw invalid(field + " must be a UUID, not '" + value + "'");
+        }
+    }
+
+    private static StatusRuntimeException invalid(String description) {
+        return Status.INVALID_ARGUMENT.withDescription(description).asRuntimeException();
+    }
+
+    private static Timestamp timestamp(Instant at) {
+        return Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()).build();
+    }
+}

@@ -1,0 +1,22 @@
+package computepool.billing.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** How billing treats holds. */
+@ConfigMapping(prefix = "computepool.billing")
+public interface BillingConfig {
+
+    /**
+     * How long a hold stays open unless settled or released: longer than any request takes (a completion of the
+     * longest context at the slowest pipeline), short enough that a gateway that died mid-request does not keep a
+     * developer's funds for long.
+     */
+    @WithDefault("10m")
+    Duration holdTtl();
+
+    /** How often holds past their expiry are marked expired (their amounts are free from the expiry itself). */
+    @WithDefault("30s")
+    Duration holdExpiryInterval();
+}

@@ -1,0 +1,138 @@
+package computepool.billing.holds;
+
+import computepool.billing.config.BillingConfig;
+import computepool.billing.domain.HoldState;
+import computepool.billing.domain.InferenceCharge;
+import computepool.billing.domain.Meter;
+import computepool.billing.domain.ModelPrice;
+import computepool.billing.events.InferenceBilling;
+import computepool.billing.store.HoldRecord;
+import computepool.billing.store.HoldStore;
+import computepool.billing.store.LedgerStore;
+import computepool.billing.store.ModelPriceStore;
+import computepool.usage.v1.InferenceUsage;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Places, settles and releases holds, each inside the caller's transaction. A hold is placed only while the
+ * developer's wallets are locked and what they can spend, less every open hold, covers it; charges lock the same
+ * wallets, so holds and charges of one developer happen one after the other and the wallets always cover every open
+ * hold.
+ */
+@ApplicationScoped
+public class HoldBook {
+
+    /** The outcome of asking for a hold. */
+    public sealed interface Placement {
+    }
+
+    public record Placed(HoldRecord hold) implements Placement {
+    }
+
+    public record Refused(long requiredNanoUsd, long availableNanoUsd, String meter) implements Placement {
+    }
+
+    /** What settling did: the charge, and the part of the hold it left unspent. */
+    public record Settled(long chargedNanoUsd, long releasedNanoUsd) {
+    }
+
+    /** The model has no price in effect now, so nothing can be quoted. */
+    public static final class UnpricedModelException extends RuntimeException {
+
+        UnpricedModelException(String modelId, Instant at) {
+            super("model '" + modelId + "' has no price in effect at " + at);
+        }
+    }
+
+    private final LedgerStore ledger;
+    private final HoldStore holds;
+    private final Funds funds;
+    private final ModelPriceStore prices;
+    private final InferenceBilling billing;
+    private final BillingConfig config;
+    private final Clock clock;
+
+    public HoldBook(LedgerStore ledger, HoldStore holds, Funds funds, ModelPriceStore prices,
+            InferenceBilling billing, BillingConfig config, Clock clock) {
+        this.ledger = ledger;
+        this.holds = holds;
+        this.funds = funds;
+        this.prices = prices;
+        this.billing = billing;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /**
+     * Holds the most an inference request can cost: its prompt and every completion token it may generate, at the
+     * model's price now. Asking again for a request returns its hold as it is.
+     */
+    public Uni<Placement> placeInference(String requestId, Optional<UUID> developerId, Optional<String> subject,
+            String modelId, long promptTokens, long maxCompletionTokens) {
+        // The database keeps microseconds: what is returned should equal what is read back later.
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        return holds.forRequest(requestId).chain(existing -> {
+            if (existing.isPresent()) {
+                return Uni.createFrom().item(new Placed(existing.get()));
+            }
+            return prices.book(modelId).chain(book -> {
+                ModelPrice price = book.validAt(now).orElseThrow(() -> new UnpricedModelException(modelId, now));
+                long amount = InferenceCharge.cost(promptTokens, maxCompletionTokens, price);
+                return ledger.lockWallets(developerId, subject).chain(wallets -> wallets.isEmpty()
+                        ? Uni.createFrom().item(new Refused(amount, 0, Meter.INFERENCE_TOKENS))
+                        : funds.spendable(wallets.get(), now, Optional.empty()).chain(spendable -> {
+                            long available = spendable.available(Meter.INFERENCE_TOKENS);
+                            if (available < amount) {
+                                return Uni.createFrom().item(new Refused(amount, available, Meter.INFERENCE_TOKENS));
+                            }
+                            return holds.place(requestId, wallets.get().paid(), Meter.INFERENCE_TOKENS, price, amount,
+                                    now, now.plus(config.holdTtl())).map(Placed::new);
+                        }));
+            });
+        });
+    }
+
+    /**
+     * Charges the usage of the hold's request (at the hold's price) and ends the hold. The usage's own event on the
+     * usage topic books nothing more, whichever comes first.
+     *
+     * @throws NoSuchElementException   (as the failure) for an unknown hold
+     * @throws IllegalArgumentException (as the failure) when the usage is another request's
+     */
+    public Uni<Settled> settle(UUID holdId, InferenceUsage usage) {
+        // Not locked here: the charge locks the developer's wallets and then the hold, in the order every writer uses.
+        return holds.findById(holdId).chain(hold -> {
+            if (hold == null) {
+                throw new NoSuchElementException("no hold " + holdId);
+            }
+            if (!hold.requestId.equals(usage.getRequestId())) {
+                throw new IllegalArgumentException("usage.request_id " + usage.getRequestId()
+                        + " is not the request of hold " + holdId);
+            }
+            return billing.charge(usage, clock.instant()).map(charged -> new Settled(charged.amountNanoUsd(),
+                    Math.max(0, hold.amountNanoUsd - charged.amountNanoUsd())));
+        });
+    }
+
+    /**
+     * Ends a hold whose request never ran, freeing its amount; a hold that ended otherwise stays as it is.
+     *
+     * @throws NoSuchElementException (as the failure) for an unknown hold
+     */
+    public Uni<HoldState> release(UUID holdId) {
+        return holds.lock(holdId).chain(found -> {
+            HoldRecord hold = found.orElseThrow(() -> new NoSuchElementException("no hold " + holdId));
+            if (hold.state != HoldState.PLACED) {
+                return Uni.createFrom().item(hold.state);
+            }
+            return holds.release(hold, clock.instant()).replaceWith(HoldState.RELEASED);
+        });
+    }
+}

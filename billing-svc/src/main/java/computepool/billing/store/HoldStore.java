@@ -1,0 +1,75 @@
+package computepool.billing.store;
+
+import computepool.billing.domain.HoldState;
+import computepool.billing.domain.ModelPrice;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Holds, inside the caller's reactive transaction; callers lock the developer's wallets first, then holds. */
+@ApplicationScoped
+public class HoldStore implements PanacheRepositoryBase<HoldRecord, UUID> {
+
+    public Uni<HoldRecord> place(String requestId, UUID paidAccountId, String meter, ModelPrice price, long amount,
+            Instant at, Instant expiresAt) {
+        return persistAndFlush(HoldRecord.placed(requestId, paidAccountId, meter, price, amount, at, expiresAt));
+    }
+
+    public Uni<Optional<HoldRecord>> forRequest(String requestId) {
+        return find("requestId", requestId).withLock(LockModeType.PESSIMISTIC_WRITE).firstResult()
+                .map(Optional::ofNullable);
+    }
+
+    public Uni<Optional<HoldRecord>> lock(UUID holdId) {
+        return findById(holdId, LockModeType.PESSIMISTIC_WRITE).map(Optional::ofNullable);
+    }
+
+    /** The developer's holds open at {@code now}, summed by meter, leaving out one hold (the one being charged). */
+    public Uni<Map<String, Long>> openByMeter(UUID paidAccountId, Instant now, Optional<UUID> except) {
+        return Panache.getSession().chain(session -> session.createNativeQuery("""
+                        select meter, sum(amount_nano_usd)::bigint from hold
+                        where paid_account_id = :account and state = 'PLACED' and expires_at > :now and id <> :except
+                        group by meter""", Object[].class)
+                .setParameter("account", paidAccountId)
+                .setParameter("now", now.atOffset(ZoneOffset.UTC))
+                .setParameter("except", except.orElse(new UUID(0, 0)))
+                .getResultList())
+                .map(rows -> {
+                    Map<String, Long> held = new HashMap<>();
+                    for (Object[] row : rows) {
+                        held.put((String) row[0], ((Number) row[1]).longValue());
+                    }
+                    return held;
+                });
+    }
+
+    public Uni<Void> settle(HoldRecord hold, long charged, Instant at) {
+        hold.end(HoldState.SETTLED, at, charged);
+        return flush();
+    }
+
+    public Uni<Void> release(HoldRecord hold, Instant at) {
+        hold.end(HoldState.RELEASED, at, null);
+        return flush();
+    }
+
+    /**
+     * Marks every hold that expired by {@code now} and was never settled; their amounts stopped counting at their
+     * expiry already. Returns how many.
+     */
+    public Uni<Integer> expire(Instant now) {
+        return Panache.getSession().chain(session -> session.createNativeQuery("""
+                        update hold set state = 'EXPIRED', ended_at = expires_at
+                        where state = 'PLACED' and expires_at <= :now""")
+                .setParameter("now", now.atOffset(ZoneOffset.UTC))
+                .executeUpdate());
+    }
+}
