@@ -35,11 +35,22 @@ public final class ServiceProcess implements AutoCloseable {
         this.log = log;
     }
 
+    /** JIT settings for tests: the C1 compiler only, so a service is ready sooner and uses less CPU warming up. */
+    static final List<String> QUICK_START = List.of("-XX:TieredStopAtLevel=1");
+    /** JIT settings for benchmarks: both compilers, as in production. */
+    static final List<String> PEAK_SPEED = List.of();
+
     /**
      * Starts the module's packaged service with the given configuration (passed as system
      * properties, which outrank the packaged application.properties) and waits until it is ready.
      */
     public static ServiceProcess start(String module, Map<String, String> config) throws IOException, InterruptedException {
+        return start(module, config, QUICK_START);
+    }
+
+    /** Same as {@link #start(String, Map)}, with the JIT settings given ({@link #QUICK_START}, {@link #PEAK_SPEED}). */
+    public static ServiceProcess start(String module, Map<String, String> config, List<String> jit)
+            throws IOException, InterruptedException {
         Path root = Path.of(System.getProperty("computepool.root", "..")).toAbsolutePath().normalize();
         Path jar = root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
@@ -50,7 +61,8 @@ public final class ServiceProcess implements AutoCloseable {
         Path log = logs.resolve(module + "-" + System.nanoTime() + ".log");
         int port = freePort();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx384m", "-XX:+UseSerialGC"));
+        command.addAll(jit);
         if (module.equals("shard-worker")) {
             // fp32 weights live off-heap, handed to ONNX Runtime's native library
             command.addAll(List.of("-XX:MaxDirectMemorySize=2g", "--enable-native-access=ALL-UNNAMED"));

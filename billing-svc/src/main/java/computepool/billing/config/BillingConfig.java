@@ -4,7 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 
-/** How billing treats holds. */
+/** How billing ingests usage and treats holds and low balances. */
 @ConfigMapping(prefix = "computepool.billing")
 public interface BillingConfig {
 
@@ -19,4 +19,15 @@ public interface BillingConfig {
     /** How often holds past their expiry are marked expired (their amounts are free from the expiry itself). */
     @WithDefault("30s")
     Duration holdExpiryInterval();
+
+    /**
+     * Charges each poll of usage events in one transaction (falling back to one by one for a poll that holds anything
+     * unusual); false charges every event in its own transaction.
+     */
+    @WithDefault("true")
+    boolean batchIngestion();
+
+    /** A charge that takes a developer's balance (paid and subsidised) below this publishes {@code BalanceLow}. */
+    @WithDefault("1000000000")
+    long balanceLowThresholdNanoUsd();
 }

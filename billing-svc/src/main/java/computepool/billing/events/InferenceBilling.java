@@ -1,14 +1,17 @@
 package computepool.billing.events;
 
 import com.google.protobuf.Timestamp;
-import computepool.billing.domain.ChargeBooking;
+import computepool.billing.config.BillingConfig;
 import computepool.billing.domain.HoldState;
 import computepool.billing.domain.InferenceCharge;
 import computepool.billing.domain.LedgerEntry;
 import computepool.billing.domain.Meter;
 import computepool.billing.domain.ModelPrice;
 import computepool.billing.domain.PlatformFee;
+import computepool.billing.domain.Spendable;
+import computepool.billing.domain.UsageCharge;
 import computepool.billing.holds.Funds;
+import computepool.billing.store.ChargeStore;
 import computepool.billing.store.HoldRecord;
 import computepool.billing.store.HoldStore;
 import computepool.billing.store.LedgerStore;
@@ -53,32 +56,39 @@ public class InferenceBilling {
 
     private final LedgerStore ledger;
     private final HoldStore holds;
+    private final ChargeStore charges;
     private final Funds funds;
     private final ModelPriceStore prices;
     private final PlanStore plans;
+    private final BillingEvents events;
+    private final BillingConfig config;
     private final Clock clock;
 
-    public InferenceBilling(LedgerStore ledger, HoldStore holds, Funds funds, ModelPriceStore prices,
-            PlanStore plans, Clock clock) {
+    public InferenceBilling(LedgerStore ledger, HoldStore holds, ChargeStore charges, Funds funds,
+            ModelPriceStore prices, PlanStore plans, BillingEvents events, BillingConfig config, Clock clock) {
         this.ledger = ledger;
         this.holds = holds;
+        this.charges = charges;
         this.funds = funds;
         this.prices = prices;
         this.plans = plans;
+        this.events = events;
+        this.config = config;
         this.clock = clock;
     }
 
     /** The usage topic's handler. */
     public Uni<Void> charge(EventEnvelope event, InferenceUsage usage) {
-        return charge(usage, event.time()).replaceWithVoid();
+        return charge(usage, event.time(), Optional.of(event.id().toString())).replaceWithVoid();
     }
 
     /**
      * Charges the usage once; {@code receivedAt} stands in for its end when the usage does not say.
      *
+     * @param usageEventId the usage event's {@code ce_id}, when the charge comes from the usage topic
      * @throws MalformedEventException (as the failure) for usage that can never be charged
      */
-    public Uni<Charged> charge(InferenceUsage usage, Instant receivedAt) {
+    public Uni<Charged> charge(InferenceUsage usage, Instant receivedAt, Optional<String> usageEventId) {
         List<InferenceCharge.WorkerServed> workers;
         Optional<UUID> developerId;
         try {
@@ -98,7 +108,8 @@ public class InferenceBilling {
             }
             return holds.forRequest(usage.getRequestId()).chain(hold -> price(usage, at, hold, wallets.get().paid())
                     .chain(price -> plans.platformFeeAt(at)
-                            .chain(fee -> book(usage, at, price, fee, workers, wallets.get(), hold))));
+                            .chain(fee -> book(usage, at, price, fee, workers, wallets.get(), hold,
+                                    usageEventId))));
         });
     }
 
@@ -119,40 +130,56 @@ public class InferenceBilling {
     }
 
     private Uni<Charged> book(InferenceUsage usage, Instant at, ModelPrice price, PlatformFee fee,
-            List<InferenceCharge.WorkerServed> workers, LedgerStore.Wallets wallets, Optional<HoldRecord> hold) {
+            List<InferenceCharge.WorkerServed> workers, LedgerStore.Wallets wallets, Optional<HoldRecord> hold,
+            Optional<String> usageEventId) {
         Instant now = clock.instant();
         return funds.spendable(wallets, now, hold.map(h -> h.id)).chain(spendable -> {
-            long cost = InferenceCharge.cost(usage.getPromptTokens(), usage.getCompletionTokens(), price);
-            long collectable = Math.min(cost, spendable.available(Meter.INFERENCE_TOKENS));
-            InferenceCharge charge = InferenceCharge.split(collectable, fee, workers);
-            long subsidisedPays = spendable.subsidisedCovers(Meter.INFERENCE_TOKENS)
-                    ? spendable.subsidisedBalance() : 0;
             Map<String, UUID> operatorAccounts = new HashMap<>();
             Uni<Void> opened = Uni.createFrom().voidItem();
-            for (String operator : charge.operatorEarnings().keySet()) {
+            for (String operator : operatorsOf(workers)) {
                 opened = opened.chain(() -> ledger.operatorAccount(operator, at)
                         .invoke(account -> operatorAccounts.put(operator, account)).replaceWithVoid());
             }
-            return opened.chain(() -> ledger.book(new LedgerEntry(UUID.randomUUID(), LedgerEntry.INFERENCE,
-                            usage.getRequestId(), at, ChargeBooking.postings(charge, wallets.paid(),
-                                    wallets.subsidised(), subsidisedPays, operatorAccounts,
-                                    LedgerStore.PLATFORM_REVENUE)), now))
-                    .chain(booked -> {
-                        if (!booked) {
-                            LOG.infof("Request %s was charged before; this usage books nothing", usage.getRequestId());
-                            return endHold(hold, false, 0, now).replaceWith(new Charged(0, false, hold));
-                        }
-                        if (collectable < cost) {
-                            LOG.warnf("Request %s of developer %s cost %d nano-USD but only %d could be spent; "
-                                    + "%d nano-USD are not collected", usage.getRequestId(), wallets.developerId(),
-                                    cost, collectable, cost - collectable);
-                        }
-                        LOG.debugf("Charged request %s: %d nano-USD (fee %d, operators %s)", usage.getRequestId(),
-                                charge.total(), charge.platformFee(), charge.operatorEarnings());
-                        return endHold(hold, true, charge.total(), now)
-                                .replaceWith(new Charged(charge.total(), true, hold));
-                    });
+            return opened.chain(() -> {
+                UsageCharge decided = UsageCharge.decide(usage.getPromptTokens(), usage.getCompletionTokens(), price,
+                        fee, workers, spendable, Meter.INFERENCE_TOKENS, new UsageCharge.Accounts(wallets.paid(),
+                                wallets.subsidised(), operatorAccounts, LedgerStore.PLATFORM_REVENUE));
+                return record(usage, at, wallets, hold, usageEventId, spendable, decided, now);
+            });
         });
+    }
+
+    private Uni<Charged> record(InferenceUsage usage, Instant at, LedgerStore.Wallets wallets,
+            Optional<HoldRecord> hold, Optional<String> usageEventId, Spendable spendable, UsageCharge decided,
+            Instant now) {
+        InferenceCharge charge = decided.charge();
+        long cost = decided.cost();
+        LedgerEntry entry = new LedgerEntry(UUID.randomUUID(), LedgerEntry.INFERENCE, usage.getRequestId(), at,
+                decided.postings());
+        ChargeStore.ChargeLine line = new ChargeStore.ChargeLine(entry.id(), wallets.developerId(),
+                Meter.INFERENCE_TOKENS, usage.getModelId(), usage.getRequestId(), usage.getPromptTokens(),
+                usage.getCompletionTokens(), cost, charge.total(), at);
+        return ledger.book(entry, now)
+                .call(booked -> booked
+                        ? charges.record(line).chain(() -> events.charged(line, usageEventId,
+                                charge.operatorEarnings(), spendable.paidBalance() + spendable.subsidisedBalance(),
+                                config.balanceLowThresholdNanoUsd(), now))
+                        : Uni.createFrom().voidItem())
+                .chain(booked -> {
+                    if (!booked) {
+                        LOG.infof("Request %s was charged before; this usage books nothing", usage.getRequestId());
+                        return endHold(hold, false, 0, now).replaceWith(new Charged(0, false, hold));
+                    }
+                    if (decided.shortOf()) {
+                        LOG.warnf("Request %s of developer %s cost %d nano-USD but only %d could be spent; "
+                                + "%d nano-USD are not collected", usage.getRequestId(), wallets.developerId(),
+                                cost, charge.total(), cost - charge.total());
+                    }
+                    LOG.debugf("Charged request %s: %d nano-USD (fee %d, operators %s)", usage.getRequestId(),
+                            charge.total(), charge.platformFee(), charge.operatorEarnings());
+                    return endHold(hold, true, charge.total(), now)
+                            .replaceWith(new Charged(charge.total(), true, hold));
+                });
     }
 
     /** A hold ends with its request's charge; a hold left open by a charge booked earlier has nothing left to pay. */
@@ -166,7 +193,13 @@ public class InferenceBilling {
         return hold.get().state == HoldState.PLACED ? holds.release(hold.get(), now) : Uni.createFrom().voidItem();
     }
 
-    private static List<InferenceCharge.WorkerServed> workers(InferenceUsage usage) {
+    /** Operators of the workers that served layers: those who may earn from the charge. */
+    static List<String> operatorsOf(List<InferenceCharge.WorkerServed> workers) {
+        return workers.stream().filter(worker -> worker.layerCount() > 0).map(InferenceCharge.WorkerServed::operatorId)
+                .distinct().toList();
+    }
+
+    static List<InferenceCharge.WorkerServed> workers(InferenceUsage usage) {
         if (usage.getRequestId().isBlank()) {
             throw new IllegalArgumentException("request_id must not be blank");
         }
@@ -187,7 +220,7 @@ public class InferenceBilling {
                 share.getServedMillis());
     }
 
-    private static Optional<UUID> developerId(InferenceUsage usage) {
+    static Optional<UUID> developerId(InferenceUsage usage) {
         if (usage.getDeveloperId().isBlank()) {
             if (usage.getKeycloakSubject().isBlank()) {
                 throw new IllegalArgumentException("neither developer_id nor keycloak_subject is set");
@@ -213,7 +246,7 @@ public class InferenceBilling {
         return new MalformedEventException(reason);
     }
 
-    private static Instant instant(Timestamp timestamp) {
+    static Instant instant(Timestamp timestamp) {
         return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos());
     }
 }

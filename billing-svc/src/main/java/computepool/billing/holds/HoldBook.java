@@ -116,8 +116,8 @@ public class HoldBook {
                 throw new IllegalArgumentException("usage.request_id " + usage.getRequestId()
                         + " is not the request of hold " + holdId);
             }
-            return billing.charge(usage, clock.instant()).map(charged -> new Settled(charged.amountNanoUsd(),
-                    Math.max(0, hold.amountNanoUsd - charged.amountNanoUsd())));
+            return billing.charge(usage, clock.instant(), Optional.empty()).map(charged -> new Settled(
+                    charged.amountNanoUsd(), Math.max(0, hold.amountNanoUsd - charged.amountNanoUsd())));
         });
     }
 

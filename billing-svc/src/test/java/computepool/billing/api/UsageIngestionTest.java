@@ -22,8 +22,12 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
@@ -157,6 +161,42 @@ class UsageIngestionTest {
                 .execute(Tuple.of(key)).await().atMost(Duration.ofSeconds(5))
                 .forEach(row -> reasons.append(row.getString(0)).append('\n'));
         return reasons.toString();
+    }
+
+    @Test
+    void aBurstIsChargedAPollAtATimeOncePerEventAndRequest() {
+        double batchedBefore = batchedEvents();
+        List<String> requests = new ArrayList<>();
+        List<ProducerRecord<String, byte[]>> sent = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            String request = "req-" + UUID.randomUUID();
+            requests.add(request);
+            sent.add(send("usage", developerId, usage(request, "2026-03-01T12:00:00Z")));
+        }
+        // Redelivered records and second events of some requests, in the middle of the burst.
+        for (int i = 0; i < 20; i++) {
+            send(sent.get(i));
+            send("usage", developerId, usage(requests.get(i), "2026-03-01T12:00:00Z"));
+        }
+        String marker = "req-" + UUID.randomUUID();
+        send("usage", developerId, usage(marker, "2026-03-01T12:00:01Z"));
+        awaitPostings(marker);
+        assertEquals(301, count("""
+                select count(*) from charge where developer_id = $1::uuid""", developerId));
+        assertEquals(PAID_IN - 301 * 236_800L, count("""
+                select coalesce(sum(p.amount_nano_usd), 0) from posting p join account a on a.id = p.account_id
+                where a.developer_id = $1::uuid and a.kind = 'DEVELOPER_PAID'""", developerId));
+        assertEquals(301 * 53_280L, count("""
+                select coalesce(sum(p.amount_nano_usd), 0) from posting p join account a on a.id = p.account_id
+                where a.operator_id = $1""", "op-a-" + developerId));
+        assertTrue(batchedEvents() > batchedBefore, "some polls were charged in one transaction");
+    }
+
+    private static double batchedEvents() {
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        Matcher counter = Pattern.compile("computepool_billing_usage_events_total\\{path=\"batched\"[^}]*} (\\S+)")
+                .matcher(metrics);
+        return counter.find() ? Double.parseDouble(counter.group(1)) : 0;
     }
 
     @Test

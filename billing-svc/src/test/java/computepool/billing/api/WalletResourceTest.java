@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.protobuf.Timestamp;
+import computepool.billing.support.BillingFixture;
 import computepool.events.EventEnvelope;
 import computepool.events.EventCodec;
 import computepool.identity.v1.DeveloperCreated;
@@ -20,7 +21,6 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -56,7 +56,7 @@ class WalletResourceTest {
     void developerCreatedOpensBothWalletsOnceThoughDeliveredTwice() throws Exception {
         String token = TestLogins.developer();
         String developerId = UUID.randomUUID().toString();
-        ProducerRecord<String, byte[]> record = developerCreated(developerId, subjectOf(token));
+        ProducerRecord<String, byte[]> record = developerCreated(developerId, BillingFixture.subjectOf(token));
         try (KafkaProducer<String, byte[]> producer = producer()) {
             producer.send(record).get();
             producer.send(record).get();
@@ -132,15 +132,6 @@ class WalletResourceTest {
                 .then().extract().jsonPath().getList("$");
         return wallets == null ? List.of()
                 : wallets.stream().filter(w -> developerId.equals(w.get("developerId"))).toList();
-    }
-
-    private static String subjectOf(String token) {
-        String payload = new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]), StandardCharsets.UTF_8);
-        java.util.regex.Matcher sub = java.util.regex.Pattern.compile("\"sub\"\\s*:\\s*\"([^\"]+)\"").matcher(payload);
-        if (!sub.find()) {
-            throw new IllegalStateException("token without sub");
-        }
-        return sub.group(1);
     }
 
     private static ProducerRecord<String, byte[]> developerCreated(String developerId, String subject) {

@@ -16,10 +16,16 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -39,10 +45,21 @@ public final class BillingFixture implements AutoCloseable {
     private final Pool database;
     public final String model = "model-" + UUID.randomUUID();
     public final String developerId = UUID.randomUUID().toString();
-    public final String subject = "subject-" + developerId;
+    public final String subject;
+    private final Instant createdAt;
 
     public BillingFixture(String bootstrapServers, Pool database) {
+        this(bootstrapServers, database, null);
+    }
+
+    /**
+     * A developer signed in as {@code subject} (a test login's), created now so that it is the newest developer of
+     * that subject; a made-up subject when null.
+     */
+    public BillingFixture(String bootstrapServers, Pool database, String subject) {
         this.database = database;
+        this.subject = subject != null ? subject : "subject-" + developerId;
+        this.createdAt = subject != null ? Instant.now() : Instant.ofEpochSecond(1_790_000_000L);
         this.producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
@@ -55,7 +72,8 @@ public final class BillingFixture implements AutoCloseable {
         send("identity", developerId, DeveloperCreated.newBuilder()
                 .setDeveloperId(developerId)
                 .setKeycloakSubject(subject)
-                .setCreatedAt(Timestamp.newBuilder().setSeconds(1_790_000_000L))
+                .setCreatedAt(Timestamp.newBuilder().setSeconds(createdAt.getEpochSecond())
+                        .setNanos(createdAt.getNano()))
                 .build());
         await().atMost(EVENTUALLY).until(() -> count("select count(*) from account where developer_id = $1::uuid",
                 developerId) == 2);
@@ -65,7 +83,8 @@ public final class BillingFixture implements AutoCloseable {
     public void price(String validFrom, long prompt, long completion) {
         given().auth().oauth2(TestLogins.admin()).contentType("application/json")
                 .body("{\"modelId\":\"" + model + "\",\"promptNanoUsdPerMillionTokens\":" + prompt
-                        + ",\"completionNanoUsdPerMillionTokens\":" + completion + ",\"validFrom\":\"" + validFrom + "\"}")
+                        + ",\"completionNanoUsdPerMillionTokens\":" + completion + ",\"validFrom\":\"" + validFrom
+                        + "\"}")
                 .post("/v1/prices").then().statusCode(201);
     }
 
@@ -139,6 +158,26 @@ public final class BillingFixture implements AutoCloseable {
                         left join posting p on p.account_id = a.id where a.developer_id = $1::uuid and a.kind = $2""")
                 .execute(Tuple.of(developerId, kind)).await().atMost(Duration.ofSeconds(5))
                 .iterator().next().getLong(0);
+    }
+
+    /** The payloads of this developer's or an operator's events in billing's outbox, of one type, oldest first. */
+    public List<byte[]> outboxPayloads(String key, String ceType) {
+        List<byte[]> payloads = new ArrayList<>();
+        database.preparedQuery("select payload from outbox_event where record_key = $1 and ce_type = $2 order by seq")
+                .execute(Tuple.of(key, ceType)).await().atMost(Duration.ofSeconds(5))
+                .forEach(row -> payloads.add(row.getBuffer(0).getBytes()));
+        return payloads;
+    }
+
+    /** The subject ({@code sub}) of an access token. */
+    public static String subjectOf(String accessToken) {
+        String payload = new String(Base64.getUrlDecoder().decode(accessToken.split("\\.")[1]),
+                StandardCharsets.UTF_8);
+        Matcher sub = Pattern.compile("\"sub\"\\s*:\\s*\"([^\"]+)\"").matcher(payload);
+        if (!sub.find()) {
+            throw new AssertionError("no sub in " + payload);
+        }
+        return sub.group(1);
     }
 
     public long count(String sql, Object... values) {

@@ -1,0 +1,100 @@
+package computepool.billing.events;
+
+import com.google.protobuf.Timestamp;
+import computepool.billing.store.ChargeStore;
+import computepool.billing.v1.BalanceLow;
+import computepool.billing.v1.ChargeApplied;
+import computepool.billing.v1.OperatorEarned;
+import computepool.events.Outbox;
+import computepool.events.Topics;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * What billing tells the platform about a charge, through its outbox on the {@code billing} topic, in the charge's own
+ * transaction: {@code ChargeApplied} (key: the developer), an {@code OperatorEarned} per operator that earned
+ * something (key: the operator), and {@code BalanceLow} when the charge took the developer's balance below the
+ * threshold.
+ */
+@ApplicationScoped
+public class BillingEvents {
+
+    private final Outbox outbox;
+
+    public BillingEvents(Outbox outbox) {
+        this.outbox = outbox;
+    }
+
+    /** Appends the charge's events inside the current Hibernate transaction. */
+    public Uni<Void> charged(ChargeStore.ChargeLine charge, Optional<String> usageEventId,
+            Map<String, Long> earnings, long balanceBefore, long lowThreshold, Instant now) {
+        Uni<Void> appended = Uni.createFrom().voidItem();
+        for (Outbox.Entry entry : of(charge, usageEventId, earnings, balanceBefore, lowThreshold, now)) {
+            appended = appended.chain(() -> outbox.append(entry.topic(), entry.key(), entry.payload())
+                    .replaceWithVoid());
+        }
+        return appended;
+    }
+
+    /**
+     * The charge's events.
+     *
+     * @param usageEventId  the usage event's {@code ce_id}, when the charge came from the usage topic
+     * @param earnings      each operator's part of the charge
+     * @param balanceBefore the developer's paid and subsidised balances together, before the charge
+     * @param lowThreshold  below this, a developer is told its balance is low
+     */
+    public static List<Outbox.Entry> of(ChargeStore.ChargeLine charge, Optional<String> usageEventId,
+            Map<String, Long> earnings, long balanceBefore, long lowThreshold, Instant now) {
+        String chargeId = charge.transactionId().toString();
+        String developerId = charge.developerId().toString();
+        List<Outbox.Entry> entries = new ArrayList<>();
+        ChargeApplied.Builder applied = ChargeApplied.newBuilder()
+                .setChargeId(chargeId)
+                .setDeveloperId(developerId)
+                .setRequestId(charge.requestId())
+                .setAmountNanoUsd(charge.amountNanoUsd())
+                .setMeter(charge.meter())
+                .setModelId(charge.modelId())
+                .setOccurredAt(timestamp(charge.occurredAt()));
+        usageEventId.ifPresent(applied::setUsageEventId);
+        entries.add(new Outbox.Entry(Topics.BILLING, developerId, applied.build()));
+        for (Map.Entry<String, Long> earning : earnings.entrySet()) {
+            if (earning.getValue() == 0) {
+                continue;
+            }
+            entries.add(new Outbox.Entry(Topics.BILLING, earning.getKey(), OperatorEarned.newBuilder()
+                    // One earning per charge and operator: the same id whoever computes it again.
+                    .setEarningId(UUID.nameUUIDFromBytes((chargeId + "/" + earning.getKey())
+                            .getBytes(StandardCharsets.UTF_8)).toString())
+                    .setOperatorId(earning.getKey())
+                    .setAmountNanoUsd(earning.getValue())
+                    .setChargeId(chargeId)
+                    .setUsageEventId(usageEventId.orElse(""))
+                    .setOccurredAt(timestamp(charge.occurredAt()))
+                    .build()));
+        }
+        long balanceAfter = balanceBefore - charge.amountNanoUsd();
+        if (balanceBefore >= lowThreshold && balanceAfter < lowThreshold) {
+            entries.add(new Outbox.Entry(Topics.BILLING, developerId, BalanceLow.newBuilder()
+                    .setDeveloperId(developerId)
+                    .setBalanceNanoUsd(balanceAfter)
+                    .setThresholdNanoUsd(lowThreshold)
+                    .setChargeId(chargeId)
+                    .setOccurredAt(timestamp(now))
+                    .build()));
+        }
+        return entries;
+    }
+
+    private static Timestamp timestamp(Instant at) {
+        return Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()).build();
+    }
+}

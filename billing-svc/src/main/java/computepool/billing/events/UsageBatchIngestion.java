@@ -1,0 +1,492 @@
+package computepool.billing.events;
+
+import computepool.billing.config.BillingConfig;
+import computepool.billing.domain.AccountKind;
+import computepool.billing.domain.HoldState;
+import computepool.billing.domain.InferenceCharge;
+import computepool.billing.domain.LedgerEntry;
+import computepool.billing.domain.Meter;
+import computepool.billing.domain.ModelPrice;
+import computepool.billing.domain.PlatformFee;
+import computepool.billing.domain.Posting;
+import computepool.billing.domain.PriceBook;
+import computepool.billing.domain.Spendable;
+import computepool.billing.domain.UsageCharge;
+import computepool.billing.store.ChargeStore;
+import computepool.billing.store.LedgerStore;
+import computepool.events.EventEnvelope;
+import computepool.events.IdempotentConsumer;
+import computepool.events.Outbox;
+import computepool.usage.v1.InferenceUsage;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Charges a whole poll of usage events in one database transaction, with a fixed number of statements however many
+ * events there are: the batch's processed-event records, then everything the charges read (wallets locked, holds
+ * locked, balances, meters, open holds, prices, fees, operator accounts) in one query each, the charges decided in
+ * memory one after the other exactly as {@link InferenceBilling} decides one, and every row written with one batched
+ * statement per table. What the batch cannot decide by itself (an unknown developer, an unpriced model, a malformed
+ * event, a Keycloak-only caller, a hold that disagrees with its usage) fails it with {@link NeedsOneByOne} before
+ * anything commits, and the caller charges those records one by one, which retries or parks them.
+ */
+@ApplicationScoped
+public class UsageBatchIngestion {
+
+    /** The batch holds something only the one-by-one path handles; nothing of the batch was written. */
+    public static final class NeedsOneByOne extends RuntimeException {
+
+        NeedsOneByOne(String reason) {
+            super(reason, null, false, false);
+        }
+    }
+
+    private record Usage(EventEnvelope event, InferenceUsage usage, UUID developerId,
+            List<InferenceCharge.WorkerServed> workers, Instant at) {
+    }
+
+    private record Hold(UUID id, String requestId, UUID paidAccount, String meter, ModelPrice quoted, long amount,
+            HoldState state, Instant expiresAt) {
+    }
+
+    /** A developer's funds as the batch's charges change them. */
+    private static final class Funds {
+
+        final UUID developerId;
+        final UUID paid;
+        final UUID subsidised;
+        long paidBalance;
+        long subsidisedBalance;
+        Set<String> meters = Set.of();
+        /** Open holds by request id: meter and amount. */
+        final Map<String, Map.Entry<String, Long>> openHolds = new HashMap<>();
+
+        Funds(UUID developerId, UUID paid, UUID subsidised) {
+            this.developerId = developerId;
+            this.paid = paid;
+            this.subsidised = subsidised;
+        }
+
+        Spendable spendableExcept(String requestId) {
+            Map<String, Long> held = new HashMap<>();
+            openHolds.forEach((request, hold) -> {
+                if (!request.equals(requestId)) {
+                    held.merge(hold.getKey(), hold.getValue(), Long::sum);
+                }
+            });
+            return new Spendable(paidBalance, subsidisedBalance, meters, held);
+        }
+
+        void apply(List<Posting> postings) {
+            for (Posting posting : postings) {
+                if (posting.accountId().equals(paid)) {
+                    paidBalance += posting.amountNanoUsd();
+                } else if (posting.accountId().equals(subsidised)) {
+                    subsidisedBalance += posting.amountNanoUsd();
+                }
+            }
+        }
+    }
+
+    /** Everything the batch's charges read. */
+    private record Context(Map<UUID, Funds> funds, Set<String> booked, Map<String, Hold> holds,
+            Map<String, PriceBook> prices, List<PlatformFee> fees, Map<String, UUID> operatorAccounts) {
+    }
+
+    /** Everything the batch writes, column by column: each table is written with one statement over arrays. */
+    private static final class Writes {
+
+        final List<UUID> transactionIds = new ArrayList<>();
+        final List<String> references = new ArrayList<>();
+        final List<OffsetDateTime> occurred = new ArrayList<>();
+        final List<UUID> postingTransactions = new ArrayList<>();
+        final List<UUID> postingAccounts = new ArrayList<>();
+        final List<Long> postingAmounts = new ArrayList<>();
+        final List<UUID> chargeDevelopers = new ArrayList<>();
+        final List<String> chargeModels = new ArrayList<>();
+        final List<Long> promptTokens = new ArrayList<>();
+        final List<Long> completionTokens = new ArrayList<>();
+        final List<Long> costs = new ArrayList<>();
+        final List<Long> amounts = new ArrayList<>();
+        final List<UUID> holdIds = new ArrayList<>();
+        final List<String> holdStates = new ArrayList<>();
+        final List<Long> holdCharges = new ArrayList<>();
+        final List<Outbox.Entry> events = new ArrayList<>();
+    }
+
+    private final Pool database;
+    private final Outbox outbox;
+    private final BillingConfig config;
+    private final Clock clock;
+
+    public UsageBatchIngestion(Pool database, Outbox outbox, BillingConfig config, Clock clock) {
+        this.database = database;
+        this.outbox = outbox;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /**
+     * Charges the events not applied before by {@code consumerName}, all or none.
+     *
+     * @return how many requests were charged
+     */
+    public Uni<Integer> ingest(String consumerName, List<EventEnvelope> events) {
+        List<Usage> usages;
+        try {
+            usages = events.stream().map(UsageBatchIngestion::usage).toList();
+        } catch (NeedsOneByOne e) {
+            return Uni.createFrom().failure(e);
+        }
+        return database.withTransaction(connection -> IdempotentConsumer
+                .rememberAll(connection, consumerName, events)
+                .chain(fresh -> {
+                    // A record delivered twice within one poll is applied once, like one delivered twice apart.
+                    Set<UUID> applying = new HashSet<>();
+                    List<Usage> todo = usages.stream().filter(usage -> fresh.contains(usage.event().id())
+                            && applying.add(usage.event().id())).toList();
+                    if (todo.isEmpty()) {
+                        return Uni.createFrom().item(0);
+                    }
+                    return load(connection, todo).chain(context -> {
+                        Instant now = clock.instant();
+                        Writes writes = decide(todo, context, now);
+                        return write(connection, writes, now).replaceWith(writes.transactionIds.size());
+                    });
+                }));
+    }
+
+    private static Usage usage(EventEnvelope event) {
+        if (!event.hasType(InferenceUsage.getDefaultInstance())) {
+            throw new NeedsOneByOne("an event of type " + event.type());
+        }
+        try {
+            InferenceUsage usage = event.payload(InferenceUsage.getDefaultInstance());
+            Optional<UUID> developerId = InferenceBilling.developerId(usage);
+            if (developerId.isEmpty()) {
+                throw new NeedsOneByOne("usage of a Keycloak login");
+            }
+            Instant at = usage.hasEndedAt() ? InferenceBilling.instant(usage.getEndedAt()) : event.time();
+            return new Usage(event, usage, developerId.get(), InferenceBilling.workers(usage), at);
+        } catch (RuntimeException e) {
+            if (e instanceof NeedsOneByOne needs) {
+                throw needs;
+            }
+            throw new NeedsOneByOne("a malformed event: " + e.getMessage());
+        }
+    }
+
+    private Uni<Context> load(SqlConnection connection, List<Usage> todo) {
+        UUID[] developers = todo.stream().map(Usage::developerId).distinct().sorted().toArray(UUID[]::new);
+        String[] requests = todo.stream().map(usage -> usage.usage().getRequestId()).distinct().toArray(String[]::new);
+        String[] models = todo.stream().map(usage -> usage.usage().getModelId()).distinct().toArray(String[]::new);
+        String[] operators = todo.stream().flatMap(usage -> InferenceBilling.operatorsOf(usage.workers()).stream())
+                .distinct().sorted().toArray(String[]::new);
+        Instant now = clock.instant();
+        Map<UUID, Funds> funds = new HashMap<>();
+        // Locked in one order by every batch, so that two batches cannot wait for each other.
+        return connection.preparedQuery("""
+                        select id, kind, developer_id from account
+                        where developer_id = any($1::uuid[]) and kind in ('DEVELOPER_PAID', 'DEVELOPER_SUBSIDISED')
+                        order by developer_id, kind for update""")
+                .execute(Tuple.of(developers))
+                .chain(rows -> {
+                    Map<UUID, Map<AccountKind, UUID>> wallets = new HashMap<>();
+                    rows.forEach(row -> wallets.computeIfAbsent(row.getUUID(2), ignored -> new HashMap<>())
+                            .put(AccountKind.valueOf(row.getString(1)), row.getUUID(0)));
+                    for (UUID developer : developers) {
+                        Map<AccountKind, UUID> pair = wallets.get(developer);
+                        if (pair == null || pair.size() != AccountKind.DEVELOPER_WALLETS.size()) {
+                            throw new NeedsOneByOne("unknown developer " + developer);
+                        }
+                        funds.put(developer, new Funds(developer, pair.get(AccountKind.DEVELOPER_PAID),
+                                pair.get(AccountKind.DEVELOPER_SUBSIDISED)));
+                    }
+                    UUID[] paidWallets = funds.values().stream().map(f -> f.paid).toArray(UUID[]::new);
+                    UUID[] allWallets = funds.values().stream().flatMap(f -> java.util.stream.Stream.of(f.paid,
+                            f.subsidised)).toArray(UUID[]::new);
+                    Map<UUID, Funds> byPaid = new HashMap<>();
+                    Map<UUID, Funds> bySubsidised = new HashMap<>();
+                    funds.values().forEach(f -> {
+                        byPaid.put(f.paid, f);
+                        bySubsidised.put(f.subsidised, f);
+                    });
+                    return balances(connection, allWallets, byPaid, bySubsidised)
+                            .chain(() -> meters(connection, allWallets, bySubsidised))
+                            .chain(() -> openHolds(connection, paidWallets, now, byPaid))
+                            .chain(() -> booked(connection, requests))
+                            .chain(booked -> holds(connection, requests)
+                                    .chain(holds -> prices(connection, models)
+                                            .chain(prices -> fees(connection)
+                                                    .chain(fees -> operatorAccounts(connection, operators, now)
+                                                            .map(accounts -> new Context(funds, booked, holds, prices,
+                                                                    fees, accounts))))));
+                });
+    }
+
+    private static Uni<Void> balances(SqlConnection connection, UUID[] wallets, Map<UUID, Funds> byPaid,
+            Map<UUID, Funds> bySubsidised) {
+        return connection.preparedQuery("""
+                        select account_id, sum(amount_nano_usd)::bigint from posting
+                        where account_id = any($1::uuid[]) group by account_id""")
+                .execute(Tuple.of(wallets))
+                .invoke(rows -> rows.forEach(row -> {
+                    UUID account = row.getUUID(0);
+                    if (byPaid.containsKey(account)) {
+                        byPaid.get(account).paidBalance = row.getLong(1);
+                    } else {
+                        bySubsidised.get(account).subsidisedBalance = row.getLong(1);
+                    }
+                }))
+                .replaceWithVoid();
+    }
+
+    private static Uni<Void> meters(SqlConnection connection, UUID[] wallets, Map<UUID, Funds> bySubsidised) {
+        return connection.preparedQuery("""
+                        select account_id, meter from spendable_meter where account_id = any($1::uuid[])""")
+                .execute(Tuple.of(wallets))
+                .invoke(rows -> {
+                    Map<UUID, Set<String>> meters = new HashMap<>();
+                    rows.forEach(row -> meters.computeIfAbsent(row.getUUID(0), ignored -> new HashSet<>())
+                            .add(row.getString(1)));
+                    meters.forEach((account, set) -> {
+                        if (bySubsidised.containsKey(account)) {
+                            bySubsidised.get(account).meters = Set.copyOf(set);
+                        }
+                    });
+                })
+                .replaceWithVoid();
+    }
+
+    private static Uni<Void> openHolds(SqlConnection connection, UUID[] paidWallets, Instant now,
+            Map<UUID, Funds> byPaid) {
+        return connection.preparedQuery("""
+                        select paid_account_id, request_id, meter, amount_nano_usd from hold
+                        where paid_account_id = any($1::uuid[]) and state = 'PLACED' and expires_at > $2""")
+                .execute(Tuple.of(paidWallets, utc(now)))
+                .invoke(rows -> rows.forEach(row -> byPaid.get(row.getUUID(0)).openHolds.put(row.getString(1),
+                        Map.entry(row.getString(2), row.getLong(3)))))
+                .replaceWithVoid();
+    }
+
+    private static Uni<Set<String>> booked(SqlConnection connection, String[] requests) {
+        return connection.preparedQuery("""
+                        select reference from ledger_transaction
+                        where kind = 'inference' and reference = any($1::text[])""")
+                .execute(Tuple.of((Object) requests))
+                .map(rows -> {
+                    Set<String> booked = new HashSet<>();
+                    rows.forEach(row -> booked.add(row.getString(0)));
+                    return booked;
+                });
+    }
+
+    private static Uni<Map<String, Hold>> holds(SqlConnection connection, String[] requests) {
+        return connection.preparedQuery("""
+                        select id, request_id, paid_account_id, meter, model_id, prompt_nano_usd_per_million_tokens,
+                               completion_nano_usd_per_million_tokens, amount_nano_usd, state, expires_at, placed_at
+                        from hold where request_id = any($1::text[]) order by id for update""")
+                .execute(Tuple.of((Object) requests))
+                .map(rows -> {
+                    Map<String, Hold> holds = new HashMap<>();
+                    rows.forEach(row -> holds.put(row.getString(1), new Hold(row.getUUID(0), row.getString(1),
+                            row.getUUID(2), row.getString(3), new ModelPrice(row.getString(4),
+                                    row.getOffsetDateTime(10).toInstant(), row.getLong(5), row.getLong(6)),
+                            row.getLong(7), HoldState.valueOf(row.getString(8)),
+                            row.getOffsetDateTime(9).toInstant())));
+                    return holds;
+                });
+    }
+
+    private static Uni<Map<String, PriceBook>> prices(SqlConnection connection, String[] models) {
+        return connection.preparedQuery("""
+                        select model_id, valid_from, prompt_nano_usd_per_million_tokens,
+                               completion_nano_usd_per_million_tokens
+                        from model_price where model_id = any($1::text[])""")
+                .execute(Tuple.of((Object) models))
+                .map(rows -> {
+                    Map<String, List<ModelPrice>> versions = new HashMap<>();
+                    rows.forEach(row -> versions.computeIfAbsent(row.getString(0), ignored -> new ArrayList<>())
+                            .add(new ModelPrice(row.getString(0), row.getOffsetDateTime(1).toInstant(),
+                                    row.getLong(2), row.getLong(3))));
+                    Map<String, PriceBook> books = new HashMap<>();
+                    versions.forEach((model, list) -> books.put(model, new PriceBook(list)));
+                    return books;
+                });
+    }
+
+    private static Uni<List<PlatformFee>> fees(SqlConnection connection) {
+        return connection.query("select valid_from, basis_points from platform_fee order by valid_from").execute()
+                .map(rows -> {
+                    List<PlatformFee> fees = new ArrayList<>();
+                    rows.forEach(row -> fees.add(new PlatformFee(row.getOffsetDateTime(0).toInstant(),
+                            row.getInteger(1))));
+                    return fees;
+                });
+    }
+
+    /** Opens the earnings accounts operators earn into for the first time, and returns all of them. */
+    private static Uni<Map<String, UUID>> operatorAccounts(SqlConnection connection, String[] operators,
+            Instant now) {
+        if (operators.length == 0) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return connection.preparedQuery("""
+                        insert into account (id, kind, operator_id, opened_at)
+                        select gen_random_uuid(), 'OPERATOR_EARNINGS', operator, $2 from unnest($1::text[]) as operator
+                        on conflict (operator_id, kind) where operator_id is not null do nothing""")
+                .execute(Tuple.of(operators, utc(now)))
+                .chain(() -> connection.preparedQuery("""
+                                select operator_id, id from account
+                                where kind = 'OPERATOR_EARNINGS' and operator_id = any($1::text[])""")
+                        .execute(Tuple.of((Object) operators)))
+                .map(rows -> {
+                    Map<String, UUID> accounts = new HashMap<>();
+                    rows.forEach(row -> accounts.put(row.getString(0), row.getUUID(1)));
+                    return accounts;
+                });
+    }
+
+    /** The charges, decided one after the other on funds that each charge changes for the next. */
+    private Writes decide(List<Usage> todo, Context context, Instant now) {
+        Writes writes = new Writes();
+        Set<String> charged = new LinkedHashSet<>(context.booked());
+        for (Usage usage : todo) {
+            String requestId = usage.usage().getRequestId();
+            Optional<Hold> hold = Optional.ofNullable(context.holds().get(requestId));
+            Funds funds = context.funds().get(usage.developerId());
+            if (!charged.add(requestId)) {
+                // Charged before: an open hold has nothing left to pay.
+                hold.filter(h -> h.state() == HoldState.PLACED && !writes.holdIds.contains(h.id())).ifPresent(h -> {
+                    writes.holdIds.add(h.id());
+                    writes.holdStates.add(HoldState.RELEASED.name());
+                    writes.holdCharges.add(null);
+                    funds.openHolds.remove(requestId);
+                });
+                continue;
+            }
+            ModelPrice price = price(usage, hold, funds, context);
+            PlatformFee fee = feeAt(context.fees(), usage.at());
+            Spendable spendable = funds.spendableExcept(requestId);
+            UsageCharge decided = UsageCharge.decide(usage.usage().getPromptTokens(),
+                    usage.usage().getCompletionTokens(), price, fee, usage.workers(), spendable,
+                    Meter.INFERENCE_TOKENS, new UsageCharge.Accounts(funds.paid, funds.subsidised,
+                            context.operatorAccounts(), LedgerStore.PLATFORM_REVENUE));
+            LedgerEntry entry = new LedgerEntry(UUID.randomUUID(), LedgerEntry.INFERENCE, requestId, usage.at(),
+                    decided.postings());
+            ChargeStore.ChargeLine line = new ChargeStore.ChargeLine(entry.id(), funds.developerId,
+                    Meter.INFERENCE_TOKENS, usage.usage().getModelId(), requestId, usage.usage().getPromptTokens(),
+                    usage.usage().getCompletionTokens(), decided.cost(), decided.charge().total(), usage.at());
+            writes.transactionIds.add(entry.id());
+            writes.references.add(requestId);
+            writes.occurred.add(utc(usage.at()));
+            for (Posting posting : entry.postings()) {
+                writes.postingTransactions.add(entry.id());
+                writes.postingAccounts.add(posting.accountId());
+                writes.postingAmounts.add(posting.amountNanoUsd());
+            }
+            writes.chargeDevelopers.add(funds.developerId);
+            writes.chargeModels.add(line.modelId());
+            writes.promptTokens.add(line.promptTokens());
+            writes.completionTokens.add(line.completionTokens());
+            writes.costs.add(line.costNanoUsd());
+            writes.amounts.add(line.amountNanoUsd());
+            writes.events.addAll(BillingEvents.of(line, Optional.of(usage.event().id().toString()),
+                    decided.charge().operatorEarnings(), funds.paidBalance + funds.subsidisedBalance,
+                    config.balanceLowThresholdNanoUsd(), now));
+            hold.ifPresent(h -> {
+                writes.holdIds.add(h.id());
+                writes.holdStates.add(HoldState.SETTLED.name());
+                writes.holdCharges.add(decided.charge().total());
+            });
+            funds.apply(entry.postings());
+            funds.openHolds.remove(requestId);
+        }
+        return writes;
+    }
+
+    private static ModelPrice price(Usage usage, Optional<Hold> hold, Funds funds, Context context) {
+        if (hold.isPresent()) {
+            if (!hold.get().paidAccount().equals(funds.paid)
+                    || !hold.get().quoted().modelId().equals(usage.usage().getModelId())) {
+                throw new NeedsOneByOne("usage of request " + usage.usage().getRequestId() + " disagrees with its hold");
+            }
+            return hold.get().quoted();
+        }
+        return Optional.ofNullable(context.prices().get(usage.usage().getModelId()))
+                .flatMap(book -> book.validAt(usage.at()))
+                .orElseThrow(() -> new NeedsOneByOne("model '" + usage.usage().getModelId() + "' has no price at "
+                        + usage.at()));
+    }
+
+    private static PlatformFee feeAt(List<PlatformFee> fees, Instant at) {
+        return fees.stream().filter(fee -> !fee.validFrom().isAfter(at))
+                .max(Comparator.comparing(PlatformFee::validFrom))
+                .orElseThrow(() -> new NeedsOneByOne("no platform fee at " + at));
+    }
+
+    private Uni<Void> write(SqlConnection connection, Writes writes, Instant now) {
+        if (writes.transactionIds.isEmpty() && writes.holdIds.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        UUID[] transactions = writes.transactionIds.toArray(UUID[]::new);
+        return connection.preparedQuery("""
+                        insert into ledger_transaction (id, kind, reference, occurred_at, recorded_at)
+                        select id, 'inference', reference, occurred_at, $4
+                        from unnest($1::uuid[], $2::text[], $3::timestamptz[]) as t(id, reference, occurred_at)""")
+                .execute(Tuple.of(transactions, writes.references.toArray(String[]::new),
+                        writes.occurred.toArray(OffsetDateTime[]::new), utc(now)))
+                .chain(() -> connection.preparedQuery("""
+                                insert into posting (transaction_id, account_id, amount_nano_usd)
+                                select * from unnest($1::uuid[], $2::uuid[], $3::bigint[])""")
+                        .execute(Tuple.of(writes.postingTransactions.toArray(UUID[]::new),
+                                writes.postingAccounts.toArray(UUID[]::new),
+                                writes.postingAmounts.toArray(Long[]::new))))
+                .chain(() -> connection.preparedQuery("""
+                                insert into charge (transaction_id, developer_id, meter, model_id, request_id,
+                                                    prompt_tokens, completion_tokens, cost_nano_usd, amount_nano_usd,
+                                                    occurred_at)
+                                select t, d, '%s', m, r, p, c, cost, a, o
+                                from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::bigint[], $6::bigint[],
+                                            $7::bigint[], $8::bigint[], $9::timestamptz[])
+                                     as x(t, d, m, r, p, c, cost, a, o)""".formatted(Meter.INFERENCE_TOKENS))
+                        .execute(Tuple.from(new Object[] {transactions,
+                                writes.chargeDevelopers.toArray(UUID[]::new),
+                                writes.chargeModels.toArray(String[]::new),
+                                writes.references.toArray(String[]::new),
+                                writes.promptTokens.toArray(Long[]::new),
+                                writes.completionTokens.toArray(Long[]::new),
+                                writes.costs.toArray(Long[]::new),
+                                writes.amounts.toArray(Long[]::new),
+                                writes.occurred.toArray(OffsetDateTime[]::new)})))
+                .chain(() -> connection.preparedQuery("""
+                                update hold set state = u.state, ended_at = $4, charged_nano_usd = u.charged
+                                from unnest($1::uuid[], $2::text[], $3::bigint[]) as u(id, state, charged)
+                                where hold.id = u.id""")
+                        .execute(Tuple.of(writes.holdIds.toArray(UUID[]::new), writes.holdStates.toArray(String[]::new),
+                                writes.holdCharges.toArray(Long[]::new), utc(now))))
+                .chain(() -> outbox.appendAll(connection, writes.events))
+                .replaceWithVoid();
+    }
+
+    private static OffsetDateTime utc(Instant at) {
+        return at.atOffset(ZoneOffset.UTC);
+    }
+}

@@ -1,0 +1,161 @@
+package computepool.billing.store;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Read-only reports over charges and the ledger: usage by day, ledger entries, invoices and operators' statements.
+ * Plain SQL on the reactive pool: they group and sum in the database and need no entities.
+ */
+@ApplicationScoped
+public class ReportStore {
+
+    /** Usage of one UTC day, meter and model. */
+    public record UsageDay(LocalDate date, String meter, String modelId, long requests, long promptTokens,
+            long completionTokens, long amountNanoUsd) {
+    }
+
+    /** One posting on one of the developer's wallets. */
+    public record LedgerLine(UUID transactionId, String kind, String reference, Instant occurredAt, String wallet,
+            long amountNanoUsd) {
+    }
+
+    /** The charges of one meter and model in a period. */
+    public record InvoiceLine(String meter, String modelId, long requests, long promptTokens, long completionTokens,
+            long amountNanoUsd) {
+    }
+
+    /** An operator's earnings from one meter and model in a period. */
+    public record EarningLine(String meter, String modelId, long charges, long earnedNanoUsd) {
+    }
+
+    private final Pool database;
+
+    public ReportStore(Pool database) {
+        this.database = database;
+    }
+
+    /** The developer a Keycloak subject signs in as (the newest, should identity-svc have announced several). */
+    public Uni<Optional<UUID>> developerOf(String subject) {
+        return database.preparedQuery("""
+                        select developer_id from account where subject = $1 and kind = 'DEVELOPER_PAID'
+                        order by opened_at desc, developer_id limit 1""")
+                .execute(Tuple.of(subject))
+                .map(rows -> rows.iterator().hasNext()
+                        ? Optional.of(rows.iterator().next().getUUID(0)) : Optional.empty());
+    }
+
+    public Uni<Boolean> developerKnown(UUID developerId) {
+        return database.preparedQuery("select exists (select 1 from account where developer_id = $1)")
+                .execute(Tuple.of(developerId)).map(rows -> rows.iterator().next().getBoolean(0));
+    }
+
+    public Uni<List<UsageDay>> usageByDay(UUID developerId, Instant from, Instant until) {
+        return database.preparedQuery("""
+                        select (occurred_at at time zone 'UTC')::date as day, meter, model_id, count(*),
+                               sum(prompt_tokens)::bigint, sum(completion_tokens)::bigint, sum(amount_nano_usd)::bigint
+                        from charge where developer_id = $1 and occurred_at >= $2 and occurred_at < $3
+                        group by day, meter, model_id order by day, meter, model_id""")
+                .execute(Tuple.of(developerId, utc(from), utc(until)))
+                .map(rows -> {
+                    List<UsageDay> days = new ArrayList<>();
+                    for (Row row : rows) {
+                        days.add(new UsageDay(row.getLocalDate(0), row.getString(1), row.getString(2),
+                                row.getLong(3), row.getLong(4), row.getLong(5), row.getLong(6)));
+                    }
+                    return days;
+                });
+    }
+
+    /** The developer's wallet postings, newest first, those before {@code before} when given. */
+    public Uni<List<LedgerLine>> ledger(UUID developerId, Optional<Instant> before, int limit) {
+        return database.preparedQuery("""
+                        select t.id, t.kind, t.reference, t.occurred_at, a.kind, p.amount_nano_usd
+                        from posting p join account a on a.id = p.account_id
+                        join ledger_transaction t on t.id = p.transaction_id
+                        where a.developer_id = $1 and t.occurred_at < $2
+                        order by t.occurred_at desc, t.id limit $3""")
+                .execute(Tuple.of(developerId, utc(before.orElse(Instant.parse("9999-12-31T00:00:00Z"))), limit))
+                .map(rows -> {
+                    List<LedgerLine> lines = new ArrayList<>();
+                    for (Row row : rows) {
+                        lines.add(new LedgerLine(row.getUUID(0), row.getString(1), row.getString(2),
+                                row.getOffsetDateTime(3).toInstant(),
+                                "DEVELOPER_PAID".equals(row.getString(4)) ? "paid" : "subsidised", row.getLong(5)));
+                    }
+                    return lines;
+                });
+    }
+
+    public Uni<List<InvoiceLine>> invoiceLines(UUID developerId, Instant from, Instant until) {
+        return database.preparedQuery("""
+                        select meter, model_id, count(*), sum(prompt_tokens)::bigint, sum(completion_tokens)::bigint,
+                               sum(amount_nano_usd)::bigint
+                        from charge where developer_id = $1 and occurred_at >= $2 and occurred_at < $3
+                        group by meter, model_id order by meter, model_id""")
+                .execute(Tuple.of(developerId, utc(from), utc(until)))
+                .map(rows -> {
+                    List<InvoiceLine> lines = new ArrayList<>();
+                    for (Row row : rows) {
+                        lines.add(new InvoiceLine(row.getString(0), row.getString(1), row.getLong(2), row.getLong(3),
+                                row.getLong(4), row.getLong(5)));
+                    }
+                    return lines;
+                });
+    }
+
+    /** What subsidised credit paid of the developer's charges in the period. */
+    public Uni<Long> paidBySubsidies(UUID developerId, Instant from, Instant until) {
+        return database.preparedQuery("""
+                        select coalesce(-sum(p.amount_nano_usd), 0)::bigint from charge c
+                        join posting p on p.transaction_id = c.transaction_id
+                        join account a on a.id = p.account_id and a.kind = 'DEVELOPER_SUBSIDISED'
+                        where c.developer_id = $1 and c.occurred_at >= $2 and c.occurred_at < $3""")
+                .execute(Tuple.of(developerId, utc(from), utc(until)))
+                .map(rows -> rows.iterator().next().getLong(0));
+    }
+
+    public Uni<List<EarningLine>> earnings(String operatorId, Instant from, Instant until) {
+        return database.preparedQuery("""
+                        select c.meter, c.model_id, count(*), sum(p.amount_nano_usd)::bigint from posting p
+                        join account a on a.id = p.account_id and a.kind = 'OPERATOR_EARNINGS'
+                        join charge c on c.transaction_id = p.transaction_id
+                        where a.operator_id = $1 and c.occurred_at >= $2 and c.occurred_at < $3
+                        group by c.meter, c.model_id order by c.meter, c.model_id""")
+                .execute(Tuple.of(operatorId, utc(from), utc(until)))
+                .map(rows -> {
+                    List<EarningLine> lines = new ArrayList<>();
+                    for (Row row : rows) {
+                        lines.add(new EarningLine(row.getString(0), row.getString(1), row.getLong(2),
+                                row.getLong(3)));
+                    }
+                    return lines;
+                });
+    }
+
+    /** What the operator has earned and not been paid out, all time. */
+    public Uni<Optional<Long>> operatorBalance(String operatorId) {
+        return database.preparedQuery("""
+                        select coalesce(sum(p.amount_nano_usd), 0)::bigint from account a
+                        left join posting p on p.account_id = a.id
+                        where a.operator_id = $1 and a.kind = 'OPERATOR_EARNINGS' group by a.id""")
+                .execute(Tuple.of(operatorId))
+                .map(rows -> rows.iterator().hasNext()
+                        ? Optional.of(rows.iterator().next().getLong(0)) : Optional.empty());
+    }
+
+    private static OffsetDateTime utc(Instant at) {
+        return at.atOffset(ZoneOffset.UTC);
+    }
+}
