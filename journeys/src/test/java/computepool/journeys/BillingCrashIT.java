@@ -73,6 +73,10 @@ class BillingCrashIT {
                 assertEquals(0, billing.query("""
                         select count(*) from (select transaction_id from posting group by transaction_id
                         having sum(amount_nano_usd) <> 0) unbalanced"""));
+                assertEquals(0, billing.query("""
+                        select count(*) from account a where a.kind in ('DEVELOPER_PAID', 'DEVELOPER_SUBSIDISED')
+                        and a.balance_nano_usd <> (select coalesce(sum(p.amount_nano_usd), 0) from posting p
+                                                   where p.account_id = a.id)"""), "wallet balances kept right");
                 assertEquals(HELD, billing.query("""
                         select count(*) from hold where state = 'SETTLED' and charged_nano_usd = ?""", COST),
                         "every hold ends settled with its request's charge");

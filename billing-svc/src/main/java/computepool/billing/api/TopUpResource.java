@@ -63,7 +63,7 @@ public class TopUpResource {
                     throw new ProblemException(Response.Status.CONFLICT, "reference",
                             "a top-up with this reference is booked already");
                 }
-                return ledger.balance(wallet);
+                return ledger.walletBalance(wallet);
             }).map(balance -> Response.status(Response.Status.CREATED)
                     .entity(new TopUpView(entry.id(), body.wallet(), body.amountNanoUsd(), balance)).build());
         });

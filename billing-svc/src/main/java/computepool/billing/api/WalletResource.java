@@ -1,8 +1,6 @@
 package computepool.billing.api;
 
-import computepool.billing.store.AccountRecord;
 import computepool.billing.store.AccountStore;
-import computepool.billing.store.LedgerStore;
 import computepool.problems.ProblemException;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;
@@ -13,7 +11,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.eclipse.microprofile.jwt.JsonWebToken;
@@ -30,12 +27,10 @@ public class WalletResource {
 
     private final JsonWebToken token;
     private final AccountStore accounts;
-    private final LedgerStore ledger;
 
-    public WalletResource(JsonWebToken token, AccountStore accounts, LedgerStore ledger) {
+    public WalletResource(JsonWebToken token, AccountStore accounts) {
         this.token = token;
         this.accounts = accounts;
-        this.ledger = ledger;
     }
 
     @GET
@@ -46,16 +41,8 @@ public class WalletResource {
                 throw new ProblemException(Response.Status.NOT_FOUND,
                         "no wallets yet: they open once identity-svc has created your developer profile");
             }
-            return rows;
-        }).chain(rows -> {
-            List<WalletView> views = new ArrayList<>();
-            Uni<Void> read = Uni.createFrom().voidItem();
-            for (AccountRecord account : rows) {
-                read = read.chain(() -> ledger.balance(account.id).invoke(balance -> views.add(new WalletView(
-                        account.id, account.kind.name(), account.developerId, account.openedAt, balance)))
-                        .replaceWithVoid());
-            }
-            return read.replaceWith(views);
+            return rows.stream().map(account -> new WalletView(account.id, account.kind.name(), account.developerId,
+                    account.openedAt, account.balanceNanoUsd)).toList();
         });
     }
 }

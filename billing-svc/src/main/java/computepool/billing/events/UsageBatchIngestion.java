@@ -40,8 +40,8 @@ import java.util.UUID;
 
 /**
  * Charges a whole poll of usage events in one database transaction, with a fixed number of statements however many
- * events there are: the batch's processed-event records, then everything the charges read (wallets locked, holds
- * locked, balances, meters, open holds, prices, fees, operator accounts) in one query each, the charges decided in
+ * events there are: the batch's processed-event records, then everything the charges read (wallets locked with
+ * their balances, holds locked, meters, open holds, prices, fees, operator accounts) in one query each, the charges decided in
  * memory one after the other exactly as {@link InferenceBilling} decides one, and every row written with one batched
  * statement per table. What the batch cannot decide by itself (an unknown developer, an unpriced model, a malformed
  * event, a Keycloak-only caller, a hold that disagrees with its usage) fails it with {@link NeedsOneByOne} before
@@ -203,33 +203,38 @@ public class UsageBatchIngestion {
         Map<UUID, Funds> funds = new HashMap<>();
         // Locked in one order by every batch, so that two batches cannot wait for each other.
         return connection.preparedQuery("""
-                        select id, kind, developer_id from account
+                        select id, kind, developer_id, balance_nano_usd from account
                         where developer_id = any($1::uuid[]) and kind in ('DEVELOPER_PAID', 'DEVELOPER_SUBSIDISED')
                         order by developer_id, kind for update""")
                 .execute(Tuple.of(developers))
                 .chain(rows -> {
                     Map<UUID, Map<AccountKind, UUID>> wallets = new HashMap<>();
-                    rows.forEach(row -> wallets.computeIfAbsent(row.getUUID(2), ignored -> new HashMap<>())
-                            .put(AccountKind.valueOf(row.getString(1)), row.getUUID(0)));
+                    Map<UUID, Long> balances = new HashMap<>();
+                    rows.forEach(row -> {
+                        wallets.computeIfAbsent(row.getUUID(2), ignored -> new HashMap<>())
+                                .put(AccountKind.valueOf(row.getString(1)), row.getUUID(0));
+                        balances.put(row.getUUID(0), row.getLong(3));
+                    });
                     for (UUID developer : developers) {
                         Map<AccountKind, UUID> pair = wallets.get(developer);
                         if (pair == null || pair.size() != AccountKind.DEVELOPER_WALLETS.size()) {
                             throw new NeedsOneByOne("unknown developer " + developer);
                         }
-                        funds.put(developer, new Funds(developer, pair.get(AccountKind.DEVELOPER_PAID),
-                                pair.get(AccountKind.DEVELOPER_SUBSIDISED)));
+                        Funds developerFunds = new Funds(developer, pair.get(AccountKind.DEVELOPER_PAID),
+                                pair.get(AccountKind.DEVELOPER_SUBSIDISED));
+                        developerFunds.paidBalance = balances.get(developerFunds.paid);
+                        developerFunds.subsidisedBalance = balances.get(developerFunds.subsidised);
+                        funds.put(developer, developerFunds);
                     }
                     UUID[] paidWallets = funds.values().stream().map(f -> f.paid).toArray(UUID[]::new);
-                    UUID[] allWallets = funds.values().stream().flatMap(f -> java.util.stream.Stream.of(f.paid,
-                            f.subsidised)).toArray(UUID[]::new);
+                    UUID[] subsidisedWallets = funds.values().stream().map(f -> f.subsidised).toArray(UUID[]::new);
                     Map<UUID, Funds> byPaid = new HashMap<>();
                     Map<UUID, Funds> bySubsidised = new HashMap<>();
                     funds.values().forEach(f -> {
                         byPaid.put(f.paid, f);
                         bySubsidised.put(f.subsidised, f);
                     });
-                    return balances(connection, allWallets, byPaid, bySubsidised)
-                            .chain(() -> meters(connection, allWallets, bySubsidised))
+                    return meters(connection, subsidisedWallets, bySubsidised)
                             .chain(() -> openHolds(connection, paidWallets, now, byPaid))
                             .chain(() -> booked(connection, requests))
                             .chain(booked -> holds(connection, requests)
@@ -239,23 +244,6 @@ public class UsageBatchIngestion {
                                                             .map(accounts -> new Context(funds, booked, holds, prices,
                                                                     fees, accounts))))));
                 });
-    }
-
-    private static Uni<Void> balances(SqlConnection connection, UUID[] wallets, Map<UUID, Funds> byPaid,
-            Map<UUID, Funds> bySubsidised) {
-        return connection.preparedQuery("""
-                        select account_id, sum(amount_nano_usd)::bigint from posting
-                        where account_id = any($1::uuid[]) group by account_id""")
-                .execute(Tuple.of(wallets))
-                .invoke(rows -> rows.forEach(row -> {
-                    UUID account = row.getUUID(0);
-                    if (byPaid.containsKey(account)) {
-                        byPaid.get(account).paidBalance = row.getLong(1);
-                    } else {
-                        bySubsidised.get(account).subsidisedBalance = row.getLong(1);
-                    }
-                }))
-                .replaceWithVoid();
     }
 
     private static Uni<Void> meters(SqlConnection connection, UUID[] wallets, Map<UUID, Funds> bySubsidised) {

@@ -21,11 +21,10 @@ public class Funds {
         this.holds = holds;
     }
 
-    /** Balances, the subsidised credit's meters and the open holds, except {@code exceptHold}. */
+    /** Balances (as of locking the wallets), the subsidised credit's meters and the open holds, except {@code exceptHold}. */
     public Uni<Spendable> spendable(LedgerStore.Wallets wallets, Instant now, Optional<UUID> exceptHold) {
-        return ledger.balance(wallets.paid()).chain(paid -> ledger.balance(wallets.subsidised())
-                .chain(subsidised -> ledger.spendableMeters(wallets.subsidised())
-                        .chain(meters -> holds.openByMeter(wallets.paid(), now, exceptHold)
-                                .map(held -> new Spendable(paid, subsidised, meters, held)))));
+        return ledger.spendableMeters(wallets.subsidised())
+                .chain(meters -> holds.openByMeter(wallets.paid(), now, exceptHold)
+                        .map(held -> new Spendable(wallets.paidBalance(), wallets.subsidisedBalance(), meters, held)));
     }
 }

@@ -34,6 +34,10 @@ public class AccountRecord {
     @Column(name = "opened_at", nullable = false, updatable = false)
     public Instant openedAt;
 
+    /** Kept by the database for developer wallets (the sum of their postings); read as of loading. */
+    @Column(name = "balance_nano_usd", insertable = false, updatable = false)
+    public long balanceNanoUsd;
+
     static AccountRecord forDeveloper(UUID developerId, String subject, AccountKind kind, Instant at) {
         AccountRecord row = new AccountRecord();
         row.id = UUID.randomUUID();

@@ -37,8 +37,8 @@ public class LedgerStore {
         this.accounts = accounts;
     }
 
-    /** A developer's two wallets. */
-    public record Wallets(UUID developerId, UUID paid, UUID subsidised) {
+    /** A developer's two wallets, with their balances as of locking them. */
+    public record Wallets(UUID developerId, UUID paid, UUID subsidised, long paidBalance, long subsidisedBalance) {
     }
 
     /**
@@ -57,13 +57,16 @@ public class LedgerStore {
                         return Optional.empty();
                     }
                     UUID developer = rows.getFirst().developerId;
-                    Map<AccountKind, UUID> byKind = new EnumMap<>(AccountKind.class);
+                    Map<AccountKind, AccountRecord> byKind = new EnumMap<>(AccountKind.class);
                     rows.stream().filter(row -> row.developerId.equals(developer))
-                            .forEach(row -> byKind.put(row.kind, row.id));
-                    return byKind.size() == AccountKind.DEVELOPER_WALLETS.size()
-                            ? Optional.of(new Wallets(developer, byKind.get(AccountKind.DEVELOPER_PAID),
-                                    byKind.get(AccountKind.DEVELOPER_SUBSIDISED)))
-                            : Optional.empty();
+                            .forEach(row -> byKind.put(row.kind, row));
+                    if (byKind.size() != AccountKind.DEVELOPER_WALLETS.size()) {
+                        return Optional.empty();
+                    }
+                    AccountRecord paid = byKind.get(AccountKind.DEVELOPER_PAID);
+                    AccountRecord subsidised = byKind.get(AccountKind.DEVELOPER_SUBSIDISED);
+                    return Optional.of(new Wallets(developer, paid.id, subsidised.id, paid.balanceNanoUsd,
+                            subsidised.balanceNanoUsd));
                 });
     }
 
@@ -93,10 +96,14 @@ public class LedgerStore {
         });
     }
 
-    public Uni<Long> balance(UUID accountId) {
+    /**
+     * A developer wallet's balance: the sum of its postings, kept on its account row by the database (see
+     * {@code V6__wallet_balances.sql}), so reading it does not grow with the wallet's history.
+     */
+    public Uni<Long> walletBalance(UUID walletId) {
         return Panache.getSession().chain(session -> session.createNativeQuery(
-                        "select coalesce(sum(amount_nano_usd), 0)::bigint from posting where account_id = :account", Long.class)
-                .setParameter("account", accountId)
+                        "select balance_nano_usd from account where id = :account", Long.class)
+                .setParameter("account", walletId)
                 .getSingleResult());
     }
 

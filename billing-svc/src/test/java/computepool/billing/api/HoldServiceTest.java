@@ -83,6 +83,7 @@ class HoldServiceTest {
         channel.shutdownNow();
         fixture.close();
         assertEquals(0, fixture.unbalancedTransactions());
+        assertEquals(0, fixture.walletBalancesOff(), "wallet balances are the sums of their postings");
         assertTrue(fixture.balance("DEVELOPER_PAID") >= 0, "no wallet below zero");
         assertTrue(fixture.balance("DEVELOPER_SUBSIDISED") >= 0, "no wallet below zero");
     }

@@ -58,6 +58,7 @@ class ReportsAndEventsTest {
     void tearDown() {
         fixture.close();
         assertEquals(0, fixture.unbalancedTransactions());
+        assertEquals(0, fixture.walletBalancesOff(), "wallet balances are the sums of their postings");
     }
 
     private void charge(String requestId, String endedAt) {

@@ -67,6 +67,7 @@ class UsageIngestionTest {
     void everyTransactionBalances() {
         fixture.close();
         assertEquals(0, fixture.unbalancedTransactions());
+        assertEquals(0, fixture.walletBalancesOff(), "wallet balances are the sums of their postings");
     }
 
     private void price(String validFrom, long prompt, long completion) {

@@ -193,6 +193,15 @@ public final class BillingFixture implements AutoCloseable {
                 .iterator().next().getLong(0);
     }
 
+    /** Wallets whose balance kept on the account row is not the sum of their postings: none, ever. */
+    public long walletBalancesOff() {
+        return database.query("""
+                select count(*) from account a where a.kind in ('DEVELOPER_PAID', 'DEVELOPER_SUBSIDISED')
+                and a.balance_nano_usd <> (select coalesce(sum(p.amount_nano_usd), 0) from posting p
+                                           where p.account_id = a.id)""").execute().await()
+                .atMost(Duration.ofSeconds(10)).iterator().next().getLong(0);
+    }
+
     @Override
     public void close() {
         producer.close();
