@@ -78,7 +78,7 @@ public class HoldBook {
             String modelId, long promptTokens, long maxCompletionTokens) {
         // The database keeps microseconds: what is returned should equal what is read back later.
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        return holds.forRequest(requestId).chain(existing -> {
+        return holds.ofRequest(requestId).chain(existing -> {
             if (existing.isPresent()) {
                 return Uni.createFrom().item(new Placed(existing.get()));
             }

@@ -23,6 +23,12 @@ public class HoldStore implements PanacheRepositoryBase<HoldRecord, UUID> {
         return persistAndFlush(HoldRecord.placed(requestId, paidAccountId, meter, price, amount, at, expiresAt));
     }
 
+    /** The request's hold, not locked: placing one must not lock a hold before the wallets, as charges do. */
+    public Uni<Optional<HoldRecord>> ofRequest(String requestId) {
+        return find("requestId", requestId).firstResult().map(Optional::ofNullable);
+    }
+
+    /** The request's hold, locked; call with the developer's wallets locked already. */
     public Uni<Optional<HoldRecord>> forRequest(String requestId) {
         return find("requestId", requestId).withLock(LockModeType.PESSIMISTIC_WRITE).firstResult()
                 .map(Optional::ofNullable);

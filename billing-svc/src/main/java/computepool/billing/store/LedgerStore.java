@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
@@ -50,13 +51,17 @@ public class LedgerStore {
     public Uni<Optional<Wallets>> lockWallets(Optional<UUID> developerId, Optional<String> subject) {
         String query = developerId.isPresent() ? "developerId = ?1 and kind in ?2" : "subject = ?1 and kind in ?2";
         Object key = developerId.isPresent() ? developerId.get() : subject.orElseThrow();
-        return accounts.find(query + " order by openedAt desc, developerId", key, AccountKind.DEVELOPER_WALLETS)
+        // Locked in the order every writer locks wallets (developer, then kind), or two writers can deadlock.
+        return accounts.find(query + " order by developerId, kind", key, AccountKind.DEVELOPER_WALLETS)
                 .withLock(LockModeType.PESSIMISTIC_WRITE).list()
                 .map(rows -> {
                     if (rows.isEmpty()) {
                         return Optional.empty();
                     }
-                    UUID developer = rows.getFirst().developerId;
+                    UUID developer = rows.stream()
+                            .max(Comparator.comparing((AccountRecord row) -> row.openedAt)
+                                    .thenComparing(row -> row.developerId))
+                            .orElseThrow().developerId;
                     Map<AccountKind, AccountRecord> byKind = new EnumMap<>(AccountKind.class);
                     rows.stream().filter(row -> row.developerId.equals(developer))
                             .forEach(row -> byKind.put(row.kind, row));

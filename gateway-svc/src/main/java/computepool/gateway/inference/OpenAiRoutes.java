@@ -156,13 +156,18 @@ public class OpenAiRoutes {
                 .chain(caller -> planned(body, kind)
                         .chain(completion -> limiter.admit(caller, completion.promptTokens().length)
                                 .chain(admission -> pipelines.find(completion.model().id())
-                                        .chain(pipeline -> holds.place(requestId, caller, completion.model().id(),
-                                                        completion.promptTokens().length, completion.maxTokens())
+                                        .chain(pipeline -> held(requestId, caller, completion)
                                                 .map(hold -> new Planned(requestId, caller, completion, admission,
                                                         pipeline, hold))))))
                 .subscribe().with(
                         planned -> context.runOnContext(ignored -> run(context, routing, planned, received)),
                         failure -> context.runOnContext(ignored -> answers.send(routing.response(), failure)));
+    }
+
+    private Uni<Hold> held(String requestId, Caller caller, Completion completion) {
+        long asked = System.nanoTime();
+        return holds.place(requestId, caller, completion.model().id(), completion.promptTokens().length,
+                completion.maxTokens()).invoke(hold -> ownTime.hold(System.nanoTime() - asked));
     }
 
     /**

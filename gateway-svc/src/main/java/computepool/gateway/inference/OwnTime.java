@@ -19,6 +19,7 @@ public class OwnTime {
     private final Timer toEntry;
     private final Timer toFlush;
     private final Timer echo;
+    private final Timer hold;
 
     public OwnTime(MeterRegistry registry) {
         this.completions = timer(registry, "computepool.gateway.own.time",
@@ -29,6 +30,8 @@ public class OwnTime {
                 "Gateway time of a completion from the session's last event to the answer written out");
         this.echo = timer(registry, "computepool.gateway.echo.time",
                 "Echo route time: request to flushed answer, the HTTP stack alone");
+        this.hold = timer(registry, "computepool.gateway.hold.time",
+                "Part of the time to the entry shard spent waiting for billing-svc to hold the request's funds");
     }
 
     /**
@@ -36,7 +39,8 @@ public class OwnTime {
      * before and after a run and reads its quantiles from the difference, warm-up excluded.
      */
     private static final Duration[] BUCKETS = Stream.of(25, 50, 75, 100, 150, 200, 250, 300, 400, 500, 600, 700, 800, 900,
-                    1_000, 1_250, 1_500, 2_000, 2_500, 3_000, 4_000, 5_000, 7_500, 10_000, 20_000, 50_000, 100_000)
+                    1_000, 1_250, 1_500, 2_000, 2_500, 3_000, 4_000, 5_000, 7_500, 10_000, 20_000, 50_000, 100_000,
+                    250_000, 500_000, 1_000_000)
             .map(micros -> Duration.ofNanos(micros * 1_000L)).toArray(Duration[]::new);
 
     private static Timer timer(MeterRegistry registry, String name, String description) {
@@ -56,5 +60,9 @@ public class OwnTime {
 
     void echo(long nanos) {
         echo.record(Duration.ofNanos(nanos));
+    }
+
+    void hold(long nanos) {
+        hold.record(Duration.ofNanos(nanos));
     }
 }
