@@ -31,7 +31,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -355,7 +354,7 @@ public class UsageBatchIngestion {
     /** The charges, decided one after the other on funds that each charge changes for the next. */
     private Writes decide(List<Usage> todo, Context context, Instant now) {
         Writes writes = new Writes();
-        Set<String> charged = new LinkedHashSet<>(context.booked());
+        Set<String> charged = new HashSet<>(context.booked());
         for (Usage usage : todo) {
             String requestId = usage.usage().getRequestId();
             Optional<Hold> hold = Optional.ofNullable(context.holds().get(requestId));

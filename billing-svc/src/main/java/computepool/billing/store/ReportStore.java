@@ -50,7 +50,7 @@ public class ReportStore {
     public Uni<Optional<UUID>> developerOf(String subject) {
         return database.preparedQuery("""
                         select developer_id from account where subject = $1 and kind = 'DEVELOPER_PAID'
-                        order by opened_at desc, developer_id limit 1""")
+                        order by opened_at desc, developer_id desc limit 1""")
                 .execute(Tuple.of(subject))
                 .map(rows -> rows.iterator().hasNext()
                         ? Optional.of(rows.iterator().next().getUUID(0)) : Optional.empty());
