@@ -10,7 +10,7 @@ public record CliArguments(String command, Optional<Path> home, Optional<Path> e
         List<String> components, Optional<String> database) {
 
     public static final String USAGE = """
-            usage: LocalStack start  --home DIR [--env FILE] [--logs DIR] [--components postgres,kafka,redis,keycloak]
+            usage: LocalStack start  --home DIR [--env FILE] [--logs DIR] [--components postgres,kafka,redis,keycloak,chain]
                    LocalStack stop   --home DIR
                    LocalStack status --home DIR
                    LocalStack create-database --env FILE --name NAME

@@ -28,7 +28,7 @@ import java.util.concurrent.Future;
 public final class LocalStack {
 
     public static final List<String> COMPONENTS = List.of(
-            PostgresLauncher.NAME, KafkaLauncher.NAME, RedisLauncher.NAME, KeycloakLauncher.NAME);
+            PostgresLauncher.NAME, KafkaLauncher.NAME, RedisLauncher.NAME, KeycloakLauncher.NAME, ChainLauncher.NAME);
 
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
     private static final Map<Path, LocalStackEnv> IN_PROCESS = new HashMap<>();
@@ -236,6 +236,7 @@ public final class LocalStack {
                 new KafkaLauncher(artifacts, javaHome.resolve("bin/java"), ports::next, KafkaTopics.PLATFORM);
             case RedisLauncher.NAME -> new RedisLauncher(RedisLauncher.findBinary(), ports::next);
             case KeycloakLauncher.NAME -> new KeycloakLauncher(artifacts, cache, javaHome, ports::next, secrets);
+            case ChainLauncher.NAME -> new ChainLauncher(cache, ports::next, secrets);
             default -> throw new IllegalArgumentException("unknown component " + name + "; known: " + COMPONENTS);
         };
     }

@@ -39,6 +39,28 @@ public record LocalStackEnv(Map<String, String> values) {
     public static final String KEYCLOAK_ADMIN_USERNAME = "KEYCLOAK_ADMIN_USERNAME";
     public static final String KEYCLOAK_ADMIN_PASSWORD = "KEYCLOAK_ADMIN_PASSWORD";
     public static final String API_KEY_PEPPER = "API_KEY_PEPPER";
+    public static final String CHAIN_RPC_URL = "CHAIN_RPC_URL";
+    public static final String CHAIN_ID = "CHAIN_ID";
+    public static final String CHAIN_TREASURY_PRIVATE_KEY = "CHAIN_TREASURY_PRIVATE_KEY";
+    public static final String CHAIN_TREASURY_ADDRESS = "CHAIN_TREASURY_ADDRESS";
+    public static final String CHAIN_TOKEN_ADDRESS = "CHAIN_TOKEN_ADDRESS";
+    public static final String CHAIN_SUPER_TOKEN_ADDRESS = "CHAIN_SUPER_TOKEN_ADDRESS";
+    public static final String SUPERFLUID_HOST_ADDRESS = "SUPERFLUID_HOST_ADDRESS";
+    public static final String SUPERFLUID_GDA_FORWARDER_ADDRESS = "SUPERFLUID_GDA_FORWARDER_ADDRESS";
+    public static final String SUPERFLUID_CFA_FORWARDER_ADDRESS = "SUPERFLUID_CFA_FORWARDER_ADDRESS";
+    public static final String SUPERFLUID_SUPER_TOKEN_FACTORY_ADDRESS = "SUPERFLUID_SUPER_TOKEN_FACTORY_ADDRESS";
+
+    /** Env keys of the chain and the Quarkus keys (read by payment-svc's ChainConfig) they become. */
+    private static final Map<String, String> CHAIN_CONFIG = Map.of(
+            CHAIN_RPC_URL, "computepool.chain.rpc-url",
+            CHAIN_ID, "computepool.chain.chain-id",
+            CHAIN_TREASURY_PRIVATE_KEY, "computepool.chain.treasury-private-key",
+            CHAIN_TOKEN_ADDRESS, "computepool.chain.token-address",
+            CHAIN_SUPER_TOKEN_ADDRESS, "computepool.chain.super-token-address",
+            SUPERFLUID_HOST_ADDRESS, "computepool.chain.superfluid.host-address",
+            SUPERFLUID_GDA_FORWARDER_ADDRESS, "computepool.chain.superfluid.gda-forwarder-address",
+            SUPERFLUID_CFA_FORWARDER_ADDRESS, "computepool.chain.superfluid.cfa-forwarder-address",
+            SUPERFLUID_SUPER_TOKEN_FACTORY_ADDRESS, "computepool.chain.superfluid.super-token-factory-address");
 
     private static final Pattern KEY = Pattern.compile("[A-Z][A-Z0-9_]*");
     /** Values are written unquoted, so they may hold only what a shell takes literally. */
@@ -167,7 +189,7 @@ public record LocalStackEnv(Map<String, String> values) {
     }
 
     /**
-     * The Quarkus configuration that points a service at this stack: Kafka, Redis and Keycloak as far
+     * The Quarkus configuration that points a service at this stack: Kafka, Redis, Keycloak and the chain as far
      * as they run, and the datasource when a database is named. Test resources and journeys share it.
      */
     public Map<String, String> serviceConfig(Optional<String> database) {
@@ -175,6 +197,7 @@ public record LocalStackEnv(Map<String, String> values) {
         get(KAFKA_BOOTSTRAP_SERVERS).ifPresent(servers -> config.put("kafka.bootstrap.servers", servers));
         get(REDIS_URL).ifPresent(url -> config.put("quarkus.redis.hosts", url));
         get(API_KEY_PEPPER).ifPresent(pepper -> config.put("computepool.identity.api-key-pepper", pepper));
+        CHAIN_CONFIG.forEach((key, property) -> get(key).ifPresent(value -> config.put(property, value)));
         if (get(KEYCLOAK_URL).isPresent()) {
             config.put("quarkus.oidc.auth-server-url", realmUrl());
             config.put("quarkus.oidc.client-id", require(KEYCLOAK_API_CLIENT_ID));

@@ -9,14 +9,16 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.Properties;
 
 /**
  * Passwords and secrets of one stack: generated on its first start and kept in its home, so a restart finds the
- * PostgreSQL cluster and the imported Keycloak realm still accepting them, and API keys issued before still valid.
+ * PostgreSQL cluster and the imported Keycloak realm still accepting them, API keys issued before still valid, and
+ * the chain's treasury still owning what it was given.
  */
 public record StackSecrets(String postgresPassword, String keycloakAdminPassword, String developerPassword,
-        String adminPassword, String apiClientSecret, String apiKeyPepper) {
+        String adminPassword, String apiClientSecret, String apiKeyPepper, String chainTreasuryPrivateKey) {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int PASSWORD_BYTES = 18;
@@ -37,7 +39,8 @@ public record StackSecrets(String postgresPassword, String keycloakAdminPassword
                 value(stored, "test.developer.password"),
                 value(stored, "test.admin.password"),
                 value(stored, "keycloak.api.client.secret"),
-                value(stored, "api.key.pepper", PEPPER_BYTES));
+                value(stored, "api.key.pepper", PEPPER_BYTES),
+                (String) stored.computeIfAbsent("chain.treasury.private-key", k -> privateKey()));
         if (stored.size() != before) {
             Files.createDirectories(file.getParent());
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
@@ -57,6 +60,16 @@ public record StackSecrets(String postgresPassword, String keycloakAdminPassword
 
     private static String value(Properties stored, String key, int randomBytes) {
         return (String) stored.computeIfAbsent(key, k -> generate(randomBytes));
+    }
+
+    /**
+     * A secp256k1 private key as 0x and 64 hex digits. 32 random bytes fall outside the curve's order (or are
+     * zero) with a probability of about 2^-128, which is why no check is made.
+     */
+    private static String privateKey() {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        return "0x" + HexFormat.of().formatHex(bytes);
     }
 
     /** URL-safe characters only, so the values need no quoting in env files, URLs or JSON. */

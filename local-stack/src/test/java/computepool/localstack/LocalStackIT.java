@@ -8,6 +8,11 @@ import computepool.localstack.quarkus.LocalStackTestResource;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.math.BigInteger;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,8 +23,11 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -181,6 +189,66 @@ class LocalStackIT {
         try (Connection connection = PostgresAdmin.forEnv(env).connect("it_resource")) {
             assertTrue(connection.isValid(5));
         }
+    }
+
+    @Test
+    void chainRunsTheTokenItsSuperTokenAndSuperfluidWithAFundedTreasury() throws Exception {
+        String token = env.require(LocalStackEnv.CHAIN_TOKEN_ADDRESS);
+        String superToken = env.require(LocalStackEnv.CHAIN_SUPER_TOKEN_ADDRESS);
+        String treasury = env.require(LocalStackEnv.CHAIN_TREASURY_ADDRESS);
+
+        assertEquals(ChainLauncher.CHAIN_ID, Long.parseLong(env.require(LocalStackEnv.CHAIN_ID)));
+        assertEquals(BigInteger.valueOf(ChainLauncher.CHAIN_ID), quantity(rpc("eth_chainId", "[]")));
+        assertEquals(BigInteger.valueOf(6), quantity(ethCall(token, DECIMALS)));
+        assertEquals(BigInteger.valueOf(18), quantity(ethCall(superToken, DECIMALS)));
+        assertEquals(word(token), ethCall(superToken, GET_UNDERLYING_TOKEN));
+        assertEquals(word(treasury), ethCall(token, OWNER));
+        for (String key : List.of(LocalStackEnv.SUPERFLUID_HOST_ADDRESS, LocalStackEnv.SUPERFLUID_GDA_FORWARDER_ADDRESS,
+                LocalStackEnv.SUPERFLUID_CFA_FORWARDER_ADDRESS, LocalStackEnv.SUPERFLUID_SUPER_TOKEN_FACTORY_ADDRESS)) {
+            assertTrue(rpc("eth_getCode", "[\"" + env.require(key) + "\",\"latest\"]").length() > 2, key + " has no code");
+        }
+        // 10^9 tokens of 6 decimals minted, 10^8 of them wrapped: what the super token holds is what it issued.
+        BigInteger wrapped = quantity(ethCall(token, BALANCE_OF + word(superToken).substring(2)));
+        assertEquals(new BigInteger("900000000000000"), quantity(ethCall(token, BALANCE_OF + word(treasury).substring(2))));
+        assertEquals(new BigInteger("100000000000000"), wrapped);
+        assertEquals(wrapped.multiply(BigInteger.TEN.pow(12)),
+                quantity(ethCall(superToken, BALANCE_OF + word(treasury).substring(2))));
+        assertTrue(quantity(rpc("eth_getBalance", "[\"" + treasury + "\",\"latest\"]")).signum() > 0,
+                "the treasury has no gas");
+    }
+
+    // Function selectors: the first 4 bytes of keccak256 of each signature.
+    private static final String DECIMALS = "0x313ce567";
+    private static final String BALANCE_OF = "0x70a08231";
+    private static final String GET_UNDERLYING_TOKEN = "0xee719bc8";
+    private static final String OWNER = "0x8da5cb5b";
+
+    private static String ethCall(String to, String data) throws IOException, InterruptedException {
+        return rpc("eth_call", "[{\"to\":\"" + to + "\",\"data\":\"" + data + "\"},\"latest\"]");
+    }
+
+    private static String rpc(String method, String params) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(env.require(LocalStackEnv.CHAIN_RPC_URL)))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"" + method + "\",\"params\":" + params + "}"))
+                .build();
+        String body;
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            body = http.send(request, HttpResponse.BodyHandlers.ofString()).body();
+        }
+        Matcher result = Pattern.compile("\"result\":\"(0x[0-9a-fA-F]*)\"").matcher(body);
+        assertTrue(result.find(), method + " answered " + body);
+        return result.group(1);
+    }
+
+    private static BigInteger quantity(String hex) {
+        return new BigInteger(hex.substring(2), 16);
+    }
+
+    /** An address as one 32-byte ABI word, the way eth_call returns it. */
+    private static String word(String address) {
+        return "0x" + "0".repeat(24) + address.substring(2).toLowerCase(Locale.ROOT);
     }
 
     private static String payload(String jwt) {
