@@ -10,11 +10,10 @@ import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.http.HttpService;
 import org.web3j.tuples.generated.Tuple7;
-import org.web3j.tx.RawTransactionManager;
+import org.web3j.tx.ReadonlyTransactionManager;
 import org.web3j.tx.TransactionManager;
 import org.web3j.tx.gas.ContractGasProvider;
 import org.web3j.tx.gas.DefaultGasProvider;
-import org.web3j.tx.response.PollingTransactionReceiptProcessor;
 
 /** The chain client, the treasury's key and the platform's contracts, as configured. */
 @ApplicationScoped
@@ -24,7 +23,7 @@ public class Chain {
     private final Web3j web3j;
     private final Credentials treasury;
     private final ContractGasProvider gas = new DefaultGasProvider();
-    private final TransactionManager transactions;
+    private final TransactionManager readOnly;
     private volatile Eip712Domain tokenDomain;
 
     public Chain(ChainConfig config) {
@@ -37,10 +36,7 @@ public class Chain {
                 .build();
         this.web3j = Web3j.build(new HttpService(config.rpcUrl().toString(), http));
         this.treasury = Credentials.create(config.treasuryPrivateKey());
-        long pollMillis = config.receiptPollInterval().toMillis();
-        int attempts = (int) Math.max(1, config.receiptTimeout().toMillis() / Math.max(1, pollMillis));
-        this.transactions = new RawTransactionManager(web3j, treasury, config.chainId(),
-                new PollingTransactionReceiptProcessor(web3j, pollMillis, attempts));
+        this.readOnly = new ReadonlyTransactionManager(web3j, treasury.getAddress());
     }
 
     public ChainConfig config() {
@@ -55,14 +51,17 @@ public class Chain {
         return treasury;
     }
 
-    /** The USD token, sending as the treasury. */
+    /**
+     * The USD token, for reading and for encoding calls. It cannot send: every transaction of the treasury goes
+     * through {@link ChainActions}, which own the treasury's nonces.
+     */
     public ComputePoolUsd token() {
-        return ComputePoolUsd.load(config.tokenAddress(), web3j, transactions, gas);
+        return ComputePoolUsd.load(config.tokenAddress(), web3j, readOnly, gas);
     }
 
-    /** The wrapper super token, sending as the treasury. */
+    /** The wrapper super token, for reading and for encoding calls. */
     public ISuperToken superToken() {
-        return ISuperToken.load(config.superTokenAddress(), web3j, transactions, gas);
+        return ISuperToken.load(config.superTokenAddress(), web3j, readOnly, gas);
     }
 
     /** The token's EIP-712 domain as the token itself reports it (EIP-5267), read once. */

@@ -29,17 +29,47 @@ public interface ChainConfig {
 
     Superfluid superfluid();
 
+    Actions actions();
+
     /** How long a JSON-RPC call may take before it counts as lost. */
     @WithDefault("10s")
     Duration rpcTimeout();
 
-    /** How often a sent transaction's receipt is asked for; a chain with one-second blocks wants less than that. */
-    @WithDefault("250ms")
-    Duration receiptPollInterval();
+    /** How chain actions are processed and reconciled. */
+    interface Actions {
 
-    /** How long a sent transaction may stay unmined before waiting for it fails. */
-    @WithDefault("2m")
-    Duration receiptTimeout();
+        /** Off in a replica that only serves reads; every other replica processes (signing is serialised by a lock). */
+        @WithDefault("true")
+        boolean processingEnabled();
+
+        /** Pause between two passes over the open actions. */
+        @WithDefault("1s")
+        Duration pollInterval();
+
+        /** Transactions signed for one action before it ends FAILED (each attempt reverted or was displaced). */
+        @WithDefault("3")
+        int maxAttempts();
+
+        /** A submitted transaction still unmined after this long is broadcast again (the same signed bytes). */
+        @WithDefault("30s")
+        Duration rebroadcastAfter();
+
+        /** Blocks on top of an action's block, its own included, before it counts as CONFIRMED. */
+        @WithDefault("1")
+        int confirmations();
+
+        /** Pause between two reconciliations of the records with the chain. */
+        @WithDefault("30s")
+        Duration reconcileInterval();
+
+        /** How far back settled actions are compared with the chain. */
+        @WithDefault("24h")
+        Duration reconcileWindow();
+
+        /** A SUBMITTED action older than this is announced as stuck. */
+        @WithDefault("10m")
+        Duration stuckAfter();
+    }
 
     interface Superfluid {
 

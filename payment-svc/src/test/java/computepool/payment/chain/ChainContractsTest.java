@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import computepool.chain.contracts.ComputePoolUsd;
+import computepool.chain.contracts.ISuperToken;
 import computepool.localstack.quarkus.LocalStackTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -15,12 +16,20 @@ import jakarta.inject.Inject;
 import java.math.BigInteger;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Hash;
 import org.web3j.crypto.Keys;
 import org.web3j.crypto.Sign;
 import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.Request;
+import org.web3j.protocol.core.methods.response.VoidResponse;
+import org.web3j.protocol.http.HttpService;
+import org.web3j.tx.RawTransactionManager;
+import org.web3j.tx.TransactionManager;
+import org.web3j.tx.gas.DefaultGasProvider;
+import org.web3j.tx.response.PollingTransactionReceiptProcessor;
 import org.web3j.protocol.core.methods.request.Transaction;
 import org.web3j.protocol.core.methods.response.EthCall;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
@@ -39,6 +48,12 @@ class ChainContractsTest {
 
     @Inject
     Chain chain;
+
+    @Inject
+    ChainActions actions;
+
+    @Inject
+    ChainActionStore store;
 
     @Test
     void theTokenAndItsSuperTokenAreTheConfiguredOnesWithTheirDecimals() throws Exception {
@@ -104,22 +119,35 @@ class ChainContractsTest {
     }
 
     @Test
-    void theTreasuryWrapsTokensIntoSuperTokensAtTenToTheTwelvePerBaseUnit() throws Exception {
-        String treasury = chain.treasury().getAddress();
+    void aHolderWrapsTokensIntoSuperTokensAtTenToTheTwelvePerBaseUnit() throws Exception {
+        Credentials holder = funded(UNIT.multiply(BigInteger.valueOf(3)));
+        setGasBalance(holder.getAddress());
+        TransactionManager sender = new RawTransactionManager(chain.web3j(), holder, chain.config().chainId(),
+                new PollingTransactionReceiptProcessor(chain.web3j(), 100, 300));
         BigInteger amount = UNIT.multiply(BigInteger.TWO);
-        BigInteger tokensBefore = balance(treasury);
-        BigInteger superBefore = chain.superToken().balanceOf(treasury).send();
+        BigInteger wrappedBefore = balance(chain.config().superTokenAddress());
 
-        chain.token().approve(chain.config().superTokenAddress(), amount).send();
-        chain.superToken().upgrade(amount.multiply(BigInteger.TEN.pow(12))).send();
+        ComputePoolUsd.load(chain.config().tokenAddress(), chain.web3j(), sender, new DefaultGasProvider())
+                .approve(chain.config().superTokenAddress(), amount).send();
+        ISuperToken.load(chain.config().superTokenAddress(), chain.web3j(), sender, new DefaultGasProvider())
+                .upgrade(amount.multiply(BigInteger.TEN.pow(12))).send();
 
-        assertEquals(tokensBefore.subtract(amount), balance(treasury));
-        assertEquals(superBefore.add(amount.multiply(BigInteger.TEN.pow(12))), chain.superToken().balanceOf(treasury).send());
+        assertEquals(UNIT, balance(holder.getAddress()));
+        assertEquals(amount.multiply(BigInteger.TEN.pow(12)), chain.superToken().balanceOf(holder.getAddress()).send());
+        assertEquals(amount, balance(chain.config().superTokenAddress()).subtract(wrappedBefore));
     }
 
+    /** Gives an account ether for gas, by anvil's own JSON-RPC method. */
+    private void setGasBalance(String address) throws Exception {
+        HttpService rpc = new HttpService(chain.config().rpcUrl().toString());
+        new Request<>("anvil_setBalance", List.of(address, "0xde0b6b3a7640000"), rpc, VoidResponse.class).send();
+    }
+
+    /** A fresh account holding {@code amount} of the token, sent by the treasury through a chain action. */
     private Credentials funded(BigInteger amount) throws Exception {
         Credentials holder = Credentials.create(Keys.createEcKeyPair());
-        chain.token().transfer(holder.getAddress(), amount).send();
+        ChainAction funding = actions.transferFromTreasury("test-fund-" + holder.getAddress(), holder.getAddress(), amount);
+        assertEquals(ChainAction.State.CONFIRMED, ChainTestSupport.awaitSettled(store, funding.id()).state());
         return holder;
     }
 
@@ -128,14 +156,27 @@ class ChainContractsTest {
         return new TransferAuthorization(payer.getAddress(), payee, value, now - 60, now + validForSeconds, randomNonce());
     }
 
-    /** Submitted by the treasury: an authorization needs no gas from its signer. */
+    /** Submitted by a relayer with gas of its own: an authorization needs none from its signer. */
     private TransactionReceipt submit(TransferAuthorization authorization, Sign.SignatureData signature) throws Exception {
-        return transferCall(authorization, signature).send();
+        return transferCall(relayer(), authorization, signature).send();
     }
 
-    private org.web3j.protocol.core.RemoteFunctionCall<TransactionReceipt> transferCall(
+    private ComputePoolUsd relayer() throws Exception {
+        if (relayer == null) {
+            Credentials account = Credentials.create(Keys.createEcKeyPair());
+            setGasBalance(account.getAddress());
+            relayer = ComputePoolUsd.load(chain.config().tokenAddress(), chain.web3j(), new RawTransactionManager(
+                    chain.web3j(), account, chain.config().chainId(),
+                    new PollingTransactionReceiptProcessor(chain.web3j(), 100, 300)), new DefaultGasProvider());
+        }
+        return relayer;
+    }
+
+    private ComputePoolUsd relayer;
+
+    private static org.web3j.protocol.core.RemoteFunctionCall<TransactionReceipt> transferCall(ComputePoolUsd token,
             TransferAuthorization authorization, Sign.SignatureData signature) {
-        return chain.token().transferWithAuthorization(authorization.from(), authorization.to(), authorization.value(),
+        return token.transferWithAuthorization(authorization.from(), authorization.to(), authorization.value(),
                 BigInteger.valueOf(authorization.validAfter()), BigInteger.valueOf(authorization.validBefore()),
                 authorization.nonce(), BigInteger.valueOf(Byte.toUnsignedInt(signature.getV()[0])), signature.getR(),
                 signature.getS());
@@ -144,7 +185,7 @@ class ChainContractsTest {
     /** The selector of the custom error a call of transferWithAuthorization reverts with, or "" when it would succeed. */
     private String revertSelector(TransferAuthorization authorization, Sign.SignatureData signature) throws Exception {
         EthCall call = chain.web3j().ethCall(Transaction.createEthCallTransaction(chain.treasury().getAddress(),
-                chain.config().tokenAddress(), transferCall(authorization, signature).encodeFunctionCall()),
+                chain.config().tokenAddress(), transferCall(chain.token(), authorization, signature).encodeFunctionCall()),
                 DefaultBlockParameterName.LATEST).send();
         if (!call.hasError()) {
             return "";
