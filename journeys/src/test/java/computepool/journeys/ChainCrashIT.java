@@ -43,6 +43,8 @@ class ChainCrashIT {
         Map<String, String> config = new HashMap<>(stack.serviceConfig("payment_crash"));
         config.put("computepool.chain.actions.poll-interval", "100ms");
         config.put("computepool.chain.actions.rebroadcast-after", "1s");
+        // Only the transfers below go on chain: operators' pay would add transactions of its own.
+        config.put("computepool.pay.enabled", "false");
         HttpService rpc = new HttpService(env.require(LocalStackEnv.CHAIN_RPC_URL));
         Web3j web3j = Web3j.build(rpc);
         ComputePoolUsd token = ComputePoolUsd.load(env.require(LocalStackEnv.CHAIN_TOKEN_ADDRESS), web3j,

@@ -15,7 +15,9 @@ public enum AccountKind {
     /** The counterpart of money developers paid into their wallets (it runs negative). One account. */
     TOP_UPS_RECEIVED,
     /** The counterpart of credit the platform granted into subsidised wallets (it runs negative). One account. */
-    SUBSIDIES_GRANTED;
+    SUBSIDIES_GRANTED,
+    /** What was paid out to operators on chain (it runs positive as earnings accounts fall). One account. */
+    OPERATOR_PAYOUTS;
 
     /** The wallets every developer has. */
     public static final List<AccountKind> DEVELOPER_WALLETS = List.of(DEVELOPER_PAID, DEVELOPER_SUBSIDISED);

@@ -79,6 +79,7 @@ public class BillingEvents {
                     .setChargeId(chargeId)
                     .setUsageEventId(usageEventId.orElse(""))
                     .setOccurredAt(timestamp(charge.occurredAt()))
+                    .setModelId(charge.modelId() == null ? "" : charge.modelId())
                     .build()));
         }
         long balanceAfter = balanceBefore - charge.amountNanoUsd();

@@ -31,6 +31,8 @@ public class LedgerStore {
     public static final UUID TOP_UPS_RECEIVED = UUID.fromString("00000000-0000-0000-0000-00000000f002");
     /** Created by the schema migration: the counterpart of granted credit. */
     public static final UUID SUBSIDIES_GRANTED = UUID.fromString("00000000-0000-0000-0000-00000000f003");
+    /** Created by the schema migration: the counterpart of operators' payouts. */
+    public static final UUID OPERATOR_PAYOUTS = UUID.fromString("00000000-0000-0000-0000-00000000f004");
 
     private final AccountStore accounts;
 

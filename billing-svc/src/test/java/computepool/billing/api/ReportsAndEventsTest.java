@@ -3,6 +3,7 @@ package computepool.billing.api;
 import static computepool.problems.ProblemAssertions.badRequestNaming;
 import static computepool.problems.ProblemAssertions.problem;
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
@@ -13,6 +14,7 @@ import computepool.billing.support.BillingFixture;
 import computepool.billing.v1.BalanceLow;
 import computepool.billing.v1.ChargeApplied;
 import computepool.billing.v1.OperatorEarned;
+import computepool.billing.v1.PayoutSettled;
 import computepool.localstack.quarkus.LocalStackTestResource;
 import computepool.localstack.quarkus.TestLogins;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -93,6 +95,7 @@ class ReportsAndEventsTest {
         OperatorEarned earning = OperatorEarned.parseFrom(earned.get(0));
         assertEquals(159_840, earning.getAmountNanoUsd());
         assertEquals(applied.getChargeId(), earning.getChargeId());
+        assertEquals(fixture.model, earning.getModelId());
 
         List<byte[]> low = fixture.outboxPayloads(fixture.developerId, "computepool.billing.v1.BalanceLow");
         assertEquals(1, low.size(), "once per crossing");
@@ -100,6 +103,34 @@ class ReportsAndEventsTest {
         assertEquals(ONE_USD + 1 - COST, balanceLow.getBalanceNanoUsd());
         assertEquals(ONE_USD, balanceLow.getThresholdNanoUsd());
         assertEquals(ChargeApplied.parseFrom(charges.get(1)).getChargeId(), balanceLow.getChargeId());
+    }
+
+    @Test
+    void aSettledPayoutLowersTheOperatorsUnpaidEarningsOnceHoweverOftenItArrives() {
+        fixture.fund("paid", ONE_USD);
+        charge("req-" + UUID.randomUUID(), "2026-03-02T12:00:00Z");
+        String operator = "op-b-" + fixture.developerId;
+        PayoutSettled payout = PayoutSettled.newBuilder()
+                .setPayoutId(UUID.randomUUID().toString())
+                .setOperatorId(operator)
+                .setAmountNanoUsd(159_000)
+                .setEpoch(7)
+                .setPayoutAddress("0x" + "a".repeat(40))
+                .setTokenAmount("159000000000000")
+                .setSettledAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(1_780_000_000L))
+                .build();
+
+        var record = fixture.send("payment", operator, payout);
+        fixture.send(record);
+        await().atMost(BillingFixture.EVENTUALLY).until(() -> fixture.count(
+                "select count(*) from ledger_transaction where kind = 'payout' and reference = $1", payout.getPayoutId()) == 1);
+
+        given().auth().oauth2(TestLogins.admin()).get("/v1/admin/operators/" + operator + "/statements/2026-03")
+                .then().statusCode(200)
+                .body("totalNanoUsd", equalTo(159_840))
+                .body("unpaidNanoUsd", equalTo(840));
+        assertEquals(1, fixture.count("select count(*) from ledger_transaction where kind = 'payout' and reference = $1",
+                payout.getPayoutId()));
     }
 
     @Test

@@ -40,10 +40,8 @@ public class ChainActionProcessor {
     private final ChainReconciler reconciler;
     private final ChainConfig.Actions config;
     private final Clock clock;
-    private volatile boolean running;
-    private Thread thread;
-    /** Failed passes in a row: the first is logged as a warning, the rest only once the node answers again. */
-    private int failedPasses;
+    private final PassLoop loop;
+    private Instant nextReconciliation = Instant.MIN;
 
     public ChainActionProcessor(Chain chain, ChainActionStore store, ChainReconciler reconciler, ChainConfig config,
             Clock clock) {
@@ -52,52 +50,25 @@ public class ChainActionProcessor {
         this.reconciler = reconciler;
         this.config = config.actions();
         this.clock = clock;
+        this.loop = new PassLoop("chain-actions", this.config.pollInterval(), this::pass, LOG);
     }
 
     void start(@Observes StartupEvent event) {
-        if (!config.processingEnabled()) {
-            return;
+        if (config.processingEnabled()) {
+            loop.start();
         }
-        running = true;
-        thread = Thread.ofPlatform().name("chain-actions").daemon().start(this::loop);
     }
 
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
-        running = false;
-        if (thread != null) {
-            thread.interrupt();
-            thread.join(5_000);
-        }
+        loop.stop();
     }
 
-    private void loop() {
-        Instant nextReconciliation = clock.instant();
-        while (running) {
-            try {
-                processOpenActions();
-                if (!clock.instant().isBefore(nextReconciliation)) {
-                    reconciler.reconcile();
-                    nextReconciliation = clock.instant().plus(config.reconcileInterval());
-                }
-                if (failedPasses > 0) {
-                    LOG.infof("chain actions: passes complete again after %d that ended early", failedPasses);
-                    failedPasses = 0;
-                }
-            } catch (Exception e) {
-                if (!running) {
-                    return;
-                }
-                if (failedPasses++ == 0) {
-                    LOG.warnf("chain actions: pass ended early, resuming from the records: %s", e.toString());
-                } else {
-                    LOG.debugf("chain actions: pass ended early again: %s", e.toString());
-                }
-            }
-            try {
-                Thread.sleep(config.pollInterval());
-            } catch (InterruptedException e) {
-                return;
-            }
+    /** The open actions, then the reconciliation when it is due. */
+    private void pass() throws Exception {
+        processOpenActions();
+        if (!clock.instant().isBefore(nextReconciliation)) {
+            reconciler.reconcile();
+            nextReconciliation = clock.instant().plus(config.reconcileInterval());
         }
     }
 
@@ -115,8 +86,8 @@ public class ChainActionProcessor {
     private void submit(ChainAction action) throws Exception {
         Web3j web3j = chain.web3j();
         if (!action.sender().equalsIgnoreCase(chain.treasury().getAddress())) {
-            store.notSigned(action, "no key for sender " + action.sender(), false, clock.instant());
-            announceFailed(action, "no key for the sender");
+            String failure = "no key for sender " + action.sender();
+            store.notSigned(action, failure, Optional.of(failed(action, failure)), clock.instant());
             return;
         }
         EthEstimateGas estimate = web3j.ethEstimateGas(Transaction.createFunctionCallTransaction(action.sender(), null,
@@ -124,11 +95,9 @@ public class ChainActionProcessor {
         if (estimate.hasError()) {
             boolean retry = action.attempts() + 1 < config.maxAttempts();
             String failure = "the call reverts: " + estimate.getError().getMessage();
-            store.notSigned(action, failure, retry, clock.instant());
+            store.notSigned(action, failure, retry ? Optional.empty() : Optional.of(failed(action, failure)),
+                    clock.instant());
             LOG.warnf("chain action %s not signed: %s; %s", action.id(), failure, retry ? "trying again" : "it has FAILED");
-            if (!retry) {
-                announceFailed(action, failure);
-            }
             return;
         }
         // 20 % above the estimate: the state the estimate saw can change before the transaction is mined.
@@ -186,11 +155,9 @@ public class ChainActionProcessor {
             }
             boolean retry = action.attempts() < config.maxAttempts();
             String failure = "nonce " + nonce + " was used by another transaction";
-            store.attemptEnded(action, "DISPLACED", failure, retry, clock.instant());
+            store.attemptEnded(action, "DISPLACED", failure,
+                    retry ? Optional.empty() : Optional.of(failed(action, failure)), clock.instant());
             LOG.warnf("chain action %s: %s; %s", action.id(), failure, retry ? "signing it again" : "it has FAILED");
-            if (!retry) {
-                announceFailed(action, failure);
-            }
             return;
         }
         Instant now = clock.instant();
@@ -214,21 +181,19 @@ public class ChainActionProcessor {
         }
         boolean retry = action.attempts() < config.maxAttempts();
         String failure = "reverted in block " + block;
-        store.attemptEnded(action, "REVERTED", failure, retry, clock.instant());
+        store.attemptEnded(action, "REVERTED", failure, retry ? Optional.empty() : Optional.of(failed(action, failure)),
+                clock.instant());
         LOG.warnf("chain action %s: %s; %s", action.id(), failure, retry ? "signing it again" : "it has FAILED");
-        if (!retry) {
-            announceFailed(action, failure);
-        }
     }
 
-    private void announceFailed(ChainAction action, String failure) {
-        store.announce(ChainDiscrepancy.newBuilder()
+    private ChainDiscrepancy failed(ChainAction action, String failure) {
+        return ChainDiscrepancy.newBuilder()
                 .setKind(ChainDiscrepancy.Kind.FAILED)
                 .setActionId(action.id().toString())
                 .setIdempotencyKey(action.idempotencyKey())
                 .setSender(action.sender())
                 .setRecorded("FAILED after " + config.maxAttempts() + " attempts")
                 .setObserved(failure)
-                .build(), action.id().toString(), clock.instant());
+                .build();
     }
 }

@@ -75,6 +75,12 @@ public class ChainActionStore {
         return rows.size() == 0 ? Optional.empty() : Optional.of(action(rows.iterator().next()));
     }
 
+    public Optional<ChainAction> findByKey(String idempotencyKey) {
+        RowSet<Row> rows = database.preparedQuery("select " + COLUMNS + " from chain_action where idempotency_key = $1")
+                .execute(Tuple.of(idempotencyKey)).await().atMost(TIMEOUT);
+        return rows.size() == 0 ? Optional.empty() : Optional.of(action(rows.iterator().next()));
+    }
+
     /** PROPOSED and SUBMITTED actions, oldest first: the processor's work. */
     public List<ChainAction> open(int limit) {
         return actions(database.preparedQuery("select " + COLUMNS + """
@@ -155,11 +161,13 @@ public class ChainActionStore {
 
     /**
      * The current attempt ended without the effect: it reverted, or another transaction took its nonce. The action
-     * goes back to PROPOSED for another attempt, or ends FAILED (announced) when {@code retry} is false.
+     * goes back to PROPOSED for another attempt or, when {@code failed} is given, ends FAILED and the discrepancy is
+     * announced in the same commit.
      */
-    public void attemptEnded(ChainAction action, String outcome, String failure, boolean retry, Instant now) {
+    public void attemptEnded(ChainAction action, String outcome, String failure, Optional<ChainDiscrepancy> failed,
+            Instant now) {
         String hash = action.txHash().orElseThrow();
-        database.withTransaction(connection -> connection.preparedQuery(retry
+        database.withTransaction(connection -> connection.preparedQuery(failed.isEmpty()
                                 ? """
                                 update chain_action set state = 'PROPOSED', nonce = null, tx_hash = null, raw_tx = null,
                                        failure = $3, submitted_at = null, broadcast_at = null
@@ -167,19 +175,25 @@ public class ChainActionStore {
                                 : """
                                 update chain_action set state = 'FAILED', raw_tx = null, failure = $3, settled_at = $4
                                 where id = $1 and tx_hash = $2 and state = 'SUBMITTED'""")
-                        .execute(retry ? Tuple.of(action.id(), hash, failure) : Tuple.of(action.id(), hash, failure, utc(now)))
+                        .execute(failed.isEmpty() ? Tuple.of(action.id(), hash, failure)
+                                : Tuple.of(action.id(), hash, failure, utc(now)))
                         .chain(() -> connection.preparedQuery("update chain_transaction set outcome = $2 where tx_hash = $1")
-                                .execute(Tuple.of(hash, outcome))))
+                                .execute(Tuple.of(hash, outcome)))
+                        .chain(() -> announceIn(connection, failed, action.id().toString(), now)))
                 .await().atMost(TIMEOUT);
     }
 
-    /** The action cannot even be estimated (its call reverts now): another try later, or FAILED. */
-    public void notSigned(ChainAction action, String failure, boolean retry, Instant now) {
-        database.preparedQuery(retry
-                        ? "update chain_action set attempts = attempts + 1, failure = $2 where id = $1 and state = 'PROPOSED'"
-                        : "update chain_action set attempts = attempts + 1, failure = $2, state = 'FAILED', settled_at = $3 "
-                                + "where id = $1 and state = 'PROPOSED'")
-                .execute(retry ? Tuple.of(action.id(), failure) : Tuple.of(action.id(), failure, utc(now)))
+    /**
+     * The action cannot even be estimated (its call reverts now): another try later or, when {@code failed} is given,
+     * FAILED with the discrepancy announced in the same commit.
+     */
+    public void notSigned(ChainAction action, String failure, Optional<ChainDiscrepancy> failed, Instant now) {
+        database.withTransaction(connection -> connection.preparedQuery(failed.isEmpty()
+                                ? "update chain_action set attempts = attempts + 1, failure = $2 where id = $1 and state = 'PROPOSED'"
+                                : "update chain_action set attempts = attempts + 1, failure = $2, state = 'FAILED', "
+                                        + "settled_at = $3 where id = $1 and state = 'PROPOSED'")
+                        .execute(failed.isEmpty() ? Tuple.of(action.id(), failure) : Tuple.of(action.id(), failure, utc(now)))
+                        .chain(() -> announceIn(connection, failed, action.id().toString(), now)))
                 .await().atMost(TIMEOUT);
     }
 
@@ -202,20 +216,28 @@ public class ChainActionStore {
 
     /**
      * Announces a discrepancy once per subject and kind: the event goes through the outbox in the transaction that
-     * records it. Answers whether it was new.
+     * records it.
      */
-    public boolean announce(ChainDiscrepancy discrepancy, String subject, Instant now) {
-        ChainDiscrepancy stamped = discrepancy.toBuilder().setDetectedAt(Timestamp.newBuilder()
+    public void announce(ChainDiscrepancy discrepancy, String subject, Instant now) {
+        database.withTransaction(connection -> announceIn(connection, Optional.of(discrepancy), subject, now))
+                .await().atMost(TIMEOUT);
+    }
+
+    private Uni<Void> announceIn(SqlConnection connection, Optional<ChainDiscrepancy> discrepancy, String subject,
+            Instant now) {
+        if (discrepancy.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        ChainDiscrepancy stamped = discrepancy.get().toBuilder().setDetectedAt(Timestamp.newBuilder()
                 .setSeconds(now.getEpochSecond()).setNanos(now.getNano())).build();
-        return database.withTransaction(connection -> connection.preparedQuery("""
+        return connection.preparedQuery("""
                         insert into chain_discrepancy (subject, kind, detected_at) values ($1, $2, $3)
                         on conflict do nothing returning subject""")
-                .execute(Tuple.of(subject, discrepancy.getKind().name(), utc(now)))
+                .execute(Tuple.of(subject, stamped.getKind().name(), utc(now)))
                 .chain(rows -> rows.size() == 0
-                        ? Uni.createFrom().item(false)
-                        : outbox.appendAll(connection, List.of(new Outbox.Entry(Topics.PAYMENT,
-                                subject, stamped))).replaceWith(true)))
-                .await().atMost(TIMEOUT);
+                        ? Uni.createFrom().voidItem()
+                        : outbox.appendAll(connection, List.of(new Outbox.Entry(Topics.PAYMENT, subject, stamped)))
+                                .replaceWithVoid());
     }
 
     private static List<ChainAction> actions(RowSet<Row> rows) {

@@ -35,6 +35,15 @@ public class ChainActions {
         return propose(idempotencyKey, TOKEN_TRANSFER, chain.config().tokenAddress(), callData);
     }
 
+    /** Any call from the treasury; a retry with the same key answers the action recorded first. */
+    public ChainAction call(String idempotencyKey, String kind, String contract, String callData) {
+        return propose(idempotencyKey, kind, contract, callData);
+    }
+
+    public java.util.Optional<ChainAction> byKey(String idempotencyKey) {
+        return store.findByKey(idempotencyKey);
+    }
+
     private ChainAction propose(String idempotencyKey, String kind, String contract, String callData) {
         String sender = chain.treasury().getAddress().toLowerCase(Locale.ROOT);
         String target = contract.toLowerCase(Locale.ROOT);

@@ -80,7 +80,7 @@ class ChainActionsTest {
     }
 
     @Test
-    void actionsOfOneSenderGetConsecutiveNoncesInTheOrderProposed() throws Exception {
+    void actionsOfOneSenderGetIncreasingNoncesInTheOrderProposed() throws Exception {
         List<String> ids = new java.util.ArrayList<>();
         for (int i = 0; i < 5; i++) {
             ids.add(post("burst-" + UUID.randomUUID(), transfer(ChainTestSupport.newAddress(), BigInteger.valueOf(i + 1)), 202));
@@ -90,7 +90,8 @@ class ChainActionsTest {
             ChainAction action = ChainTestSupport.awaitSettled(store, UUID.fromString(id));
             assertEquals(ChainAction.State.CONFIRMED, action.state());
             long nonce = action.nonce().orElseThrow();
-            assertTrue(previous < 0 || nonce == previous + 1, "nonce " + nonce + " after " + previous);
+            // Other work of the service (operators' pay) may take nonces in between, never out of order.
+            assertTrue(nonce > previous, "nonce " + nonce + " after " + previous);
             previous = nonce;
         }
     }
@@ -130,7 +131,8 @@ class ChainActionsTest {
                 post("after-" + UUID.randomUUID(), transfer(ChainTestSupport.newAddress(), BigInteger.TEN), 202)));
 
         assertEquals(ChainAction.State.CONFIRMED, after.state());
-        assertEquals(first.nonce().orElseThrow() + 2, after.nonce().orElseThrow());
+        // Past the nonce the foreign transaction took.
+        assertTrue(after.nonce().orElseThrow() >= first.nonce().orElseThrow() + 2, after.toString());
     }
 
     @Test

@@ -1,0 +1,56 @@
+package computepool.billing.events;
+
+import computepool.billing.domain.LedgerEntry;
+import computepool.billing.domain.Posting;
+import computepool.billing.store.LedgerStore;
+import computepool.billing.v1.PayoutSettled;
+import computepool.events.EventConsumer;
+import computepool.events.EventHandlers;
+import computepool.events.MalformedEventException;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+/**
+ * Books each payout payment-svc settled on chain: the operator's unpaid earnings fall by the amount, once per payout
+ * (the ledger transaction's reference is the payout id).
+ */
+@ApplicationScoped
+public class PayoutEventsConsumer {
+
+    static final String CHANNEL = "payment-events";
+    static final String CONSUMER_NAME = "billing-payouts";
+
+    private final EventConsumer consumer;
+    private final EventHandlers handlers;
+
+    public PayoutEventsConsumer(EventConsumer consumer, LedgerStore ledger, Clock clock) {
+        this.consumer = consumer;
+        this.handlers = EventHandlers.of(PayoutSettled.getDefaultInstance(), (event, settled) -> {
+            if (settled.getAmountNanoUsd() <= 0 || settled.getOperatorId().isBlank() || settled.getPayoutId().isBlank()) {
+                return Uni.createFrom().failure(new MalformedEventException("PayoutSettled " + settled.getPayoutId()
+                        + " needs a payout id, an operator and a positive amount"));
+            }
+            Instant settledAt = Instant.ofEpochSecond(settled.getSettledAt().getSeconds(), settled.getSettledAt().getNanos());
+            return ledger.operatorAccount(settled.getOperatorId(), settledAt)
+                    .chain(account -> ledger.book(new LedgerEntry(
+                            UUID.nameUUIDFromBytes(("payout/" + settled.getPayoutId()).getBytes(StandardCharsets.UTF_8)),
+                            LedgerEntry.PAYOUT, settled.getPayoutId(), settledAt,
+                            List.of(new Posting(account, -settled.getAmountNanoUsd()),
+                                    new Posting(LedgerStore.OPERATOR_PAYOUTS, settled.getAmountNanoUsd()))),
+                            clock.instant()))
+                    .replaceWithVoid();
+        });
+    }
+
+    @Incoming(CHANNEL)
+    public Uni<Void> onPaymentEvent(ConsumerRecord<String, byte[]> record) {
+        return consumer.consume(CONSUMER_NAME, record, handlers);
+    }
+}

@@ -1,0 +1,209 @@
+package computepool.payment.pay;
+
+import static computepool.problems.ProblemAssertions.badRequestNaming;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.google.protobuf.Timestamp;
+import computepool.billing.v1.OperatorEarned;
+import computepool.billing.v1.PayoutSettled;
+import computepool.chain.contracts.ISuperfluidPool;
+import computepool.events.EventCodec;
+import computepool.events.EventEnvelope;
+import computepool.localstack.quarkus.LocalStackTestResource;
+import computepool.localstack.quarkus.TestLogins;
+import computepool.payment.chain.Chain;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+import org.web3j.crypto.Credentials;
+import org.web3j.crypto.Keys;
+import org.web3j.tx.ReadonlyTransactionManager;
+import org.web3j.tx.gas.DefaultGasProvider;
+
+/**
+ * Earnings announced on Kafka as billing does, settled on chain at the end of each (6 s) epoch: each operator's
+ * super-token balance equals its ledger earnings floored to whole base units, the rest carried to the next epoch.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = LocalStackTestResource.class, initArgs = @ResourceArg(name = "database", value = "payment_test"))
+class OperatorPayTest {
+
+    private static final BigInteger UNITS_PER_BASE_UNIT = BigInteger.TEN.pow(12);
+
+    @Inject
+    Chain chain;
+
+    @Inject
+    Pool database;
+
+    @Inject
+    PayConfig pay;
+
+    @ConfigProperty(name = "mp.messaging.incoming.billing-events.topic")
+    String topic;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String kafka;
+
+    @Test
+    void eachEpochTopsEveryOperatorUpToItsFlooredEarningsAndCarriesTheRest() throws Exception {
+        String model = "model-" + UUID.randomUUID();
+        String alice = "operator-a-" + UUID.randomUUID();
+        String bob = "operator-b-" + UUID.randomUUID();
+        String nobody = "operator-c-" + UUID.randomUUID();
+        String aliceAddress = newAddress();
+        String bobAddress = newAddress();
+        payoutAddress(alice, aliceAddress);
+        payoutAddress(bob, bobAddress);
+
+        OperatorEarned first = earned(alice, model, 1_234_567);
+        // At the start of an epoch, so the flow has most of it to run before the true-up.
+        sleepUntil(Epochs.start(Epochs.of(Instant.now(), pay.epochLength()) + 1, pay.epochLength()));
+        publish(first, first, earned(alice, model, 100_000), earned(bob, model, 999), earned(nobody, model, 5_000_000));
+        awaitSettledEpochs(model, 1);
+
+        // 1,334,567 nano-USD is 1,334 base units and 567 carried; 999 nano-USD is none yet.
+        assertEquals(units(1_334), balance(aliceAddress));
+        BigInteger streamed = flowPool(model).getTotalAmountReceivedByMember(aliceAddress).send();
+        assertTrue(streamed.signum() > 0, "nothing was streamed to Alice before the true-up");
+        assertTrue(streamed.compareTo(units(1_334)) <= 0, "streamed ahead of earnings: " + streamed);
+        assertEquals(BigInteger.ZERO, balance(bobAddress));
+        List<PayoutSettled> payouts = payoutsOf(alice);
+        assertEquals(1, payouts.size());
+        assertEquals(1_334_000, payouts.getFirst().getAmountNanoUsd());
+        assertEquals(units(1_334).toString(), payouts.getFirst().getTokenAmount());
+        assertEquals(aliceAddress, payouts.getFirst().getPayoutAddress());
+        assertTrue(payoutsOf(bob).isEmpty(), "nothing whole to pay Bob yet");
+
+        publish(earned(alice, model, 433), earned(bob, model, 2));
+        awaitSettledEpochs(model, 2);
+
+        // Alice's carried 567 and 433 more make one base unit; Bob's 999 and 2 make one with 1 carried.
+        assertEquals(units(1_335), balance(aliceAddress));
+        assertEquals(units(1), balance(bobAddress));
+        assertEquals(List.of(1_334_000L, 1_000L), payoutsOf(alice).stream().map(PayoutSettled::getAmountNanoUsd).toList());
+        assertEquals(List.of(1_000L), payoutsOf(bob).stream().map(PayoutSettled::getAmountNanoUsd).toList());
+    }
+
+    @Test
+    void aPayoutAddressIsValidatedAndCannotChange() throws Exception {
+        String operator = "operator-" + UUID.randomUUID();
+        String address = newAddress();
+        given().auth().oauth2(TestLogins.admin()).contentType(ContentType.JSON).body("{\"address\": \"0x12\"}")
+                .when().put("/v1/admin/operators/" + operator + "/payout-address").then().spec(badRequestNaming("address"));
+        given().auth().oauth2(TestLogins.admin()).when().get("/v1/admin/operators/" + operator + "/payout-address")
+                .then().statusCode(404);
+        payoutAddress(operator, address);
+        payoutAddress(operator, address.toUpperCase().replace("0X", "0x"));
+        given().auth().oauth2(TestLogins.admin()).contentType(ContentType.JSON)
+                .body("{\"address\": \"" + newAddress() + "\"}")
+                .when().put("/v1/admin/operators/" + operator + "/payout-address").then().statusCode(409);
+        given().auth().oauth2(TestLogins.admin()).when().get("/v1/admin/operators/" + operator + "/payout-address")
+                .then().statusCode(200).body("address", equalTo(address));
+        given().auth().oauth2(TestLogins.developer()).contentType(ContentType.JSON)
+                .body("{\"address\": \"" + address + "\"}")
+                .when().put("/v1/admin/operators/" + operator + "/payout-address").then().statusCode(403);
+    }
+
+    private static void sleepUntil(Instant instant) throws InterruptedException {
+        Thread.sleep(Math.max(0, Duration.between(Instant.now(), instant).toMillis()));
+    }
+
+    private void awaitSettledEpochs(String model, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (settledEpochs(model) < count) {
+            if (System.nanoTime() > deadline) {
+                fail(model + ": " + settledEpochs(model) + " of " + count + " epochs settled within 60 s");
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private long settledEpochs(String model) {
+        return database.preparedQuery("select count(*) as n from pay_epoch where model_id = $1 and state = 'SETTLED'")
+                .execute(Tuple.of(model)).await().atMost(Duration.ofSeconds(10)).iterator().next().getLong("n");
+    }
+
+    private List<PayoutSettled> payoutsOf(String operator) throws Exception {
+        List<PayoutSettled> payouts = new ArrayList<>();
+        for (var row : database.preparedQuery("""
+                        select payload from outbox_event where ce_type = $1 and record_key = $2 order by seq""")
+                .execute(Tuple.of("computepool.billing.v1.PayoutSettled", operator)).await().atMost(Duration.ofSeconds(10))) {
+            payouts.add(PayoutSettled.parseFrom(row.getBuffer("payload").getBytes()));
+        }
+        return payouts;
+    }
+
+    private void publish(OperatorEarned... earnings) throws Exception {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka,
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()))) {
+            for (OperatorEarned earned : earnings) {
+                // The same earning twice is one event delivered twice: same ce_id.
+                producer.send(EventCodec.toProducerRecord(topic, new EventEnvelope(
+                        UUID.nameUUIDFromBytes(earned.getEarningId().getBytes()), EventEnvelope.typeOf(earned),
+                        "/billing-svc", Instant.now(), null, earned.getOperatorId(), earned.toByteString()))).get();
+            }
+        }
+    }
+
+    private static OperatorEarned earned(String operator, String model, long nanoUsd) {
+        Instant now = Instant.now();
+        return OperatorEarned.newBuilder()
+                .setEarningId(UUID.randomUUID().toString())
+                .setOperatorId(operator)
+                .setModelId(model)
+                .setAmountNanoUsd(nanoUsd)
+                .setChargeId(UUID.randomUUID().toString())
+                .setOccurredAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()))
+                .build();
+    }
+
+    private static void payoutAddress(String operator, String address) {
+        given().auth().oauth2(TestLogins.admin()).contentType(ContentType.JSON)
+                .body("{\"address\": \"" + address + "\"}")
+                .when().put("/v1/admin/operators/" + operator + "/payout-address")
+                .then().statusCode(200);
+    }
+
+    private ISuperfluidPool flowPool(String model) {
+        String address = database.preparedQuery("select flow_pool from coalition where model_id = $1")
+                .execute(Tuple.of(model)).await().atMost(Duration.ofSeconds(10)).iterator().next().getString("flow_pool");
+        return ISuperfluidPool.load(address, chain.web3j(), new ReadonlyTransactionManager(chain.web3j(), address),
+                new DefaultGasProvider());
+    }
+
+    private BigInteger balance(String address) throws Exception {
+        return chain.superToken().balanceOf(address).send();
+    }
+
+    private static BigInteger units(long baseUnits) {
+        return BigInteger.valueOf(baseUnits).multiply(UNITS_PER_BASE_UNIT);
+    }
+
+    private static String newAddress() throws Exception {
+        return Credentials.create(Keys.createEcKeyPair()).getAddress();
+    }
+}
