@@ -10,6 +10,9 @@ import computepool.payment.chain.Chain;
 import computepool.payment.chain.ChainAction;
 import computepool.payment.chain.ChainActions;
 import computepool.payment.chain.PassLoop;
+import computepool.payment.domain.PaymentEvent;
+import computepool.payment.webhooks.WebhookDeliveries;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.Timestamp;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -21,6 +24,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -64,15 +68,20 @@ public class OperatorPay {
     private final Outbox outbox;
     private final PayConfig config;
     private final Clock clock;
+    private final WebhookDeliveries deliveries;
+    private final ObjectMapper json;
     private final PassLoop loop;
 
-    public OperatorPay(Chain chain, ChainActions actions, PayStore store, Outbox outbox, PayConfig config, Clock clock) {
+    public OperatorPay(Chain chain, ChainActions actions, PayStore store, Outbox outbox, PayConfig config, Clock clock,
+            WebhookDeliveries deliveries, ObjectMapper json) {
         this.chain = chain;
         this.actions = actions;
         this.store = store;
         this.outbox = outbox;
         this.config = config;
         this.clock = clock;
+        this.deliveries = deliveries;
+        this.json = json;
         this.loop = new PassLoop("operator-pay", config.passInterval(), this::pass, LOG);
     }
 
@@ -207,7 +216,10 @@ public class OperatorPay {
                 if (!claimed) {
                     return;
                 }
-                store.settle(model, epoch, settledEvents(model, epoch, payouts, now), outbox, now);
+                List<PayoutSettled> settled = settledPayouts(model, epoch, payouts, now);
+                store.settle(model, epoch,
+                        settled.stream().map(p -> new Outbox.Entry(Topics.PAYMENT, p.getOperatorId(), p)).toList(),
+                        settled.stream().map(this::notice).toList(), outbox, deliveries, now);
                 LOG.infof("coalition %s: epoch %d settled for %d operators", model, epoch, payouts.size());
             }
             default -> { }
@@ -320,9 +332,9 @@ public class OperatorPay {
         return payouts;
     }
 
-    private List<Outbox.Entry> settledEvents(String model, long epoch, List<PayStore.Payout> payouts, Instant now) {
+    private List<PayoutSettled> settledPayouts(String model, long epoch, List<PayStore.Payout> payouts, Instant now) {
         String txHash = actions.byKey("true-up:" + model + ":" + epoch).flatMap(ChainAction::txHash).orElse("");
-        List<Outbox.Entry> events = new ArrayList<>();
+        List<PayoutSettled> events = new ArrayList<>();
         for (PayStore.Payout payout : payouts) {
             BigInteger before = store.previousPayout(model, epoch, payout.operatorId())
                     .map(PayStore.Payout::targetUnits).orElse(BigInteger.ZERO);
@@ -330,7 +342,7 @@ public class OperatorPay {
             if (settled.signum() <= 0) {
                 continue;
             }
-            events.add(new Outbox.Entry(Topics.PAYMENT, payout.operatorId(), PayoutSettled.newBuilder()
+            events.add(PayoutSettled.newBuilder()
                     .setPayoutId(UUID.nameUUIDFromBytes((model + "/" + epoch + "/" + payout.operatorId())
                             .getBytes(StandardCharsets.UTF_8)).toString())
                     .setOperatorId(payout.operatorId())
@@ -340,9 +352,37 @@ public class OperatorPay {
                     .setTxHash(txHash)
                     .setTokenAmount(settled.toString())
                     .setSettledAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
-                    .build()));
+                    .build());
         }
         return events;
+    }
+
+    /**
+     * The {@code payout.settled} webhook event, for the endpoints of the owner whose Keycloak subject is the
+     * operator's id.
+     */
+    private WebhookDeliveries.Event notice(PayoutSettled payout) {
+        Instant settledAt = Instant.ofEpochSecond(payout.getSettledAt().getSeconds(), payout.getSettledAt().getNanos());
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("payoutId", payout.getPayoutId());
+        data.put("operatorId", payout.getOperatorId());
+        data.put("amountNanoUsd", payout.getAmountNanoUsd());
+        data.put("epoch", payout.getEpoch());
+        data.put("payoutAddress", payout.getPayoutAddress());
+        data.put("txHash", payout.getTxHash());
+        data.put("tokenAmount", payout.getTokenAmount());
+        data.put("settledAt", settledAt.toString());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", payout.getPayoutId());
+        body.put("type", PaymentEvent.PAYOUT_SETTLED.wireName());
+        body.put("created", settledAt.toString());
+        body.put("data", data);
+        try {
+            return new WebhookDeliveries.Event(payout.getOperatorId(), payout.getPayoutId(),
+                    PaymentEvent.PAYOUT_SETTLED.wireName(), json.writeValueAsString(body));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private ChainAction call(String key, String kind, String callData) {

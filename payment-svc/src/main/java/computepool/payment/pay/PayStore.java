@@ -1,5 +1,6 @@
 package computepool.payment.pay;
 
+import computepool.payment.webhooks.WebhookDeliveries;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -210,13 +211,18 @@ public class PayStore {
                 row.getBigDecimal("true_up_units").toBigIntegerExact()));
     }
 
-    /** Marks the epoch settled and the coalition's settled epoch, with the events, in one commit. */
+    /**
+     * Marks the epoch settled and the coalition's settled epoch, with the events and their webhook deliveries, in one
+     * commit.
+     */
     public void settle(String modelId, long epoch, List<computepool.events.Outbox.Entry> events,
-            computepool.events.Outbox outbox, Instant now) {
+            List<WebhookDeliveries.Event> notices, computepool.events.Outbox outbox, WebhookDeliveries deliveries,
+            Instant now) {
         database.withTransaction(connection -> move(connection, modelId, epoch, "CLAIMING", "SETTLED", now)
                 .chain(() -> connection.preparedQuery("update coalition set settled_epoch = $2 where model_id = $1")
                         .execute(Tuple.of(modelId, epoch)))
-                .chain(() -> outbox.appendAll(connection, events))).await().atMost(TIMEOUT);
+                .chain(() -> outbox.appendAll(connection, events))
+                .chain(() -> deliveries.enqueue(connection, notices, now))).await().atMost(TIMEOUT);
     }
 
     /** An epoch with nothing to settle: only the coalition's settled epoch moves. */

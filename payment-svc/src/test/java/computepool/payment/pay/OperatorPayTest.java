@@ -16,6 +16,13 @@ import computepool.events.EventEnvelope;
 import computepool.localstack.quarkus.LocalStackTestResource;
 import computepool.localstack.quarkus.TestLogins;
 import computepool.payment.chain.Chain;
+import computepool.payment.domain.SigningSecret;
+import computepool.payment.domain.WebhookSignature;
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CopyOnWriteArrayList;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -104,6 +111,62 @@ class OperatorPayTest {
         assertEquals(units(1), balance(bobAddress));
         assertEquals(List.of(1_334_000L, 1_000L), payoutsOf(alice).stream().map(PayoutSettled::getAmountNanoUsd).toList());
         assertEquals(List.of(1_000L), payoutsOf(bob).stream().map(PayoutSettled::getAmountNanoUsd).toList());
+    }
+
+    @Test
+    void anOperatorsEndpointGetsEachPayoutSignedAndRetriedUntilItAnswers() throws Exception {
+        String token = TestLogins.developer();
+        String operator = subjectOf(token);
+        payoutAddress(operator, newAddress());
+        List<Received> received = new CopyOnWriteArrayList<>();
+        HttpServer receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        receiver.createContext("/hooks", exchange -> {
+            received.add(new Received(Instant.now(), exchange.getRequestHeaders().getFirst("ComputePool-Signature"),
+                    exchange.getRequestHeaders().getFirst("ComputePool-Event-Id"), exchange.getRequestBody().readAllBytes()));
+            // Fails twice, then takes it.
+            exchange.sendResponseHeaders(received.size() < 3 ? 500 : 204, -1);
+            exchange.close();
+        });
+        receiver.start();
+        try {
+            String secret = given().auth().oauth2(token).contentType(ContentType.JSON)
+                    .body("{\"url\": \"http://127.0.0.1:" + receiver.getAddress().getPort() + "/hooks\", "
+                            + "\"events\": [\"payout.settled\"]}")
+                    .when().post("/v1/webhooks").then().statusCode(201).extract().path("signingSecret");
+            String model = "model-" + UUID.randomUUID();
+            publish(earned(operator, model, 42_000));
+            awaitSettledEpochs(model, 1);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (received.size() < 3 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            PayoutSettled payout = payoutsOf(operator).getLast();
+
+            assertEquals(3, received.size(), "two failures and one delivery");
+            for (Received delivery : received) {
+                assertEquals(payout.getPayoutId(), delivery.eventId());
+                assertTrue(WebhookSignature.verify(new SigningSecret(secret), delivery.signature(), delivery.body(),
+                        Instant.now()), "signature " + delivery.signature());
+            }
+            assertTrue(Duration.between(received.get(0).at(), received.get(1).at()).toMillis() >= 200);
+            assertTrue(Duration.between(received.get(1).at(), received.get(2).at()).toMillis() >= 400, "backoff doubles");
+            var body = io.restassured.path.json.JsonPath.from(new String(received.getLast().body(), StandardCharsets.UTF_8));
+            assertEquals("payout.settled", body.getString("type"));
+            assertEquals(operator, body.getString("data.operatorId"));
+            assertEquals(42_000L, body.getLong("data.amountNanoUsd"));
+            Thread.sleep(1_000);
+            assertEquals(3, received.size(), "delivered once it was taken");
+        } finally {
+            receiver.stop(0);
+        }
+    }
+
+    private record Received(Instant at, String signature, String eventId, byte[] body) {
+    }
+
+    private static String subjectOf(String jwt) {
+        String payload = new String(java.util.Base64.getUrlDecoder().decode(jwt.split("\\.")[1]), StandardCharsets.UTF_8);
+        return io.restassured.path.json.JsonPath.from(payload).getString("sub");
     }
 
     @Test

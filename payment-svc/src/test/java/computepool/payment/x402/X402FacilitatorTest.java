@@ -1,0 +1,185 @@
+package computepool.payment.x402;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import computepool.localstack.quarkus.LocalStackTestResource;
+import computepool.payment.chain.Chain;
+import computepool.payment.chain.ChainAction;
+import computepool.payment.chain.ChainActionStore;
+import computepool.payment.chain.ChainActions;
+import computepool.payment.chain.TransferAuthorization;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.ValidatableResponse;
+import jakarta.inject.Inject;
+import java.math.BigInteger;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.web3j.crypto.Credentials;
+import org.web3j.crypto.Keys;
+import org.web3j.crypto.Sign;
+import org.web3j.utils.Numeric;
+
+/**
+ * The facilitator API against the stack's chain: a voucher signed here in Java (EIP-712, as a wallet signs) is
+ * verified and settled once; every kind of bad voucher is refused with its x402 reason and moves nothing.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = LocalStackTestResource.class, initArgs = @ResourceArg(name = "database", value = "payment_test"))
+class X402FacilitatorTest {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final BigInteger PRICE = BigInteger.valueOf(25_000);
+    private static final BigInteger FUNDS = BigInteger.valueOf(100_000);
+
+    @Inject
+    Chain chain;
+
+    @Inject
+    ChainActions actions;
+
+    @Inject
+    ChainActionStore store;
+
+    private Credentials payer;
+    private String merchant;
+
+    @BeforeEach
+    void fundAPayer() throws Exception {
+        payer = Credentials.create(Keys.createEcKeyPair());
+        merchant = Credentials.create(Keys.createEcKeyPair()).getAddress();
+        ChainAction funding = actions.transferFromTreasury("x402-fund-" + UUID.randomUUID(), payer.getAddress(), FUNDS);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (store.find(funding.id()).orElseThrow().state() != ChainAction.State.CONFIRMED) {
+            assertTrue(System.nanoTime() < deadline, "the payer was never funded");
+            Thread.sleep(100);
+        }
+    }
+
+    @Test
+    void saysWhatItSupports() {
+        given().when().get("/supported").then().statusCode(200)
+                .body("kinds[0].x402Version", equalTo(1))
+                .body("kinds[0].scheme", equalTo("exact"))
+                .body("kinds[0].network", equalTo("eip155:" + chain.config().chainId()));
+    }
+
+    @Test
+    void aValidVoucherVerifiesAndSettlesOnceMovingExactlyTheAmount() throws Exception {
+        TransferAuthorization authorization = authorization(PRICE, 300);
+        Map<String, Object> request = request(authorization, sign(authorization, payer), PRICE);
+
+        post("/verify", request).body("isValid", equalTo(true)).body("payer", equalTo(payer.getAddress()));
+        String transaction = post("/settle", request).body("success", equalTo(true))
+                .body("network", equalTo("eip155:" + chain.config().chainId()))
+                .extract().path("transaction");
+
+        assertEquals(PRICE, balance(merchant));
+        assertEquals(FUNDS.subtract(PRICE), balance(payer.getAddress()));
+        assertTrue(chain.web3j().ethGetTransactionReceipt(transaction).send().getTransactionReceipt().orElseThrow()
+                .isStatusOK());
+        // Settling it again is the same settlement; verifying it again finds its nonce used.
+        post("/settle", request).body("success", equalTo(true)).body("transaction", equalTo(transaction));
+        post("/verify", request).body("isValid", equalTo(false)).body("invalidReason", equalTo("invalid_transaction_state"));
+        assertEquals(PRICE, balance(merchant));
+    }
+
+    @Test
+    void refusesEachBadVoucherWithItsReasonAndMovesNothing() throws Exception {
+        TransferAuthorization expired = new TransferAuthorization(payer.getAddress(), merchant, PRICE,
+                now() - 600, now() - 1, nonce());
+        TransferAuthorization valid = authorization(PRICE, 300);
+        TransferAuthorization tooMuch = authorization(FUNDS.add(BigInteger.ONE), 300);
+        Credentials stranger = Credentials.create(Keys.createEcKeyPair());
+
+        refused(request(expired, sign(expired, payer), PRICE), "invalid_exact_evm_payload_authorization_valid_before");
+        refused(request(valid, sign(valid, payer), PRICE.add(BigInteger.ONE)), "invalid_exact_evm_payload_authorization_value");
+        refused(request(valid, sign(valid, stranger), PRICE), "invalid_exact_evm_payload_signature");
+        refused(request(tooMuch, sign(tooMuch, payer), FUNDS.add(BigInteger.ONE)), "insufficient_funds");
+        Map<String, Object> elsewhere = request(valid, sign(valid, payer), PRICE);
+        requirements(elsewhere).put("payTo", stranger.getAddress());
+        refused(elsewhere, "invalid_exact_evm_payload_recipient_mismatch");
+        Map<String, Object> otherNetwork = request(valid, sign(valid, payer), PRICE);
+        requirements(otherNetwork).put("network", "eip155:1");
+        refused(otherNetwork, "invalid_network");
+
+        assertEquals(BigInteger.ZERO, balance(merchant));
+        assertEquals(FUNDS, balance(payer.getAddress()));
+        assertFalse(chain.token().authorizationState(payer.getAddress(), valid.nonce()).send());
+    }
+
+    @Test
+    void aBodyThatIsNoFacilitatorRequestIsA400() {
+        given().contentType(ContentType.JSON).body("{not json").when().post("/verify").then().statusCode(400);
+        given().contentType(ContentType.JSON).when().post("/settle").then().statusCode(400);
+    }
+
+    private void refused(Map<String, Object> request, String reason) {
+        post("/verify", request).body("isValid", equalTo(false)).body("invalidReason", equalTo(reason));
+        post("/settle", request).body("success", equalTo(false)).body("errorReason", equalTo(reason));
+    }
+
+    private static ValidatableResponse post(String path, Map<String, Object> request) {
+        return given().contentType(ContentType.JSON).body(request).when().post(path).then().statusCode(200);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> requirements(Map<String, Object> request) {
+        return (Map<String, Object>) request.get("paymentRequirements");
+    }
+
+    private Map<String, Object> request(TransferAuthorization authorization, String signature, BigInteger required) {
+        String network = "eip155:" + chain.config().chainId();
+        Map<String, Object> payload = Map.of(
+                "x402Version", 1, "scheme", "exact", "network", network,
+                "payload", Map.of("signature", signature, "authorization", Map.of(
+                        "from", authorization.from(), "to", authorization.to(),
+                        "value", authorization.value().toString(),
+                        "validAfter", Long.toString(authorization.validAfter()),
+                        "validBefore", Long.toString(authorization.validBefore()),
+                        "nonce", Numeric.toHexString(authorization.nonce()))));
+        Map<String, Object> requirements = new java.util.HashMap<>(Map.of(
+                "scheme", "exact", "network", network, "maxAmountRequired", required.toString(),
+                "resource", "http://127.0.0.1/v1/chat/completions", "description", "a completion",
+                "mimeType", "application/json", "payTo", merchant, "maxTimeoutSeconds", 30,
+                "asset", chain.config().tokenAddress(),
+                "extra", Map.of("name", "ComputePool USD", "version", "1")));
+        return new java.util.HashMap<>(Map.of("x402Version", 1, "paymentPayload", payload,
+                "paymentRequirements", requirements));
+    }
+
+    private TransferAuthorization authorization(BigInteger value, long validForSeconds) {
+        return new TransferAuthorization(payer.getAddress(), merchant, value, now() - 60, now() + validForSeconds, nonce());
+    }
+
+    private String sign(TransferAuthorization authorization, Credentials signer) throws Exception {
+        Sign.SignatureData signature = authorization.sign(signer, chain.tokenDomain());
+        return Numeric.toHexString(signature.getR()) + Numeric.toHexStringNoPrefix(signature.getS())
+                + Numeric.toHexStringNoPrefix(signature.getV());
+    }
+
+    private BigInteger balance(String holder) throws Exception {
+        return chain.token().balanceOf(holder).send();
+    }
+
+    private static long now() {
+        return Instant.now().getEpochSecond();
+    }
+
+    private static byte[] nonce() {
+        byte[] nonce = new byte[32];
+        RANDOM.nextBytes(nonce);
+        return nonce;
+    }
+}
