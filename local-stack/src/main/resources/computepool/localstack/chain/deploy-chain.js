@@ -32,13 +32,32 @@ function artifact(name) {
     return require(path.join(required("CONTRACT_ARTIFACTS"), `${name}.json`));
 }
 
+async function minedAll(provider, address) {
+    for (let i = 0; i < 600; i++) {
+        const [mined, sent] = await Promise.all([
+            provider.getTransactionCount(address, "latest"),
+            provider.getTransactionCount(address, "pending"),
+        ]);
+        if (mined === sent) return;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`transactions of ${address} still pending after 60 s`);
+}
+
 async function main() {
     const provider = new ethers.providers.JsonRpcProvider(required("CHAIN_RPC_URL"));
     const treasury = new ethers.Wallet(required("CHAIN_TREASURY_PRIVATE_KEY"), provider);
     await provider.send("anvil_setBalance", [treasury.address, ethers.utils.hexValue(TREASURY_GAS)]);
 
     const {frameworkDeployer} = await deployTestFrameworkWithEthersV5(treasury);
+    // The test deployer sends its steps without waiting for them to be mined; on a busy machine anvil may not have
+    // mined the last ones yet, and the framework would read back half-built (a zero factory address).
+    await minedAll(provider, treasury.address);
     const framework = await frameworkDeployer.getFramework();
+    for (const [name, address] of Object.entries({superTokenFactory: framework.superTokenFactory,
+        gdaV1Forwarder: framework.gdaV1Forwarder, host: framework.host})) {
+        if ((await provider.getCode(address)) === "0x") throw new Error(`the framework's ${name} has no code at ${address}`);
+    }
 
     const usdArtifact = artifact("ComputePoolUsd");
     const usd = await new ethers.ContractFactory(usdArtifact.abi, usdArtifact.bytecode, treasury)
