@@ -17,7 +17,7 @@ import org.web3j.utils.Numeric;
 
 /**
  * Verifies and settles x402 {@code exact} payments: an EIP-3009 authorization of the platform's token, signed by the
- * payer for exactly the required amount to the required recipient. Settling submits it from the treasury as a chain
+ * payer for exactly the required amount to the platform's treasury. Settling submits it from the treasury as a chain
  * action keyed by payer and nonce, so a repeated settlement of one authorization is the same transaction.
  */
 @ApplicationScoped
@@ -103,7 +103,10 @@ public class X402Facilitator {
         if (!network().equals(payment.network()) || !network().equals(required.network())) {
             return Checked.invalid("invalid_network", payer);
         }
-        if (!required.asset().equalsIgnoreCase(chain.config().tokenAddress()) || !ADDRESS.matcher(required.payTo()).matches()
+        // Only payments to the platform's treasury: the treasury pays the settlement's gas, and would otherwise pay
+        // it for transfers between strangers.
+        if (!required.asset().equalsIgnoreCase(chain.config().tokenAddress())
+                || !required.payTo().equalsIgnoreCase(chain.treasury().getAddress())
                 || !UNSIGNED.matcher(required.maxAmountRequired()).matches()) {
             return Checked.invalid("invalid_payment_requirements", payer);
         }

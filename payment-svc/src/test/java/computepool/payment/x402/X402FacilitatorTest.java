@@ -11,6 +11,7 @@ import computepool.payment.chain.Chain;
 import computepool.payment.chain.ChainAction;
 import computepool.payment.chain.ChainActionStore;
 import computepool.payment.chain.ChainActions;
+import computepool.chain.contracts.ComputePoolUsd;
 import computepool.payment.chain.TransferAuthorization;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -22,6 +23,7 @@ import java.math.BigInteger;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,6 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Keys;
 import org.web3j.crypto.Sign;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.utils.Numeric;
 
 /**
@@ -58,7 +61,7 @@ class X402FacilitatorTest {
     @BeforeEach
     void fundAPayer() throws Exception {
         payer = Credentials.create(Keys.createEcKeyPair());
-        merchant = Credentials.create(Keys.createEcKeyPair()).getAddress();
+        merchant = chain.treasury().getAddress();
         ChainAction funding = actions.transferFromTreasury("x402-fund-" + UUID.randomUUID(), payer.getAddress(), FUNDS);
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (store.find(funding.id()).orElseThrow().state() != ChainAction.State.CONFIRMED) {
@@ -85,14 +88,19 @@ class X402FacilitatorTest {
                 .body("network", equalTo("eip155:" + chain.config().chainId()))
                 .extract().path("transaction");
 
-        assertEquals(PRICE, balance(merchant));
         assertEquals(FUNDS.subtract(PRICE), balance(payer.getAddress()));
-        assertTrue(chain.web3j().ethGetTransactionReceipt(transaction).send().getTransactionReceipt().orElseThrow()
-                .isStatusOK());
+        TransactionReceipt receipt = chain.web3j().ethGetTransactionReceipt(transaction).send().getTransactionReceipt()
+                .orElseThrow();
+        assertTrue(receipt.isStatusOK());
+        List<ComputePoolUsd.TransferEventResponse> transfers = ComputePoolUsd.getTransferEvents(receipt);
+        assertEquals(1, transfers.size());
+        assertEquals(payer.getAddress(), transfers.getFirst().from.toLowerCase());
+        assertEquals(merchant, transfers.getFirst().to.toLowerCase());
+        assertEquals(PRICE, transfers.getFirst().value);
         // Settling it again is the same settlement; verifying it again finds its nonce used.
         post("/settle", request).body("success", equalTo(true)).body("transaction", equalTo(transaction));
         post("/verify", request).body("isValid", equalTo(false)).body("invalidReason", equalTo("invalid_transaction_state"));
-        assertEquals(PRICE, balance(merchant));
+        assertEquals(FUNDS.subtract(PRICE), balance(payer.getAddress()));
     }
 
     @Test
@@ -107,15 +115,18 @@ class X402FacilitatorTest {
         refused(request(valid, sign(valid, payer), PRICE.add(BigInteger.ONE)), "invalid_exact_evm_payload_authorization_value");
         refused(request(valid, sign(valid, stranger), PRICE), "invalid_exact_evm_payload_signature");
         refused(request(tooMuch, sign(tooMuch, payer), FUNDS.add(BigInteger.ONE)), "insufficient_funds");
-        Map<String, Object> elsewhere = request(valid, sign(valid, payer), PRICE);
-        requirements(elsewhere).put("payTo", stranger.getAddress());
-        refused(elsewhere, "invalid_exact_evm_payload_recipient_mismatch");
+        TransferAuthorization toStranger = new TransferAuthorization(payer.getAddress(), stranger.getAddress(), PRICE,
+                now() - 60, now() + 300, nonce());
+        refused(request(toStranger, sign(toStranger, payer), PRICE), "invalid_exact_evm_payload_recipient_mismatch");
+        Map<String, Object> notOurs = request(toStranger, sign(toStranger, payer), PRICE);
+        requirements(notOurs).put("payTo", stranger.getAddress());
+        refused(notOurs, "invalid_payment_requirements");
         Map<String, Object> otherNetwork = request(valid, sign(valid, payer), PRICE);
         requirements(otherNetwork).put("network", "eip155:1");
         refused(otherNetwork, "invalid_network");
 
-        assertEquals(BigInteger.ZERO, balance(merchant));
         assertEquals(FUNDS, balance(payer.getAddress()));
+        assertFalse(chain.token().authorizationState(payer.getAddress(), toStranger.nonce()).send());
         assertFalse(chain.token().authorizationState(payer.getAddress(), valid.nonce()).send());
     }
 
