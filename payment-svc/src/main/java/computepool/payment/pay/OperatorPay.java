@@ -237,15 +237,19 @@ public class OperatorPay {
         String model = coalition.modelId();
         long tick;
         BigInteger rate;
-        Map<String, BigInteger> unpaid = unpaid(model, now, flowPool, trueUpPool);
-        if (coalition.pendingTick().isPresent()) {
-            tick = coalition.pendingTick().get();
-            rate = coalition.pendingRate().orElseThrow();
-        } else {
+        if (coalition.pendingTick().isEmpty()) {
             tick = Math.floorDiv(now.toEpochMilli(), config.flowInterval().toMillis());
             if (!newTick || tick <= coalition.flowTick()) {
                 return true;
             }
+        } else {
+            tick = coalition.pendingTick().get();
+        }
+        // Read from the chain only once an update runs: most passes fall within a flow interval already done.
+        Map<String, BigInteger> unpaid = unpaid(model, now, flowPool, trueUpPool);
+        if (coalition.pendingTick().isPresent()) {
+            rate = coalition.pendingRate().orElseThrow();
+        } else {
             rate = flowRate(model, now, unpaid);
             if (rate.signum() == 0 && coalition.flowRate().signum() == 0) {
                 return true;

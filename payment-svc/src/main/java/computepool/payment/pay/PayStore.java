@@ -56,29 +56,34 @@ public class PayStore {
         return rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getString("address"));
     }
 
+    private static final String COALITION_COLUMNS = """
+            select model_id, flow_pool, true_up_pool, flow_rate, flow_tick, pending_tick, pending_rate, settled_epoch
+            from coalition""";
+
     public List<Coalition> coalitions() {
         List<Coalition> coalitions = new ArrayList<>();
-        database.query("""
-                        select model_id, flow_pool, true_up_pool, flow_rate, flow_tick, pending_tick, pending_rate,
-                               settled_epoch
-                        from coalition order by model_id""")
-                .execute().await().atMost(TIMEOUT)
-                .forEach(row -> coalitions.add(new Coalition(row.getString("model_id"),
-                        Optional.ofNullable(row.getString("flow_pool")), Optional.ofNullable(row.getString("true_up_pool")),
-                        row.getBigDecimal("flow_rate").toBigIntegerExact(), row.getLong("flow_tick"),
-                        Optional.ofNullable(row.getLong("pending_tick")),
-                        Optional.ofNullable(row.getBigDecimal("pending_rate")).map(BigDecimal::toBigIntegerExact),
-                        row.getLong("settled_epoch"))));
+        database.query(COALITION_COLUMNS + " order by model_id").execute().await().atMost(TIMEOUT)
+                .forEach(row -> coalitions.add(coalition(row)));
         return coalitions;
+    }
+
+    public Coalition coalition(String modelId) {
+        return coalition(database.preparedQuery(COALITION_COLUMNS + " where model_id = $1").execute(Tuple.of(modelId))
+                .await().atMost(TIMEOUT).iterator().next());
+    }
+
+    private static Coalition coalition(Row row) {
+        return new Coalition(row.getString("model_id"),
+                Optional.ofNullable(row.getString("flow_pool")), Optional.ofNullable(row.getString("true_up_pool")),
+                row.getBigDecimal("flow_rate").toBigIntegerExact(), row.getLong("flow_tick"),
+                Optional.ofNullable(row.getLong("pending_tick")),
+                Optional.ofNullable(row.getBigDecimal("pending_rate")).map(BigDecimal::toBigIntegerExact),
+                row.getLong("settled_epoch"));
     }
 
     public void setPool(String modelId, boolean flow, String address) {
         database.preparedQuery("update coalition set " + (flow ? "flow_pool" : "true_up_pool") + " = $2 where model_id = $1")
                 .execute(Tuple.of(modelId, address)).await().atMost(TIMEOUT);
-    }
-
-    public Coalition coalition(String modelId) {
-        return coalitions().stream().filter(c -> c.modelId().equals(modelId)).findFirst().orElseThrow();
     }
 
     public void flowStopped(String modelId) {
@@ -185,10 +190,7 @@ public class PayStore {
                                true_up_units
                         from operator_payout where model_id = $1 and epoch = $2 order by operator_id""")
                 .execute(Tuple.of(modelId, epoch)).await().atMost(TIMEOUT)
-                .forEach(row -> payouts.add(new Payout(row.getString("operator_id"), row.getString("address"),
-                        row.getLong("earned_nano_usd"), row.getBigDecimal("target_units").toBigIntegerExact(),
-                        row.getLong("carried_nano_usd"), row.getBigDecimal("received_before_units").toBigIntegerExact(),
-                        row.getBigDecimal("true_up_units").toBigIntegerExact())));
+                .forEach(row -> payouts.add(payout(row)));
         return payouts;
     }
 
@@ -204,11 +206,14 @@ public class PayStore {
         if (rows.size() == 0) {
             return Optional.empty();
         }
-        Row row = rows.iterator().next();
-        return Optional.of(new Payout(row.getString("operator_id"), row.getString("address"), row.getLong("earned_nano_usd"),
+        return Optional.of(payout(rows.iterator().next()));
+    }
+
+    private static Payout payout(Row row) {
+        return new Payout(row.getString("operator_id"), row.getString("address"), row.getLong("earned_nano_usd"),
                 row.getBigDecimal("target_units").toBigIntegerExact(), row.getLong("carried_nano_usd"),
                 row.getBigDecimal("received_before_units").toBigIntegerExact(),
-                row.getBigDecimal("true_up_units").toBigIntegerExact()));
+                row.getBigDecimal("true_up_units").toBigIntegerExact());
     }
 
     /**
