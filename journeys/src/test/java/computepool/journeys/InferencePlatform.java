@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.IntFunction;
 
 /**
  * What the OpenAI-compatible API needs, as separate processes on the real components: identity-svc, market-svc,
@@ -28,6 +29,12 @@ record InferencePlatform(String model, Path gguf, ServiceProcess identity, Servi
 
     static InferencePlatform start(JourneyStack stack, int gatewayCount, Map<String, String> gatewayExtras)
             throws Exception {
+        return start(stack, gatewayCount, gatewayExtras, worker -> Map.of());
+    }
+
+    /** With {@code workerExtras} of each shard worker (0: layers 0-15, 1: layers 15-30) added to its config. */
+    static InferencePlatform start(JourneyStack stack, int gatewayCount, Map<String, String> gatewayExtras,
+            IntFunction<Map<String, String>> workerExtras) throws Exception {
         String model = "smollm2-" + stack.runId();
         Path gguf = modelFile();
         List<AutoCloseable> started = new ArrayList<>();
@@ -46,8 +53,12 @@ record InferencePlatform(String model, Path gguf, ServiceProcess identity, Servi
             billingConfig.put("computepool.events.consumer.max-attempts", "1");
             ServiceProcess billing = ServiceProcess.start("billing-svc", billingConfig);
             started.add(billing);
-            ShardPipeline workers = ShardPipeline.start(stack, Map.of("computepool.shard.model-id", model,
-                    "computepool.shard.node-id", "node-" + stack.runId()), 15, 30);
+            ShardPipeline workers = ShardPipeline.start(stack, worker -> {
+                Map<String, String> config = new HashMap<>(workerExtras.apply(worker));
+                config.put("computepool.shard.model-id", model);
+                config.put("computepool.shard.node-id", "node-" + stack.runId());
+                return config;
+            }, 15, 30);
             started.add(workers);
 
             Map<String, String> gatewayConfig = new HashMap<>(stack.serviceConfig("gateway"));

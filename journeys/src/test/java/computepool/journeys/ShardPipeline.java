@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.function.IntFunction;
 import java.util.stream.StreamSupport;
 
 /**
@@ -36,17 +37,24 @@ record ShardPipeline(List<ServiceProcess> workers, List<Hop> hops, String reques
 
     /** With {@code extraConfig} added to every worker's configuration. */
     static ShardPipeline start(JourneyStack stack, Map<String, String> extraConfig, int... ends) throws Exception {
+        return start(stack, worker -> extraConfig, ends);
+    }
+
+    /** With {@code extraConfig} of each worker (by its index, from the first layers on) added to its configuration. */
+    static ShardPipeline start(JourneyStack stack, IntFunction<Map<String, String>> extraConfig, int... ends)
+            throws Exception {
         List<ServiceProcess> workers = new ArrayList<>();
         List<Hop> hops = new ArrayList<>();
         try {
             int start = 0;
-            for (int end : ends) {
+            for (int index = 0; index < ends.length; index++) {
+                int end = ends[index];
                 String workerId = "shard-" + start + "-" + end + "-" + stack.runId();
                 Map<String, String> config = new HashMap<>(stack.env().serviceConfig(Optional.empty()));
                 config.put("computepool.shard.layer-start", String.valueOf(start));
                 config.put("computepool.shard.layer-end", String.valueOf(end));
                 config.put("computepool.shard.worker-id", workerId);
-                config.putAll(extraConfig);
+                config.putAll(extraConfig.apply(index));
                 ServiceProcess worker = ServiceProcess.start("shard-worker", config);
                 workers.add(worker);
                 hops.add(Hop.newBuilder().setWorkerId(workerId).setAddress("127.0.0.1:" + worker.port())

@@ -50,11 +50,15 @@ public record LocalStackEnv(Map<String, String> values) {
     public static final String SUPERFLUID_CFA_FORWARDER_ADDRESS = "SUPERFLUID_CFA_FORWARDER_ADDRESS";
     public static final String SUPERFLUID_SUPER_TOKEN_FACTORY_ADDRESS = "SUPERFLUID_SUPER_TOKEN_FACTORY_ADDRESS";
 
-    /** Env keys of the chain and the Quarkus keys (read by payment-svc's ChainConfig) they become. */
+    /**
+     * Env keys of the chain and the Quarkus keys they become (read by payment-svc's ChainConfig, and by the gateway
+     * for the x402 payments it asks for).
+     */
     private static final Map<String, String> CHAIN_CONFIG = Map.of(
             CHAIN_RPC_URL, "computepool.chain.rpc-url",
             CHAIN_ID, "computepool.chain.chain-id",
             CHAIN_TREASURY_PRIVATE_KEY, "computepool.chain.treasury-private-key",
+            CHAIN_TREASURY_ADDRESS, "computepool.chain.treasury-address",
             CHAIN_TOKEN_ADDRESS, "computepool.chain.token-address",
             CHAIN_SUPER_TOKEN_ADDRESS, "computepool.chain.super-token-address",
             SUPERFLUID_HOST_ADDRESS, "computepool.chain.superfluid.host-address",

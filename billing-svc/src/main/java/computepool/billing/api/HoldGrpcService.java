@@ -1,6 +1,7 @@
 package computepool.billing.api;
 
 import com.google.protobuf.Timestamp;
+import computepool.billing.domain.Meter;
 import computepool.billing.holds.HoldBook;
 import computepool.billing.store.HoldRecord;
 import computepool.billing.v1.Hold;
@@ -8,6 +9,8 @@ import computepool.billing.v1.HoldService;
 import computepool.billing.v1.InsufficientFunds;
 import computepool.billing.v1.PlaceHoldRequest;
 import computepool.billing.v1.PlaceHoldResponse;
+import computepool.billing.v1.QuoteRequest;
+import computepool.billing.v1.QuoteResponse;
 import computepool.billing.v1.ReleaseHoldRequest;
 import computepool.billing.v1.ReleaseHoldResponse;
 import computepool.billing.v1.SettleHoldRequest;
@@ -16,6 +19,7 @@ import computepool.events.MalformedEventException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcService;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import java.time.Instant;
@@ -106,6 +110,25 @@ public class HoldGrpcService implements HoldService {
         return book.release(holdId)
                 .map(state -> ReleaseHoldResponse.newBuilder().setState(state.name()).build())
                 .onFailure(NoSuchElementException.class).transform(failure -> Status.NOT_FOUND
+                        .withDescription(failure.getMessage()).asRuntimeException());
+    }
+
+    @Override
+    @WithSession
+    public Uni<QuoteResponse> quote(QuoteRequest request) {
+        try {
+            if (request.getModelId().isBlank()) {
+                throw invalid("model_id must not be blank");
+            }
+            checkTokens(request.getPromptTokens(), "prompt_tokens");
+            checkTokens(request.getMaxCompletionTokens(), "max_completion_tokens");
+        } catch (StatusRuntimeException e) {
+            return Uni.createFrom().failure(e);
+        }
+        return book.quoteInference(request.getModelId(), request.getPromptTokens(), request.getMaxCompletionTokens())
+                .map(amount -> QuoteResponse.newBuilder().setMaxCostNanoUsd(amount).setMeter(Meter.INFERENCE_TOKENS)
+                        .build())
+                .onFailure(HoldBook.UnpricedModelException.class).transform(failure -> Status.FAILED_PRECONDITION
                         .withDescription(failure.getMessage()).asRuntimeException());
     }
 

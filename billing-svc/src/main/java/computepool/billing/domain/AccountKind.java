@@ -17,7 +17,9 @@ public enum AccountKind {
     /** The counterpart of credit the platform granted into subsidised wallets (it runs negative). One account. */
     SUBSIDIES_GRANTED,
     /** What was paid out to operators on chain (it runs positive as earnings accounts fall). One account. */
-    OPERATOR_PAYOUTS;
+    OPERATOR_PAYOUTS,
+    /** The counterpart of what requests paid by x402 vouchers paid on chain (it runs negative). One account. */
+    VOUCHERS_RECEIVED;
 
     /** The wallets every developer has. */
     public static final List<AccountKind> DEVELOPER_WALLETS = List.of(DEVELOPER_PAID, DEVELOPER_SUBSIDISED);

@@ -19,9 +19,9 @@ import java.util.UUID;
 
 /**
  * What billing tells the platform about a charge, through its outbox on the {@code billing} topic, in the charge's own
- * transaction: {@code ChargeApplied} (key: the developer), an {@code OperatorEarned} per operator that earned
- * something (key: the operator), and {@code BalanceLow} when the charge took the developer's balance below the
- * threshold.
+ * transaction: {@code ChargeApplied} (key: the developer, or the wallet that paid by voucher), an
+ * {@code OperatorEarned} per operator that earned something (key: the operator), and {@code BalanceLow} when the
+ * charge took a developer's balance below the threshold.
  */
 @ApplicationScoped
 public class BillingEvents {
@@ -48,24 +48,29 @@ public class BillingEvents {
      *
      * @param usageEventId  the usage event's {@code ce_id}, when the charge came from the usage topic
      * @param earnings      each operator's part of the charge
-     * @param balanceBefore the developer's paid and subsidised balances together, before the charge
+     * @param balanceBefore the developer's paid and subsidised balances together, before the charge (unused for a
+     *                      voucher's charge)
      * @param lowThreshold  below this, a developer is told its balance is low
      */
     public static List<Outbox.Entry> of(ChargeStore.ChargeLine charge, Optional<String> usageEventId,
             Map<String, Long> earnings, long balanceBefore, long lowThreshold, Instant now) {
         String chargeId = charge.transactionId().toString();
-        String developerId = charge.developerId().toString();
+        String payerKey = charge.payerKey();
         List<Outbox.Entry> entries = new ArrayList<>();
         ChargeApplied.Builder applied = ChargeApplied.newBuilder()
                 .setChargeId(chargeId)
-                .setDeveloperId(developerId)
                 .setRequestId(charge.requestId())
                 .setAmountNanoUsd(charge.amountNanoUsd())
                 .setMeter(charge.meter())
                 .setModelId(charge.modelId())
                 .setOccurredAt(timestamp(charge.occurredAt()));
+        if (charge.developerId() != null) {
+            applied.setDeveloperId(payerKey);
+        } else {
+            applied.setVoucherPayer(payerKey);
+        }
         usageEventId.ifPresent(applied::setUsageEventId);
-        entries.add(new Outbox.Entry(Topics.BILLING, developerId, applied.build()));
+        entries.add(new Outbox.Entry(Topics.BILLING, payerKey, applied.build()));
         for (Map.Entry<String, Long> earning : earnings.entrySet()) {
             if (earning.getValue() == 0) {
                 continue;
@@ -83,9 +88,9 @@ public class BillingEvents {
                     .build()));
         }
         long balanceAfter = balanceBefore - charge.amountNanoUsd();
-        if (balanceBefore >= lowThreshold && balanceAfter < lowThreshold) {
-            entries.add(new Outbox.Entry(Topics.BILLING, developerId, BalanceLow.newBuilder()
-                    .setDeveloperId(developerId)
+        if (charge.developerId() != null && balanceBefore >= lowThreshold && balanceAfter < lowThreshold) {
+            entries.add(new Outbox.Entry(Topics.BILLING, payerKey, BalanceLow.newBuilder()
+                    .setDeveloperId(payerKey)
                     .setBalanceNanoUsd(balanceAfter)
                     .setThresholdNanoUsd(lowThreshold)
                     .setChargeId(chargeId)

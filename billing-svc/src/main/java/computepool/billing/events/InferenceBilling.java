@@ -8,6 +8,7 @@ import computepool.billing.domain.LedgerEntry;
 import computepool.billing.domain.Meter;
 import computepool.billing.domain.ModelPrice;
 import computepool.billing.domain.PlatformFee;
+import computepool.billing.domain.Posting;
 import computepool.billing.domain.Spendable;
 import computepool.billing.domain.UsageCharge;
 import computepool.billing.holds.Funds;
@@ -25,11 +26,13 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
@@ -49,6 +52,7 @@ import org.jboss.logging.Logger;
 public class InferenceBilling {
 
     private static final Logger LOG = Logger.getLogger(InferenceBilling.class);
+    private static final Pattern VOUCHER_PAYER = Pattern.compile("0x[0-9a-fA-F]{40}");
 
     /** What booking a usage did. */
     public record Charged(long amountNanoUsd, boolean bookedNow, Optional<HoldRecord> hold) {
@@ -89,6 +93,9 @@ public class InferenceBilling {
      * @throws MalformedEventException (as the failure) for usage that can never be charged
      */
     public Uni<Charged> charge(InferenceUsage usage, Instant receivedAt, Optional<String> usageEventId) {
+        if (usage.hasVoucher()) {
+            return chargeVoucher(usage, receivedAt, usageEventId);
+        }
         List<InferenceCharge.WorkerServed> workers;
         Optional<UUID> developerId;
         try {
@@ -133,20 +140,14 @@ public class InferenceBilling {
             List<InferenceCharge.WorkerServed> workers, LedgerStore.Wallets wallets, Optional<HoldRecord> hold,
             Optional<String> usageEventId) {
         Instant now = clock.instant();
-        return funds.spendable(wallets, now, hold.map(h -> h.id)).chain(spendable -> {
-            Map<String, UUID> operatorAccounts = new HashMap<>();
-            Uni<Void> opened = Uni.createFrom().voidItem();
-            for (String operator : operatorsOf(workers)) {
-                opened = opened.chain(() -> ledger.operatorAccount(operator, at)
-                        .invoke(account -> operatorAccounts.put(operator, account)).replaceWithVoid());
-            }
-            return opened.chain(() -> {
-                UsageCharge decided = UsageCharge.decide(usage.getPromptTokens(), usage.getCompletionTokens(), price,
-                        fee, workers, spendable, Meter.INFERENCE_TOKENS, new UsageCharge.Accounts(wallets.paid(),
-                                wallets.subsidised(), operatorAccounts, LedgerStore.PLATFORM_REVENUE));
-                return record(usage, at, wallets, hold, usageEventId, spendable, decided, now);
-            });
-        });
+        return funds.spendable(wallets, now, hold.map(h -> h.id)).chain(spendable -> operatorAccounts(workers, at)
+                .chain(operatorAccounts -> {
+                    UsageCharge decided = UsageCharge.decide(usage.getPromptTokens(), usage.getCompletionTokens(),
+                            price, fee, workers, spendable, Meter.INFERENCE_TOKENS, new UsageCharge.Accounts(
+                                    wallets.paid(), wallets.subsidised(), operatorAccounts,
+                                    LedgerStore.PLATFORM_REVENUE));
+                    return record(usage, at, wallets, hold, usageEventId, spendable, decided, now);
+                }));
     }
 
     private Uni<Charged> record(InferenceUsage usage, Instant at, LedgerStore.Wallets wallets,
@@ -156,7 +157,7 @@ public class InferenceBilling {
         long cost = decided.cost();
         LedgerEntry entry = new LedgerEntry(UUID.randomUUID(), LedgerEntry.INFERENCE, usage.getRequestId(), at,
                 decided.postings());
-        ChargeStore.ChargeLine line = new ChargeStore.ChargeLine(entry.id(), wallets.developerId(),
+        ChargeStore.ChargeLine line = new ChargeStore.ChargeLine(entry.id(), wallets.developerId(), null,
                 Meter.INFERENCE_TOKENS, usage.getModelId(), usage.getRequestId(), usage.getPromptTokens(),
                 usage.getCompletionTokens(), cost, charge.total(), at);
         return ledger.book(entry, now)
@@ -180,6 +181,73 @@ public class InferenceBilling {
                     return endHold(hold, true, charge.total(), now)
                             .replaceWith(new Charged(charge.total(), true, hold));
                 });
+    }
+
+    /**
+     * Books a request paid by an x402 voucher: the charge is what the voucher paid (the quote, which the client
+     * agreed to before the request ran); the operators earn their split of what the tokens used cost at the price
+     * valid when the request started (its quote's time), never more than was paid; the platform keeps the rest.
+     */
+    private Uni<Charged> chargeVoucher(InferenceUsage usage, Instant receivedAt, Optional<String> usageEventId) {
+        List<InferenceCharge.WorkerServed> workers;
+        try {
+            workers = workers(usage);
+            checkVoucher(usage);
+        } catch (IllegalArgumentException e) {
+            return Uni.createFrom().failure(new MalformedEventException(e.getMessage(), e));
+        }
+        long paid = usage.getVoucher().getPaidNanoUsd();
+        Instant at = usage.hasEndedAt() ? instant(usage.getEndedAt()) : receivedAt;
+        Instant quotedAt = usage.hasStartedAt() ? instant(usage.getStartedAt()) : at;
+        Instant now = clock.instant();
+        return prices.book(usage.getModelId())
+                .map(book -> book.validAt(quotedAt).orElseThrow(() -> malformed("no price of model '"
+                        + usage.getModelId() + "' is valid at " + quotedAt)))
+                .chain(price -> plans.platformFeeAt(at).chain(fee -> operatorAccounts(workers, at).chain(accounts -> {
+                    long used = InferenceCharge.cost(usage.getPromptTokens(), usage.getCompletionTokens(), price);
+                    InferenceCharge earned = InferenceCharge.split(Math.min(used, paid), fee, workers);
+                    long operatorsPart = earned.total() - earned.platformFee();
+                    List<Posting> postings = new ArrayList<>();
+                    postings.add(new Posting(LedgerStore.VOUCHERS_RECEIVED, -paid));
+                    earned.operatorEarnings().forEach((operator, amount) ->
+                            postings.add(new Posting(accounts.get(operator), amount)));
+                    postings.add(new Posting(LedgerStore.PLATFORM_REVENUE, paid - operatorsPart));
+                    LedgerEntry entry = new LedgerEntry(UUID.randomUUID(), LedgerEntry.INFERENCE, usage.getRequestId(),
+                            at, postings);
+                    ChargeStore.ChargeLine line = new ChargeStore.ChargeLine(entry.id(), null,
+                            usage.getVoucher().getPayer(), Meter.INFERENCE_TOKENS, usage.getModelId(),
+                            usage.getRequestId(), usage.getPromptTokens(), usage.getCompletionTokens(), paid, paid, at);
+                    return ledger.book(entry, now).call(booked -> booked
+                                    ? charges.record(line).chain(() -> events.charged(line, usageEventId,
+                                            earned.operatorEarnings(), 0, 0, now))
+                                    : Uni.createFrom().voidItem())
+                            .map(booked -> new Charged(booked ? paid : 0, booked, Optional.empty()));
+                })));
+    }
+
+    private Uni<Map<String, UUID>> operatorAccounts(List<InferenceCharge.WorkerServed> workers, Instant at) {
+        Map<String, UUID> accounts = new HashMap<>();
+        Uni<Void> opened = Uni.createFrom().voidItem();
+        for (String operator : operatorsOf(workers)) {
+            opened = opened.chain(() -> ledger.operatorAccount(operator, at)
+                    .invoke(account -> accounts.put(operator, account)).replaceWithVoid());
+        }
+        return opened.replaceWith(accounts);
+    }
+
+    private static void checkVoucher(InferenceUsage usage) {
+        if (!usage.getDeveloperId().isBlank() || !usage.getKeycloakSubject().isBlank()) {
+            throw new IllegalArgumentException("usage of request " + usage.getRequestId()
+                    + " paid by a voucher must name no developer");
+        }
+        if (!VOUCHER_PAYER.matcher(usage.getVoucher().getPayer()).matches()) {
+            throw new IllegalArgumentException("voucher.payer must be a 0x-prefixed address of 20 bytes, not '"
+                    + usage.getVoucher().getPayer() + "'");
+        }
+        if (usage.getVoucher().getPaidNanoUsd() <= 0) {
+            throw new IllegalArgumentException("voucher.paid_nano_usd must be positive, not "
+                    + usage.getVoucher().getPaidNanoUsd());
+        }
     }
 
     /** A hold ends with its request's charge; a hold left open by a charge booked earlier has nothing left to pay. */

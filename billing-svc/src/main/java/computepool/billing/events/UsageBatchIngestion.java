@@ -43,8 +43,9 @@ import java.util.UUID;
  * their balances, holds locked, meters, open holds, prices, fees, operator accounts) in one query each, the charges decided in
  * memory one after the other exactly as {@link InferenceBilling} decides one, and every row written with one batched
  * statement per table. What the batch cannot decide by itself (an unknown developer, an unpriced model, a malformed
- * event, a Keycloak-only caller, a hold that disagrees with its usage) fails it with {@link NeedsOneByOne} before
- * anything commits, and the caller charges those records one by one, which retries or parks them.
+ * event, a Keycloak-only caller, a request paid by a voucher, a hold that disagrees with its usage) fails it with
+ * {@link NeedsOneByOne} before anything commits, and the caller charges those records one by one, which retries or
+ * parks them.
  */
 @ApplicationScoped
 public class UsageBatchIngestion {
@@ -178,6 +179,9 @@ public class UsageBatchIngestion {
         }
         try {
             InferenceUsage usage = event.payload(InferenceUsage.getDefaultInstance());
+            if (usage.hasVoucher()) {
+                throw new NeedsOneByOne("usage paid by a voucher");
+            }
             Optional<UUID> developerId = InferenceBilling.developerId(usage);
             if (developerId.isEmpty()) {
                 throw new NeedsOneByOne("usage of a Keycloak login");
@@ -378,7 +382,7 @@ public class UsageBatchIngestion {
                             context.operatorAccounts(), LedgerStore.PLATFORM_REVENUE));
             LedgerEntry entry = new LedgerEntry(UUID.randomUUID(), LedgerEntry.INFERENCE, requestId, usage.at(),
                     decided.postings());
-            ChargeStore.ChargeLine line = new ChargeStore.ChargeLine(entry.id(), funds.developerId,
+            ChargeStore.ChargeLine line = new ChargeStore.ChargeLine(entry.id(), funds.developerId, null,
                     Meter.INFERENCE_TOKENS, usage.usage().getModelId(), requestId, usage.usage().getPromptTokens(),
                     usage.usage().getCompletionTokens(), decided.cost(), decided.charge().total(), usage.at());
             writes.transactionIds.add(entry.id());

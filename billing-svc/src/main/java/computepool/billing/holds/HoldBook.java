@@ -100,6 +100,18 @@ public class HoldBook {
     }
 
     /**
+     * The most an inference request can cost at the model's price now, holding nothing: what a caller paying per
+     * request is asked to pay.
+     *
+     * @throws UnpricedModelException (as the failure) when the model has no price now
+     */
+    public Uni<Long> quoteInference(String modelId, long promptTokens, long maxCompletionTokens) {
+        Instant now = clock.instant();
+        return prices.book(modelId).map(book -> InferenceCharge.cost(promptTokens, maxCompletionTokens,
+                book.validAt(now).orElseThrow(() -> new UnpricedModelException(modelId, now))));
+    }
+
+    /**
      * Charges the usage of the hold's request (at the hold's price) and ends the hold. The usage's own event on the
      * usage topic books nothing more, whichever comes first.
      *

@@ -33,6 +33,8 @@ public class LedgerStore {
     public static final UUID SUBSIDIES_GRANTED = UUID.fromString("00000000-0000-0000-0000-00000000f003");
     /** Created by the schema migration: the counterpart of operators' payouts. */
     public static final UUID OPERATOR_PAYOUTS = UUID.fromString("00000000-0000-0000-0000-00000000f004");
+    /** Created by the schema migration: the counterpart of requests paid by x402 vouchers. */
+    public static final UUID VOUCHERS_RECEIVED = UUID.fromString("00000000-0000-0000-0000-00000000f005");
 
     private final AccountStore accounts;
 

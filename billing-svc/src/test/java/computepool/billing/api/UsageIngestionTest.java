@@ -147,21 +147,13 @@ class UsageIngestionTest {
         awaitPostings(after);
         await().atMost(BillingFixture.EVENTUALLY).until(() -> count(
                 "select count(*) from parked_event where consumer = 'billing-usage' and record_key = $1", stranger) == 1);
-        assertTrue(parkedReasons(stranger).contains("unknown developer " + stranger), parkedReasons(stranger));
-        await().atMost(BillingFixture.EVENTUALLY).until(() -> parkedReasons(developerId).contains("no price of model 'no-such-model'"));
-        await().atMost(BillingFixture.EVENTUALLY).until(() -> parkedReasons(developerId).contains("no price of model '" + model
+        assertTrue(fixture.parkedReasons(stranger).contains("unknown developer " + stranger), fixture.parkedReasons(stranger));
+        await().atMost(BillingFixture.EVENTUALLY).until(() -> fixture.parkedReasons(developerId).contains("no price of model 'no-such-model'"));
+        await().atMost(BillingFixture.EVENTUALLY).until(() -> fixture.parkedReasons(developerId).contains("no price of model '" + model
                 + "' is valid at 2025-12-31T23:59:59Z"));
         assertTrue(postingsOf(unknownDeveloper).isEmpty());
         assertTrue(postingsOf(unpriced).isEmpty());
         assertTrue(postingsOf(before).isEmpty());
-    }
-
-    private String parkedReasons(String key) {
-        StringBuilder reasons = new StringBuilder();
-        database.preparedQuery("select reason from parked_event where consumer = 'billing-usage' and record_key = $1")
-                .execute(Tuple.of(key)).await().atMost(Duration.ofSeconds(5))
-                .forEach(row -> reasons.append(row.getString(0)).append('\n'));
-        return reasons.toString();
     }
 
     @Test

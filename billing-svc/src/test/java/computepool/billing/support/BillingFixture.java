@@ -147,6 +147,15 @@ public final class BillingFixture implements AutoCloseable {
         return postings;
     }
 
+    /** Why the usage consumer parked the events of this key, one reason per line. */
+    public String parkedReasons(String key) {
+        StringBuilder reasons = new StringBuilder();
+        database.preparedQuery("select reason from parked_event where consumer = 'billing-usage' and record_key = $1")
+                .execute(Tuple.of(key)).await().atMost(Duration.ofSeconds(5))
+                .forEach(row -> reasons.append(row.getString(0)).append('\n'));
+        return reasons.toString();
+    }
+
     public Map<String, Long> awaitPostings(String requestId) {
         return await().atMost(EVENTUALLY).until(() -> postingsOf(requestId), postings -> !postings.isEmpty());
     }

@@ -4,40 +4,63 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Who is asking: a developer, by API key or by a Keycloak access token.
+ * Who is asking: a developer, by API key or by a Keycloak access token, or a wallet paying for this one request with
+ * an x402 voucher.
  *
- * @param developerId     the developer's identity-svc id; known for a key, empty for a Keycloak login
- * @param keycloakSubject the token's subject for a Keycloak login; empty for a key
- * @param apiKeyId        the key used; empty for a Keycloak login
- * @param limits          the key's limits per minute; empty for a Keycloak login, which has none of its own
+ * @param developerId     the developer's identity-svc id; known for a key, empty otherwise
+ * @param keycloakSubject the token's subject for a Keycloak login; empty otherwise
+ * @param apiKeyId        the key used; empty otherwise
+ * @param limits          the key's limits per minute; empty for a Keycloak login or a voucher, which have none
+ * @param voucher         the settled payment of a caller paying per request; empty otherwise
  */
 public record Caller(Optional<String> developerId, Optional<String> keycloakSubject, Optional<String> apiKeyId,
-        Optional<Limits> limits) {
+        Optional<Limits> limits, Optional<Voucher> voucher) {
 
     public Caller {
         Objects.requireNonNull(developerId, "developerId");
         Objects.requireNonNull(keycloakSubject, "keycloakSubject");
         Objects.requireNonNull(apiKeyId, "apiKeyId");
         Objects.requireNonNull(limits, "limits");
-        if (developerId.isEmpty() == keycloakSubject.isEmpty()) {
-            throw new IllegalArgumentException("a caller is known by exactly one of developer id and subject");
+        Objects.requireNonNull(voucher, "voucher");
+        int knownBy = (developerId.isPresent() ? 1 : 0) + (keycloakSubject.isPresent() ? 1 : 0)
+                + (voucher.isPresent() ? 1 : 0);
+        if (knownBy != 1) {
+            throw new IllegalArgumentException("a caller is known by exactly one of developer id, subject and voucher");
         }
     }
 
     public static Caller byKey(String developerId, String apiKeyId, Limits limits) {
-        return new Caller(Optional.of(developerId), Optional.empty(), Optional.of(apiKeyId), Optional.of(limits));
+        return new Caller(Optional.of(developerId), Optional.empty(), Optional.of(apiKeyId), Optional.of(limits),
+                Optional.empty());
     }
 
     public static Caller byToken(String keycloakSubject) {
-        return new Caller(Optional.empty(), Optional.of(keycloakSubject), Optional.empty(), Optional.empty());
+        return new Caller(Optional.empty(), Optional.of(keycloakSubject), Optional.empty(), Optional.empty(),
+                Optional.empty());
     }
 
-    /** The developer id or, for a Keycloak login, the subject: what usage is keyed by. */
+    public static Caller byVoucher(Voucher voucher) {
+        return new Caller(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.of(voucher));
+    }
+
+    /** The developer id, the subject of a Keycloak login, or the paying wallet: what usage is keyed by. */
     public String accountKey() {
-        return developerId.orElseGet(keycloakSubject::orElseThrow);
+        return developerId.or(() -> keycloakSubject).orElseGet(() -> voucher.orElseThrow().payer());
     }
 
     /** Requests and tokens (prompt plus completion) per minute, per key. */
     public record Limits(int requestsPerMinute, long tokensPerMinute) {
+    }
+
+    /**
+     * A payment settled on chain for one request.
+     *
+     * @param payer       the paying wallet's address
+     * @param paidNanoUsd what it paid: the request's quoted maximum cost
+     * @param network     the chain, as CAIP-2
+     * @param transaction the settling transaction's hash
+     */
+    public record Voucher(String payer, long paidNanoUsd, String network, String transaction) {
     }
 }

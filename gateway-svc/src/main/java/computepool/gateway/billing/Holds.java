@@ -4,6 +4,8 @@ import computepool.billing.v1.Hold;
 import computepool.billing.v1.HoldService;
 import computepool.billing.v1.InsufficientFunds;
 import computepool.billing.v1.PlaceHoldRequest;
+import computepool.billing.v1.QuoteRequest;
+import computepool.billing.v1.QuoteResponse;
 import computepool.billing.v1.SettleHoldRequest;
 import computepool.gateway.api.OpenAiError;
 import computepool.gateway.api.OpenAiException;
@@ -61,6 +63,21 @@ public class Holds {
                 });
     }
 
+    /**
+     * The most the request can cost at the model's price now, holding nothing: what a caller paying per request is
+     * asked for. Fails with the answer the client should get when billing cannot say.
+     */
+    public Uni<Long> quote(String modelId, long promptTokens, long maxCompletionTokens) {
+        return billing.quote(QuoteRequest.newBuilder()
+                        .setModelId(modelId)
+                        .setPromptTokens(promptTokens)
+                        .setMaxCompletionTokens(maxCompletionTokens)
+                        .build())
+                .ifNoItem().after(ANSWER_WITHIN).fail()
+                .onFailure().transform(failure -> unavailable(modelId, failure))
+                .map(QuoteResponse::getMaxCostNanoUsd);
+    }
+
     /** Charges the usage against its hold, in the background. */
     public void settle(Hold hold, InferenceUsage usage) {
         billing.settleHold(SettleHoldRequest.newBuilder().setHoldId(hold.getHoldId()).setUsage(usage).build())
@@ -94,7 +111,7 @@ public class Holds {
                     + "' has no price yet, so it cannot be billed; retry later.", OpenAiError.SERVER_ERROR, null,
                     "model_not_priced");
         }
-        LOG.warnf(failure, "billing-svc could not place a hold");
+        LOG.warnf(failure, "billing-svc could not place a hold or quote a price");
         return new OpenAiException(Response.Status.SERVICE_UNAVAILABLE, "Funds cannot be checked right now; retry "
                 + "the request.", OpenAiError.SERVER_ERROR, null, "billing_unavailable");
     }

@@ -2,9 +2,12 @@ package computepool.gateway.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** What the gateway serves and how it treats callers. */
 @ConfigMapping(prefix = "computepool.gateway")
@@ -47,6 +50,44 @@ public interface GatewayConfig {
      */
     @WithDefault("false")
     boolean echoRoute();
+
+    /** Paying per request with x402 vouchers, for callers without credentials. */
+    X402 x402();
+
+    interface X402 {
+
+        /**
+         * The paths ({@code /v1/chat/completions}, {@code /v1/completions}) where a request without credentials is
+         * answered 402 with what to pay, and served once it pays; on the others it needs credentials as always.
+         */
+        Optional<List<String>> routes();
+
+        /** payment-svc's x402 facilitator: {@code <url>/verify} and {@code <url>/settle}. */
+        Optional<URI> facilitatorUrl();
+
+        /** The EVM chain's id; the network is named {@code eip155:<id>}. */
+        Optional<Long> chainId();
+
+        /** The token paid with: its contract address, and its EIP-712 domain's name and version. */
+        Optional<String> asset();
+
+        @WithDefault("ComputePool USD")
+        String assetName();
+
+        @WithDefault("1")
+        String assetVersion();
+
+        /** The platform's treasury, which every voucher pays. */
+        Optional<String> payTo();
+
+        /** How long a client may take between the 402 and its paid retry. */
+        @WithDefault("60s")
+        Duration maxTimeout();
+
+        /** The longest the facilitator may take to verify, or to settle on chain. */
+        @WithDefault("30s")
+        Duration facilitatorTimeout();
+    }
 
     interface ServedModelConfig {
 

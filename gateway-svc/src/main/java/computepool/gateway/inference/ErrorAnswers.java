@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import computepool.gateway.api.OpenAiErrors;
 import computepool.gateway.api.OpenAiException;
 import computepool.gateway.limits.RateLimited;
+import computepool.gateway.x402.PaymentRequiredException;
+import computepool.gateway.x402.VoucherPayments;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.UncheckedIOException;
@@ -23,8 +26,18 @@ public class ErrorAnswers {
         this.mapper = mapper;
     }
 
-    /** Any failure: an {@link OpenAiException} as it is, anything else logged and answered as a 500. */
+    /**
+     * Any failure: an {@link OpenAiException} as it is, a {@link PaymentRequiredException} as x402's 402 body,
+     * anything else logged and answered as a 500.
+     */
     public void send(HttpServerResponse response, Throwable failure) {
+        if (failure instanceof PaymentRequiredException paymentRequired) {
+            if (!response.headWritten() && !response.closed()) {
+                response.setStatusCode(402).putHeader("Content-Type", "application/json")
+                        .end(Buffer.buffer(VoucherPayments.json(paymentRequired.body())));
+            }
+            return;
+        }
         OpenAiException answer;
         if (failure instanceof OpenAiException openAi) {
             answer = openAi;

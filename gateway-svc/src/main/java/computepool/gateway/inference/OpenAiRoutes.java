@@ -17,6 +17,8 @@ import computepool.gateway.models.ServedModel;
 import computepool.gateway.models.ServedModels;
 import computepool.gateway.usage.UsageEvents;
 import computepool.gateway.usage.UsageRecorder;
+import computepool.gateway.x402.VoucherPayments;
+import computepool.gateway.x402.X402;
 import computepool.shard.client.PipelineClient;
 import computepool.shard.v1.FinishReason;
 import computepool.shard.v1.Hop;
@@ -41,6 +43,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -52,7 +55,8 @@ import java.util.UUID;
  *
  * <p>A request goes: authentication (API key or access token), body and parameters, model, prompt against the
  * model's context, the key's rate limits, a healthy pipeline from the worker registry, funds held for its maximum cost,
- * then the session on the pipeline's entry shard. However it ends, its usage is recorded once, its hold is settled
+ * then the session on the pipeline's entry shard. On a route that takes x402 vouchers, a request without credentials
+ * instead pays its maximum cost with a voucher, verified and settled before its session starts. However it ends, its usage is recorded once, its hold is settled
  * with that usage, and its completion tokens are counted.
  */
 @ApplicationScoped
@@ -76,12 +80,13 @@ public class OpenAiRoutes {
     private final Holds holds;
     private final OwnTime ownTime;
     private final GatewayConfig config;
+    private final VoucherPayments vouchers;
     private final Clock clock;
 
     public OpenAiRoutes(CallerAuthenticator authenticator, ServedModels models, PipelineFinder pipelines,
             PipelineClient pipelineClient, ObjectMapper mapper, Validator validator, ErrorAnswers answers,
             RateLimiter limiter, UsageRecorder usage, Holds holds, OwnTime ownTime, GatewayConfig config,
-            Clock clock) {
+            VoucherPayments vouchers, Clock clock) {
         this.authenticator = authenticator;
         this.models = models;
         this.pipelines = pipelines;
@@ -94,6 +99,7 @@ public class OpenAiRoutes {
         this.holds = holds;
         this.ownTime = ownTime;
         this.config = config;
+        this.vouchers = vouchers;
         this.clock = clock;
     }
 
@@ -152,16 +158,33 @@ public class OpenAiRoutes {
         Context context = Vertx.currentContext();
         Buffer body = routing.body().buffer();
         String requestId = UUID.randomUUID().toString().replace("-", "");
-        authenticator.authenticate(routing)
-                .chain(caller -> planned(body, kind)
-                        .chain(completion -> limiter.admit(caller, completion.promptTokens().length)
-                                .chain(admission -> pipelines.find(completion.model().id())
-                                        .chain(pipeline -> held(requestId, caller, completion)
-                                                .map(hold -> new Planned(requestId, caller, completion, admission,
-                                                        pipeline, hold))))))
-                .subscribe().with(
+        Uni<Planned> ready = vouchers.offeredFor(routing) ? paidByVoucher(routing, requestId, body, kind)
+                : authenticator.authenticate(routing)
+                        .chain(caller -> planned(body, kind)
+                                .chain(completion -> limiter.admit(caller, completion.promptTokens().length)
+                                        .chain(admission -> pipelines.find(completion.model().id())
+                                                .chain(pipeline -> held(requestId, caller, completion)
+                                                        .map(hold -> new Planned(requestId, caller, completion,
+                                                                admission, pipeline, Optional.of(hold),
+                                                                Optional.empty()))))));
+        ready.subscribe().with(
                         planned -> context.runOnContext(ignored -> run(context, routing, planned, received)),
                         failure -> context.runOnContext(ignored -> answers.send(routing.response(), failure)));
+    }
+
+    /**
+     * A caller without credentials on a route that takes vouchers: the payment is verified against the request's
+     * quote, and settled once a pipeline is ready to run it. Such a caller has no rate limits and no hold: it paid the
+     * most the request can cost already.
+     */
+    private Uni<Planned> paidByVoucher(RoutingContext routing, String requestId, Buffer body, CompletionKind kind) {
+        return planned(body, kind)
+                .chain(completion -> vouchers.verified(routing, completion)
+                        .chain(verified -> pipelines.find(completion.model().id())
+                                .chain(pipeline -> vouchers.settled(verified)
+                                        .map(paid -> new Planned(requestId, paid.caller(), completion,
+                                                RateLimiter.Admission.UNLIMITED, pipeline, Optional.empty(),
+                                                Optional.of(paid.responseHeader()))))));
     }
 
     private Uni<Hold> held(String requestId, Caller caller, Completion completion) {
@@ -182,8 +205,12 @@ public class OpenAiRoutes {
                 : plan;
     }
 
+    /**
+     * @param hold            the funds held for a developer's request; none for one paid by voucher
+     * @param paymentResponse the {@code X-PAYMENT-RESPONSE} of a request paid by voucher
+     */
     private record Planned(String requestId, Caller caller, Completion completion, RateLimiter.Admission admission,
-            Pipeline pipeline, Hold hold) {
+            Pipeline pipeline, Optional<Hold> hold, Optional<String> paymentResponse) {
     }
 
     private Completion plan(Buffer body, CompletionKind kind) {
@@ -245,13 +272,15 @@ public class OpenAiRoutes {
                             planned.pipeline().getStagesList(), ended.summary(), ended.reason(),
                             completion.promptTokens().length, ended.tokensReceived(), startedAt, clock.instant());
                     usage.record(planned.caller().accountKey(), used);
-                    holds.settle(planned.hold(), used);
+                    planned.hold().ifPresent(hold -> holds.settle(hold, used));
                     if (ended.reason() == FinishReason.FINISH_REASON_ERROR) {
                         pipelines.forget(completion.model().id(), planned.pipeline());
                     } else if (ended.summary().isPresent() && ended.reason() != FinishReason.FINISH_REASON_CANCELLED) {
                         ownTime.completion(sent[0] - received, flushedNanos - ended.lastEventNanos());
                     }
                 });
+        planned.paymentResponse().ifPresent(
+                settled -> routing.response().putHeader(X402.PAYMENT_RESPONSE_HEADER, settled));
         exchange.start(pipelineClient, request);
         sent[0] = System.nanoTime();
     }

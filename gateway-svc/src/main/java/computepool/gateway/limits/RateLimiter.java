@@ -59,7 +59,8 @@ public class RateLimiter {
     /** A request admitted into the window it counts in. */
     public record Admission(String tokensCounter) {
 
-        static final Admission UNLIMITED = new Admission(null);
+        /** For callers without limits of their own. */
+        public static final Admission UNLIMITED = new Admission(null);
     }
 
     /**

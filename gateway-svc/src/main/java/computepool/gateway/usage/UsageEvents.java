@@ -6,6 +6,7 @@ import computepool.shard.v1.FinishReason;
 import computepool.shard.v1.SessionSummary;
 import computepool.shard.v1.ShardTiming;
 import computepool.usage.v1.InferenceUsage;
+import computepool.usage.v1.VoucherPayment;
 import computepool.usage.v1.WorkerShare;
 import computepool.workers.v1.Stage;
 import java.time.Instant;
@@ -42,6 +43,11 @@ public final class UsageEvents {
         caller.developerId().ifPresent(usage::setDeveloperId);
         caller.apiKeyId().ifPresent(usage::setApiKeyId);
         caller.keycloakSubject().ifPresent(usage::setKeycloakSubject);
+        caller.voucher().ifPresent(voucher -> usage.setVoucher(VoucherPayment.newBuilder()
+                .setPayer(voucher.payer())
+                .setPaidNanoUsd(voucher.paidNanoUsd())
+                .setNetwork(voucher.network())
+                .setTransaction(voucher.transaction())));
         Map<String, ShardTiming> timings = summary.map(s -> s.getShardsList().stream()
                         .collect(Collectors.toMap(ShardTiming::getWorkerId, Function.identity(), (a, b) -> a)))
                 .orElse(Map.of());

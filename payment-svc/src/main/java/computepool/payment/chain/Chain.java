@@ -36,6 +36,11 @@ public class Chain {
                 .build();
         this.web3j = Web3j.build(new HttpService(config.rpcUrl().toString(), http));
         this.treasury = Credentials.create(config.treasuryPrivateKey());
+        config.treasuryAddress().filter(address -> !address.equalsIgnoreCase(treasury.getAddress())).ifPresent(
+                address -> {
+                    throw new IllegalArgumentException("computepool.chain.treasury-address " + address
+                            + " is not the address of computepool.chain.treasury-private-key");
+                });
         this.readOnly = new ReadonlyTransactionManager(web3j, treasury.getAddress());
     }
 

@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The EVM chain payments run on and the contracts deployed there. The local stack writes every value into its env
@@ -20,6 +21,9 @@ public interface ChainConfig {
 
     /** 0x and 64 hex digits: the key of the platform treasury, which sends every payment. */
     String treasuryPrivateKey();
+
+    /** The treasury's address as published beside the key (the gateway asks vouchers to pay it); must be the key's. */
+    Optional<String> treasuryAddress();
 
     /** ComputePoolUsd, the 6-decimal USD token with EIP-3009 authorizations. */
     String tokenAddress();

@@ -119,6 +119,11 @@ public class OperatorPay {
 
     private void advance(PayStore.Coalition coalition, long lastEnded, Duration length, Instant now) throws Exception {
         String model = coalition.modelId();
+        if (coalition.flowPool().isEmpty() && !store.anyPayee(model)) {
+            // Nobody serving the model can be paid yet: its pools, and their gas, wait until someone can. What it
+            // earns meanwhile is owed all the same, and paid by the first true-up after.
+            return;
+        }
         Optional<String> flowPool = coalition.flowPool().or(() -> created(model, true));
         Optional<String> trueUpPool = coalition.trueUpPool().or(() -> created(model, false));
         if (flowPool.isEmpty() || trueUpPool.isEmpty()) {

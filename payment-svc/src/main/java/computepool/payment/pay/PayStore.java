@@ -124,6 +124,14 @@ public class PayStore {
                 .getBoolean("earned");
     }
 
+    /** Whether any operator who earned on the model has a payout address. */
+    public boolean anyPayee(String modelId) {
+        return database.preparedQuery("""
+                        select exists (select 1 from operator_earning e join operator_payee p using (operator_id)
+                                       where e.model_id = $1) as payable""")
+                .execute(Tuple.of(modelId)).await().atMost(TIMEOUT).iterator().next().getBoolean("payable");
+    }
+
     /** Every operator's earnings on the model received before {@code until}, all epochs together. */
     public List<Earned> earnedBefore(String modelId, Instant until) {
         List<Earned> earned = new ArrayList<>();

@@ -1,0 +1,183 @@
+package computepool.billing.api;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import computepool.billing.support.BillingFixture;
+import computepool.billing.v1.ChargeApplied;
+import computepool.billing.v1.HoldServiceGrpc;
+import computepool.billing.v1.OperatorEarned;
+import computepool.billing.v1.QuoteRequest;
+import computepool.billing.v1.QuoteResponse;
+import computepool.localstack.quarkus.LocalStackTestResource;
+import computepool.localstack.quarkus.TestLogins;
+import computepool.usage.v1.InferenceUsage;
+import computepool.usage.v1.VoucherPayment;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.inject.Inject;
+import java.net.URL;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Requests paid one by one with x402 vouchers: quoted at their maximum cost, charged what the voucher paid, with the
+ * operators credited by what the tokens actually used cost. The fixture's price is 100 nano-USD per prompt token and
+ * 200 per completion token; its usage (1,234 prompt and 567 completion tokens) costs 236,800, of which operator a
+ * earns 53,280 and operator b 159,840.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = LocalStackTestResource.class, initArgs = @ResourceArg(name = "database", value = "billing_test"))
+class VoucherChargeTest {
+
+    /** 1,234 prompt tokens and up to 1,000 completion tokens. */
+    private static final long QUOTE = 1234 * 100 + 1000 * 200;
+    private static final String PAYER = "0x" + "5a".repeat(20);
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    @Inject
+    Pool database;
+
+    @TestHTTPResource("/")
+    URL server;
+
+    private BillingFixture fixture;
+    private ManagedChannel channel;
+    private HoldServiceGrpc.HoldServiceBlockingStub billing;
+
+    @BeforeEach
+    void setUp() {
+        fixture = new BillingFixture(bootstrapServers, database).started();
+        channel = ManagedChannelBuilder.forAddress(server.getHost(), server.getPort()).usePlaintext().build();
+        billing = HoldServiceGrpc.newBlockingStub(channel);
+    }
+
+    @AfterEach
+    void tearDown() {
+        channel.shutdownNow();
+        fixture.close();
+        assertEquals(0, fixture.unbalancedTransactions());
+    }
+
+    private InferenceUsage paidByVoucher(String requestId, long paid) {
+        return fixture.usage(requestId, "2026-04-01T12:00:00Z").toBuilder()
+                .clearDeveloperId()
+                .clearApiKeyId()
+                .setVoucher(VoucherPayment.newBuilder().setPayer(PAYER).setPaidNanoUsd(paid)
+                        .setNetwork("eip155:31337").setTransaction("0x" + "ab".repeat(32)))
+                .build();
+    }
+
+    @Test
+    void theQuoteIsThePromptAndEveryCompletionTokenAtTheModelsPriceNow() {
+        QuoteResponse quote = billing.quote(QuoteRequest.newBuilder().setModelId(fixture.model).setPromptTokens(1234)
+                .setMaxCompletionTokens(1000).build());
+        assertEquals(QUOTE, quote.getMaxCostNanoUsd());
+        assertEquals("inference.tokens", quote.getMeter());
+
+        StatusRuntimeException unpriced = assertThrows(StatusRuntimeException.class, () -> billing.quote(
+                QuoteRequest.newBuilder().setModelId("unpriced-" + UUID.randomUUID()).setPromptTokens(1).build()));
+        assertEquals(Status.Code.FAILED_PRECONDITION, unpriced.getStatus().getCode());
+        StatusRuntimeException blank = assertThrows(StatusRuntimeException.class, () -> billing.quote(
+                QuoteRequest.newBuilder().setModelId(" ").build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, blank.getStatus().getCode());
+        assertTrue(blank.getStatus().getDescription().contains("model_id"), blank.getStatus().getDescription());
+        StatusRuntimeException negative = assertThrows(StatusRuntimeException.class, () -> billing.quote(
+                QuoteRequest.newBuilder().setModelId(fixture.model).setMaxCompletionTokens(-1).build()));
+        assertTrue(negative.getStatus().getDescription().contains("max_completion_tokens"),
+                negative.getStatus().getDescription());
+    }
+
+    @Test
+    void aVoucherPaysItsQuoteOnceAndOperatorsEarnWhatTheTokensUsedCost() throws Exception {
+        String requestId = "req-" + UUID.randomUUID();
+        var record = fixture.send("usage", PAYER, paidByVoucher(requestId, QUOTE));
+        fixture.send(record);
+        String operatorA = "op-a-" + fixture.developerId;
+        String operatorB = "op-b-" + fixture.developerId;
+
+        // Behind both deliveries on the payer's partition: once it is booked, so is every delivery before it.
+        String later = "req-" + UUID.randomUUID();
+        fixture.send("usage", PAYER, paidByVoucher(later, QUOTE));
+        fixture.awaitPostings(later);
+
+        assertEquals(Map.of("VOUCHERS_RECEIVED", -QUOTE, operatorA, 53_280L, operatorB, 159_840L,
+                "PLATFORM_REVENUE", QUOTE - 53_280 - 159_840), fixture.postingsOf(requestId));
+        List<ChargeApplied> charges = new ArrayList<>();
+        for (byte[] payload : fixture.outboxPayloads(PAYER, "computepool.billing.v1.ChargeApplied")) {
+            ChargeApplied charge = ChargeApplied.parseFrom(payload);
+            if (charge.getRequestId().equals(requestId)) {
+                charges.add(charge);
+            }
+        }
+        assertEquals(1, charges.size(), "booked once however often the usage arrives");
+        ChargeApplied applied = charges.get(0);
+        assertEquals(PAYER, applied.getVoucherPayer());
+        assertEquals("", applied.getDeveloperId());
+        assertEquals(QUOTE, applied.getAmountNanoUsd());
+        List<byte[]> earned = fixture.outboxPayloads(operatorB, "computepool.billing.v1.OperatorEarned");
+        assertEquals(2, earned.size(), "one earning per request");
+        assertEquals(159_840, OperatorEarned.parseFrom(earned.get(0)).getAmountNanoUsd());
+        assertEquals(fixture.model, OperatorEarned.parseFrom(earned.get(0)).getModelId());
+
+        given().auth().oauth2(TestLogins.admin()).get("/v1/admin/operators/" + operatorB + "/statements/2026-04")
+                .then().statusCode(200)
+                .body("totalNanoUsd", equalTo(2 * 159_840))
+                .body("unpaidNanoUsd", equalTo(2 * 159_840));
+        assertEquals(1, fixture.count("select count(*) from charge where request_id = $1 and developer_id is null "
+                + "and voucher_payer = $2 and amount_nano_usd = $3", requestId, PAYER, QUOTE));
+    }
+
+    @Test
+    void operatorsNeverEarnMoreThanTheVoucherPaid() {
+        // Paid less than the tokens cost (the price rose between quote and use): operators split what was paid.
+        String requestId = "req-" + UUID.randomUUID();
+        long paid = 100_000;
+        fixture.send("usage", PAYER, paidByVoucher(requestId, paid));
+        Map<String, Long> postings = fixture.awaitPostings(requestId);
+        long operators = postings.get("op-a-" + fixture.developerId) + postings.get("op-b-" + fixture.developerId);
+        assertEquals(90_000, operators, "the operators' part of what was paid, after the platform's 10 %");
+        assertEquals(paid - operators, postings.get("PLATFORM_REVENUE"));
+        assertEquals(-paid, postings.get("VOUCHERS_RECEIVED"));
+    }
+
+    @Test
+    void aMalformedVoucherIsParkedWithItsReasonAndBooksNothing() {
+        String badPayer = "req-" + UUID.randomUUID();
+        String nothingPaid = "req-" + UUID.randomUUID();
+        String alsoADeveloper = "req-" + UUID.randomUUID();
+        fixture.send("usage", badPayer, paidByVoucher(badPayer, QUOTE).toBuilder()
+                .setVoucher(VoucherPayment.newBuilder().setPayer("0x1234").setPaidNanoUsd(QUOTE)).build());
+        fixture.send("usage", nothingPaid, paidByVoucher(nothingPaid, 0));
+        fixture.send("usage", alsoADeveloper, paidByVoucher(alsoADeveloper, QUOTE).toBuilder()
+                .setDeveloperId(fixture.developerId).build());
+
+        await().atMost(BillingFixture.EVENTUALLY).until(() -> fixture.parkedReasons(badPayer).contains("voucher.payer"));
+        await().atMost(BillingFixture.EVENTUALLY).until(() -> fixture.parkedReasons(nothingPaid)
+                .contains("voucher.paid_nano_usd"));
+        await().atMost(BillingFixture.EVENTUALLY).until(() -> fixture.parkedReasons(alsoADeveloper)
+                .contains("must name no developer"));
+        assertTrue(fixture.postingsOf(badPayer).isEmpty());
+        assertTrue(fixture.postingsOf(nothingPaid).isEmpty());
+        assertTrue(fixture.postingsOf(alsoADeveloper).isEmpty());
+    }
+}

@@ -1,0 +1,278 @@
+package computepool.journeys;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.openai.client.OpenAIClient;
+import com.openai.client.OpenAIClientImpl;
+import com.openai.client.okhttp.OkHttpClient;
+import com.openai.core.ClientOptions;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import computepool.chain.contracts.ComputePoolUsd;
+import computepool.chain.contracts.ISuperToken;
+import computepool.localstack.LocalStackEnv;
+import io.restassured.http.ContentType;
+import java.math.BigInteger;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.web3j.crypto.Credentials;
+import org.web3j.crypto.Keys;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.http.HttpService;
+import org.web3j.tx.ReadonlyTransactionManager;
+import org.web3j.tx.gas.DefaultGasProvider;
+
+/**
+ * Agents without an account pay per request with x402 vouchers of the platform's token, and the operators who served
+ * them are paid on chain what the ledger says they earned. The gateway takes vouchers on {@code /v1/chat/completions};
+ * payment-svc verifies and settles them and pays two operators (one per shard worker) in epochs of a few seconds.
+ */
+class X402PaymentsIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String CHAT = "/v1/chat/completions";
+    private static final int MAX_TOKENS = 12;
+    /** One USD in the token's base units (6 decimals). */
+    private static final long AGENT_FUNDS = 1_000_000;
+    private static final BigInteger SUPER_UNITS_PER_BASE_UNIT = BigInteger.TEN.pow(12);
+
+    private static JourneyStack stack;
+    private static ServiceProcess payment;
+    private static InferencePlatform platform;
+    private static Web3j web3j;
+    private static ComputePoolUsd token;
+    private static ISuperToken superToken;
+    private static long chainId;
+    private static String treasury;
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void startPlatform() throws Exception {
+        stack = JourneyStack.fromEnvFile();
+        LocalStackEnv env = stack.env();
+        Map<String, String> paymentConfig = new HashMap<>(stack.serviceConfig("payment_x402"));
+        // Earnings from this run on: the billing topic holds every earlier journey's, thousands of them. The
+        // consumer is long assigned by the time the platform below has started and served anything.
+        paymentConfig.put("mp.messaging.incoming.billing-events.group.id", "payment-" + stack.runId());
+        paymentConfig.put("mp.messaging.incoming.billing-events.auto.offset.reset", "latest");
+        paymentConfig.put("computepool.chain.actions.poll-interval", "100ms");
+        paymentConfig.put("computepool.pay.epoch-length", "8s");
+        paymentConfig.put("computepool.pay.pass-interval", "200ms");
+        paymentConfig.put("computepool.pay.flow-interval", "1s");
+        paymentConfig.put("computepool.pay.flow-window", "10s");
+        paymentConfig.put("computepool.pay.flow-horizon", "20s");
+        payment = ServiceProcess.start("payment-svc", paymentConfig);
+        platform = InferencePlatform.start(stack, 1, Map.of(
+                        "computepool.gateway.x402.routes", CHAT,
+                        "computepool.gateway.x402.facilitator-url", payment.uri("/").toString()),
+                worker -> Map.of("computepool.shard.operator-id", operator(worker)));
+        for (int worker = 0; worker < 2; worker++) {
+            given().auth().oauth2(stack.adminToken()).contentType(ContentType.JSON)
+                    .body("{\"address\": \"" + Credentials.create(Keys.createEcKeyPair()).getAddress() + "\"}")
+                    .when().put(payment.uri("/v1/admin/operators/" + operator(worker) + "/payout-address"))
+                    .then().statusCode(200);
+        }
+        web3j = Web3j.build(new HttpService(env.require(LocalStackEnv.CHAIN_RPC_URL)));
+        treasury = env.require(LocalStackEnv.CHAIN_TREASURY_ADDRESS);
+        chainId = Long.parseLong(env.require(LocalStackEnv.CHAIN_ID));
+        ReadonlyTransactionManager reader = new ReadonlyTransactionManager(web3j, treasury);
+        token = ComputePoolUsd.load(env.require(LocalStackEnv.CHAIN_TOKEN_ADDRESS), web3j, reader,
+                new DefaultGasProvider());
+        superToken = ISuperToken.load(env.require(LocalStackEnv.CHAIN_SUPER_TOKEN_ADDRESS), web3j, reader,
+                new DefaultGasProvider());
+    }
+
+    @AfterAll
+    static void stopPlatform() throws Exception {
+        if (platform != null) {
+            platform.close();
+        }
+        if (payment != null) {
+            payment.close();
+        }
+        if (web3j != null) {
+            web3j.shutdown();
+        }
+    }
+
+    private static String operator(int worker) {
+        return "x402-operator-" + worker + "-" + stack.runId();
+    }
+
+    @Test
+    void aRequestWithoutCredentialsIsQuotedAndEveryFaultyVoucherIsRefusedWithItsReasonMovingNothing()
+            throws Exception {
+        X402Wallet agent = funded();
+        HttpResponse<String> challenge = chat(null);
+        assertEquals(402, challenge.statusCode(), challenge.body());
+        JsonNode body = JSON.readTree(challenge.body());
+        assertEquals(1, body.get("x402Version").asInt());
+        assertEquals("X-PAYMENT header is required", body.get("error").asText());
+        JsonNode requirements = body.get("accepts").get(0);
+        assertEquals("exact", requirements.get("scheme").asText());
+        assertEquals("eip155:" + chainId, requirements.get("network").asText());
+        assertEquals(token.getContractAddress().toLowerCase(), requirements.get("asset").asText().toLowerCase());
+        assertEquals(treasury.toLowerCase(), requirements.get("payTo").asText().toLowerCase());
+        assertTrue(requirements.get("resource").asText().endsWith(CHAT), requirements.toString());
+        assertTrue(requirements.get("description").asText().contains("billed at the quoted amount"));
+        assertEquals("ComputePool USD", requirements.get("extra").get("name").asText());
+        BigInteger price = new BigInteger(requirements.get("maxAmountRequired").asText());
+        long now = Instant.now().getEpochSecond();
+        Credentials stranger = Credentials.create(Keys.createEcKeyPair());
+        X402Wallet broke = X402Wallet.create();
+
+        Map<String, String> refusals = Map.of(
+                "invalid_exact_evm_payload_authorization_value",
+                agent.voucher(requirements, chainId, price.subtract(BigInteger.ONE), now - 60, now + 60, agent.credentials()),
+                "invalid_exact_evm_payload_authorization_valid_before",
+                agent.voucher(requirements, chainId, price, now - 120, now - 1, agent.credentials()),
+                "invalid_exact_evm_payload_signature",
+                agent.voucher(requirements, chainId, price, now - 60, now + 60, stranger),
+                "insufficient_funds", broke.pay(requirements, chainId),
+                "invalid_payload", Base64.getEncoder().encodeToString("not json".getBytes(StandardCharsets.UTF_8)));
+        BigInteger agentBefore = token.balanceOf(agent.address()).send();
+        BigInteger treasuryBefore = token.balanceOf(treasury).send();
+        for (Map.Entry<String, String> refusal : refusals.entrySet()) {
+            HttpResponse<String> refused = chat(refusal.getValue());
+            assertEquals(402, refused.statusCode(), refused.body());
+            assertTrue(JSON.readTree(refused.body()).get("error").asText().startsWith(refusal.getKey()),
+                    refusal.getKey() + " expected, got " + refused.body());
+        }
+
+        String voucher = agent.pay(requirements, chainId);
+        HttpResponse<String> served = chat(voucher);
+        assertEquals(200, served.statusCode(), served.body());
+        JsonNode settled = JSON.readTree(Base64.getDecoder().decode(
+                served.headers().firstValue("X-PAYMENT-RESPONSE").orElseThrow()));
+        assertTrue(settled.get("success").asBoolean(), settled.toString());
+        assertEquals(agent.address().toLowerCase(), settled.get("payer").asText().toLowerCase());
+        assertEquals(agentBefore.subtract(price), token.balanceOf(agent.address()).send());
+        assertEquals(treasuryBefore.add(price), token.balanceOf(treasury).send());
+        // The quote was the prompt and every token it may generate at the model's price, rounded up to the token.
+        long promptTokens = JSON.readTree(served.body()).get("usage").get("prompt_tokens").asLong();
+        assertEquals(BigInteger.valueOf(Math.ceilDiv(InferencePlatform.cost(promptTokens, MAX_TOKENS), 1000)), price);
+
+        HttpResponse<String> reused = chat(voucher);
+        assertEquals(402, reused.statusCode(), reused.body());
+        assertEquals("invalid_transaction_state", JSON.readTree(reused.body()).get("error").asText());
+        assertEquals(agentBefore.subtract(price), token.balanceOf(agent.address()).send(), "a reused voucher pays once");
+        assertEquals(treasuryBefore.add(price), token.balanceOf(treasury).send());
+    }
+
+    @Test
+    void agentsPayingThroughTheOpenAiSdkAreServedAndEachOperatorIsPaidOnChainExactlyItsLedgerEarnings()
+            throws Exception {
+        X402Wallet agent = funded();
+        X402PayingHttpClient paying = new X402PayingHttpClient(OkHttpClient.builder()
+                .timeout(Duration.ofSeconds(60)).build(), agent, chainId);
+        OpenAIClient client = new OpenAIClientImpl(ClientOptions.builder()
+                .httpClient(paying)
+                .baseUrl(platform.gateway().uri("/v1").toString())
+                .apiKey("none")
+                .removeHeaders("Authorization")
+                .maxRetries(0)
+                .build());
+        int requests = 3;
+        BigInteger before = token.balanceOf(agent.address()).send();
+        for (int i = 0; i < requests; i++) {
+            ChatCompletion completion = client.chat().completions().create(ChatCompletionCreateParams.builder()
+                    .model(platform.model())
+                    .addUserMessage("Name a colour. Request " + i + ".")
+                    .maxCompletionTokens(MAX_TOKENS)
+                    .build());
+            assertFalse(completion.choices().isEmpty());
+        }
+        assertEquals(requests, paying.paymentResponses().size(), "each request paid once");
+        assertTrue(token.balanceOf(agent.address()).send().compareTo(before) < 0, "the agent paid");
+
+        try (Connection billing = stack.database("billing")) {
+            // Every paid request is booked: charged to its wallet, its earnings announced to payment-svc.
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> count(billing,
+                    "select count(*) from charge where lower(voucher_payer) = lower(?)", agent.address()) == requests);
+        }
+        String month = YearMonth.now(ZoneOffset.UTC).toString();
+        for (int worker = 0; worker < 2; worker++) {
+            String operator = operator(worker);
+            String address = given().auth().oauth2(stack.adminToken())
+                    .when().get(payment.uri("/v1/admin/operators/" + operator + "/payout-address"))
+                    .then().statusCode(200).extract().path("address");
+            long earned = ((Number) given().auth().oauth2(stack.adminToken())
+                    .when().get(platform.billing().uri("/v1/admin/operators/" + operator + "/statements/" + month))
+                    .then().statusCode(200).extract().path("totalNanoUsd")).longValue();
+            assertTrue(earned > 0, operator + " earned");
+            BigInteger owed = BigInteger.valueOf(earned / 1000).multiply(SUPER_UNITS_PER_BASE_UNIT);
+            // After the true-up of the epoch the last earning fell in, the operator holds exactly its floored
+            // ledger earnings in the super token.
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> superToken.balanceOf(address).send().equals(owed));
+        }
+        try (Connection pay = stack.database("payment_x402")) {
+            assertTrue(count(pay, "select count(*) from coalition where model_id = ? and flow_tick >= 0",
+                    platform.model()) == 1, "the flow ran before the true-up");
+            assertTrue(count(pay, "select count(*) from pay_epoch where model_id = ? and state = 'SETTLED'",
+                    platform.model()) >= 1);
+        }
+    }
+
+    /** A new agent wallet holding {@link #AGENT_FUNDS} of the token, sent by the treasury. */
+    private static X402Wallet funded() throws Exception {
+        X402Wallet agent = X402Wallet.create();
+        String action = given().auth().oauth2(stack.adminToken()).contentType(ContentType.JSON)
+                .header("Idempotency-Key", "fund-" + UUID.randomUUID())
+                .body("{\"to\": \"%s\", \"amount\": %d}".formatted(agent.address(), AGENT_FUNDS))
+                .when().post(payment.uri("/v1/admin/chain/transfers"))
+                .then().statusCode(202).extract().path("id");
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> "CONFIRMED".equals(
+                given().auth().oauth2(stack.adminToken()).when().get(payment.uri("/v1/admin/chain/actions/" + action))
+                        .then().statusCode(200).extract().path("state")));
+        assertEquals(BigInteger.valueOf(AGENT_FUNDS), token.balanceOf(agent.address()).send());
+        return agent;
+    }
+
+    private static HttpResponse<String> chat(String payment) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(platform.gateway().uri(CHAT))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("""
+                        {"model": "%s", "max_tokens": %d,
+                         "messages": [{"role": "user", "content": "What is the capital of France?"}]}"""
+                        .formatted(platform.model(), MAX_TOKENS)));
+        if (payment != null) {
+            request.header("X-PAYMENT", payment);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static long count(Connection database, String sql, Object... values) throws Exception {
+        try (PreparedStatement statement = database.prepareStatement(sql)) {
+            for (int i = 0; i < values.length; i++) {
+                statement.setObject(i + 1, values[i]);
+            }
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        }
+    }
+}
