@@ -77,6 +77,7 @@ class X402PaymentsIT {
         // consumer is long assigned by the time the platform below has started and served anything.
         paymentConfig.put("mp.messaging.incoming.billing-events.group.id", "payment-" + stack.runId());
         paymentConfig.put("mp.messaging.incoming.billing-events.auto.offset.reset", "latest");
+        paymentConfig.put("mp.messaging.incoming.worker-events.group.id", "payment-" + stack.runId());
         paymentConfig.put("computepool.chain.actions.poll-interval", "100ms");
         paymentConfig.put("computepool.pay.epoch-length", "8s");
         paymentConfig.put("computepool.pay.pass-interval", "200ms");

@@ -19,7 +19,9 @@ public enum AccountKind {
     /** What was paid out to operators on chain (it runs positive as earnings accounts fall). One account. */
     OPERATOR_PAYOUTS,
     /** The counterpart of what requests paid by x402 vouchers paid on chain (it runs negative). One account. */
-    VOUCHERS_RECEIVED;
+    VOUCHERS_RECEIVED,
+    /** Earnings operators forfeited when slashed (it runs positive as their earnings accounts fall). One account. */
+    OPERATOR_FORFEITS;
 
     /** The wallets every developer has. */
     public static final List<AccountKind> DEVELOPER_WALLETS = List.of(DEVELOPER_PAID, DEVELOPER_SUBSIDISED);

@@ -19,6 +19,7 @@ public record LedgerEntry(UUID id, String kind, String reference, Instant occurr
     public static final String INFERENCE = "inference";
     public static final String TOP_UP = "top-up";
     public static final String PAYOUT = "payout";
+    public static final String FORFEIT = "forfeit";
 
     public LedgerEntry {
         Objects.requireNonNull(id, "id");

@@ -3,6 +3,7 @@ package computepool.billing.events;
 import computepool.billing.domain.LedgerEntry;
 import computepool.billing.domain.Posting;
 import computepool.billing.store.LedgerStore;
+import computepool.billing.v1.OperatorSlashed;
 import computepool.billing.v1.PayoutSettled;
 import computepool.events.EventConsumer;
 import computepool.events.EventHandlers;
@@ -18,8 +19,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
- * Books each payout payment-svc settled on chain: the operator's unpaid earnings fall by the amount, once per payout
- * (the ledger transaction's reference is the payout id).
+ * Books what payment-svc did about operators' earnings: each payout settled on chain, and each forfeiture of an
+ * operator slashed for a worker that vanished mid-session. Either lowers the operator's unpaid earnings, once per
+ * payout or forfeiture (the ledger transaction's reference).
  */
 @ApplicationScoped
 public class PayoutEventsConsumer {
@@ -32,7 +34,7 @@ public class PayoutEventsConsumer {
 
     public PayoutEventsConsumer(EventConsumer consumer, LedgerStore ledger, Clock clock) {
         this.consumer = consumer;
-        this.handlers = EventHandlers.of(PayoutSettled.getDefaultInstance(), (event, settled) -> {
+        this.handlers = EventHandlers.builder().on(PayoutSettled.getDefaultInstance(), (event, settled) -> {
             if (settled.getAmountNanoUsd() <= 0 || settled.getOperatorId().isBlank() || settled.getPayoutId().isBlank()) {
                 return Uni.createFrom().failure(new MalformedEventException("PayoutSettled " + settled.getPayoutId()
                         + " needs a payout id, an operator and a positive amount"));
@@ -46,7 +48,23 @@ public class PayoutEventsConsumer {
                                     new Posting(LedgerStore.OPERATOR_PAYOUTS, settled.getAmountNanoUsd()))),
                             clock.instant()))
                     .replaceWithVoid();
-        });
+        }).on(OperatorSlashed.getDefaultInstance(), (event, slashed) -> {
+            if (slashed.getForfeitedNanoUsd() <= 0 || slashed.getOperatorId().isBlank()
+                    || slashed.getForfeitureId().isBlank()) {
+                return Uni.createFrom().failure(new MalformedEventException("OperatorSlashed "
+                        + slashed.getForfeitureId() + " needs a forfeiture id, an operator and a positive amount"));
+            }
+            Instant lostAt = Instant.ofEpochSecond(slashed.getLostAt().getSeconds(), slashed.getLostAt().getNanos());
+            return ledger.operatorAccount(slashed.getOperatorId(), lostAt)
+                    .chain(account -> ledger.book(new LedgerEntry(
+                            UUID.nameUUIDFromBytes(("forfeit/" + slashed.getForfeitureId())
+                                    .getBytes(StandardCharsets.UTF_8)),
+                            LedgerEntry.FORFEIT, slashed.getForfeitureId(), lostAt,
+                            List.of(new Posting(account, -slashed.getForfeitedNanoUsd()),
+                                    new Posting(LedgerStore.OPERATOR_FORFEITS, slashed.getForfeitedNanoUsd()))),
+                            clock.instant()))
+                    .replaceWithVoid();
+        }).build();
     }
 
     @Incoming(CHANNEL)

@@ -35,6 +35,8 @@ public class LedgerStore {
     public static final UUID OPERATOR_PAYOUTS = UUID.fromString("00000000-0000-0000-0000-00000000f004");
     /** Created by the schema migration: the counterpart of requests paid by x402 vouchers. */
     public static final UUID VOUCHERS_RECEIVED = UUID.fromString("00000000-0000-0000-0000-00000000f005");
+    /** Created by the schema migration: where slashed operators' forfeited earnings go. */
+    public static final UUID OPERATOR_FORFEITS = UUID.fromString("00000000-0000-0000-0000-00000000f006");
 
     private final AccountStore accounts;
 

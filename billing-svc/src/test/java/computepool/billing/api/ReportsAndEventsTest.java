@@ -14,6 +14,7 @@ import computepool.billing.support.BillingFixture;
 import computepool.billing.v1.BalanceLow;
 import computepool.billing.v1.ChargeApplied;
 import computepool.billing.v1.OperatorEarned;
+import computepool.billing.v1.OperatorSlashed;
 import computepool.billing.v1.PayoutSettled;
 import computepool.localstack.quarkus.LocalStackTestResource;
 import computepool.localstack.quarkus.TestLogins;
@@ -131,6 +132,39 @@ class ReportsAndEventsTest {
                 .body("unpaidNanoUsd", equalTo(840));
         assertEquals(1, fixture.count("select count(*) from ledger_transaction where kind = 'payout' and reference = $1",
                 payout.getPayoutId()));
+    }
+
+    @Test
+    void aSlashedOperatorsForfeitLowersItsUnpaidEarningsOnceHoweverOftenItArrives() {
+        fixture.fund("paid", ONE_USD);
+        charge("req-" + UUID.randomUUID(), "2026-03-03T12:00:00Z");
+        String operator = "op-b-" + fixture.developerId;
+        OperatorSlashed slashed = OperatorSlashed.newBuilder()
+                .setForfeitureId(UUID.randomUUID().toString())
+                .setOperatorId(operator)
+                .setWorkerId("worker-" + UUID.randomUUID())
+                .setModelId(fixture.model)
+                .setForfeitedNanoUsd(100_000)
+                .setSessionStartedAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(1_780_000_000L))
+                .setLostAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(1_780_000_100L))
+                .build();
+
+        var record = fixture.send("payment", operator, slashed);
+        fixture.send(record);
+        await().atMost(BillingFixture.EVENTUALLY).until(() -> fixture.count(
+                "select count(*) from ledger_transaction where kind = 'forfeit' and reference = $1",
+                slashed.getForfeitureId()) == 1);
+
+        given().auth().oauth2(TestLogins.admin()).get("/v1/admin/operators/" + operator + "/statements/2026-03")
+                .then().statusCode(200)
+                .body("totalNanoUsd", equalTo(159_840))
+                .body("unpaidNanoUsd", equalTo(59_840));
+        assertEquals(1, fixture.count("select count(*) from ledger_transaction where kind = 'forfeit' and reference = $1",
+                slashed.getForfeitureId()));
+        assertEquals(100_000, fixture.count("""
+                select coalesce(sum(p.amount_nano_usd), 0)::bigint from posting p join ledger_transaction t on t.id = p.transaction_id
+                where t.reference = $1 and p.account_id = '00000000-0000-0000-0000-00000000f006'""",
+                slashed.getForfeitureId()));
     }
 
     @Test

@@ -4,20 +4,25 @@ import computepool.billing.v1.OperatorEarned;
 import computepool.events.EventConsumer;
 import computepool.events.EventHandlers;
 import computepool.events.MalformedEventException;
+import computepool.events.Outbox;
+import computepool.events.Topics;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.hibernate.reactive.mutiny.Mutiny;
 
 /**
  * Records each operator earning billing announces, once; the first earning on a model opens its coalition, whose
- * first epoch to settle is the one the earning arrived in.
+ * first epoch to settle is the one the earning arrived in. An earning of a slashed session is forfeited on arrival.
  */
 @ApplicationScoped
 public class OperatorEarningsConsumer {
@@ -27,9 +32,11 @@ public class OperatorEarningsConsumer {
 
     private final EventConsumer consumer;
     private final EventHandlers handlers;
+    private final Outbox outbox;
 
-    public OperatorEarningsConsumer(EventConsumer consumer, PayConfig config, Clock clock) {
+    public OperatorEarningsConsumer(EventConsumer consumer, Outbox outbox, PayConfig config, Clock clock) {
         this.consumer = consumer;
+        this.outbox = outbox;
         this.handlers = EventHandlers.of(OperatorEarned.getDefaultInstance(), (event, earned) -> {
             if (earned.getAmountNanoUsd() <= 0 || earned.getModelId().isBlank() || earned.getOperatorId().isBlank()) {
                 return Uni.createFrom().failure(new MalformedEventException("OperatorEarned " + earned.getEarningId()
@@ -61,9 +68,46 @@ public class OperatorEarningsConsumer {
                                     on conflict (model_id) do nothing""")
                             .setParameter(1, earned.getModelId())
                             .setParameter(2, epoch - 1)
-                            .executeUpdate()))
+                            .executeUpdate())
+                    .chain(() -> forfeitIfSlashed(session, earningId, earned)))
                     .replaceWithVoid();
         });
+    }
+
+    /**
+     * An earning that occurred during the session of a worker its operator was slashed for is forfeited however late
+     * it arrives, and billing is told so.
+     */
+    private Uni<Void> forfeitIfSlashed(Mutiny.Session session, UUID earningId, OperatorEarned earned) {
+        return session.createNativeQuery("""
+                        with forfeited as (
+                            update operator_earning e set forfeited_by = s.slash_id from operator_slash s
+                            where e.earning_id = ?1 and e.forfeited_by is null and s.operator_id = e.operator_id
+                              and s.model_id = e.model_id and e.occurred_at >= s.session_started_at
+                              and e.occurred_at <= s.lost_at
+                            returning s.slash_id, s.worker_id, s.session_started_at, s.lost_at)
+                        select cast(slash_id as text), worker_id,
+                               cast(extract(epoch from session_started_at) * 1000000 as bigint),
+                               cast(extract(epoch from lost_at) * 1000000 as bigint)
+                        from forfeited""", Object[].class)
+                .setParameter(1, earningId)
+                .getResultList()
+                .chain(rows -> {
+                    if (rows.isEmpty()) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    Object[] slash = rows.getFirst();
+                    UUID forfeitureId = UUID.nameUUIDFromBytes((slash[0] + "/" + earningId)
+                            .getBytes(StandardCharsets.UTF_8));
+                    return outbox.append(Topics.PAYMENT, earned.getOperatorId(), WorkerSessions.slashed(forfeitureId,
+                            earned.getOperatorId(), (String) slash[1], earned.getModelId(), earned.getAmountNanoUsd(),
+                            micros(((Number) slash[2]).longValue()), micros(((Number) slash[3]).longValue())))
+                            .replaceWithVoid();
+                });
+    }
+
+    private static Instant micros(long sinceEpoch) {
+        return Instant.EPOCH.plus(sinceEpoch, ChronoUnit.MICROS);
     }
 
     @Incoming(CHANNEL)

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -65,6 +66,7 @@ public class OperatorPay {
     private final Chain chain;
     private final ChainActions actions;
     private final PayStore store;
+    private final WorkerSessions sessions;
     private final Outbox outbox;
     private final PayConfig config;
     private final Clock clock;
@@ -72,9 +74,10 @@ public class OperatorPay {
     private final ObjectMapper json;
     private final PassLoop loop;
 
-    public OperatorPay(Chain chain, ChainActions actions, PayStore store, Outbox outbox, PayConfig config, Clock clock,
-            WebhookDeliveries deliveries, ObjectMapper json) {
+    public OperatorPay(Chain chain, ChainActions actions, PayStore store, WorkerSessions sessions, Outbox outbox,
+            PayConfig config, Clock clock, WebhookDeliveries deliveries, ObjectMapper json) {
         this.chain = chain;
+        this.sessions = sessions;
         this.actions = actions;
         this.store = store;
         this.outbox = outbox;
@@ -98,6 +101,7 @@ public class OperatorPay {
     /** One step for every coalition: its pools first, then its oldest epoch still to settle, if it has ended. */
     public void pass() throws Exception {
         Instant now = clock.instant();
+        sessions.endSilent(now);
         long lastEnded = Epochs.of(now, config.epochLength()) - 1;
         Duration length = config.epochLength();
         for (PayStore.Coalition coalition : store.coalitions()) {
@@ -283,11 +287,18 @@ public class OperatorPay {
     /** What each paid operator (by address) is owed beyond what the pools paid it, floored to whole base units. */
     private Map<String, BigInteger> unpaid(String model, Instant now, String flowPool, String trueUpPool) throws Exception {
         Map<String, BigInteger> unpaid = new TreeMap<>();
+        Set<String> slashed = sessions.slashedSince(model, Epochs.start(Epochs.of(now, config.epochLength()),
+                config.epochLength()));
         for (PayStore.Earned earned : store.earnedBefore(model, now)) {
             if (earned.address().isEmpty()) {
                 continue;
             }
             String address = earned.address().get();
+            if (slashed.contains(earned.operatorId())) {
+                // No flow to a slashed operator until the epoch's true-up has settled what it is still owed.
+                unpaid.put(address, BigInteger.ZERO);
+                continue;
+            }
             BigInteger owed = target(earned.nanoUsd()).subtract(received(address, flowPool, trueUpPool));
             unpaid.put(address, owed.max(BigInteger.ZERO));
         }

@@ -35,6 +35,14 @@ public interface PayConfig {
     @WithDefault("30m")
     Duration flowHorizon();
 
+    /**
+     * A shard worker silent this long (no heartbeat, no announcement) has left its session; if its last heartbeat
+     * had sessions in flight it vanished mid-session and its operator is slashed. As long as market-svc's
+     * registry waits before dropping it from pipelines.
+     */
+    @WithDefault("15s")
+    Duration workerSilenceLimit();
+
     /** Pause between two passes over the coalitions. */
     @WithDefault("2s")
     Duration passInterval();

@@ -110,7 +110,7 @@ public class PayStore {
     public long earnedInWindow(String modelId, Instant from, Instant until) {
         Long sum = database.preparedQuery("""
                         select sum(amount_nano_usd)::bigint as nano from operator_earning
-                        where model_id = $1 and received_at >= $2 and received_at < $3""")
+                        where model_id = $1 and received_at >= $2 and received_at < $3 and forfeited_by is null""")
                 .execute(Tuple.of(modelId, utc(from), utc(until))).await().atMost(TIMEOUT).iterator().next().getLong("nano");
         return sum == null ? 0 : sum;
     }
@@ -119,7 +119,7 @@ public class PayStore {
     public boolean earnedBetween(String modelId, Instant from, Instant to) {
         return database.preparedQuery("""
                         select exists (select 1 from operator_earning where model_id = $1 and received_at >= $2
-                                       and received_at < $3) as earned""")
+                                       and received_at < $3 and forfeited_by is null) as earned""")
                 .execute(Tuple.of(modelId, utc(from), utc(to))).await().atMost(TIMEOUT).iterator().next()
                 .getBoolean("earned");
     }
@@ -132,13 +132,13 @@ public class PayStore {
                 .execute(Tuple.of(modelId)).await().atMost(TIMEOUT).iterator().next().getBoolean("payable");
     }
 
-    /** Every operator's earnings on the model received before {@code until}, all epochs together. */
+    /** Every operator's earnings on the model received before {@code until}, all epochs together, less forfeits. */
     public List<Earned> earnedBefore(String modelId, Instant until) {
         List<Earned> earned = new ArrayList<>();
         database.preparedQuery("""
                         select e.operator_id, sum(e.amount_nano_usd)::bigint as nano, p.address
                         from operator_earning e left join operator_payee p on p.operator_id = e.operator_id
-                        where e.model_id = $1 and e.received_at < $2
+                        where e.model_id = $1 and e.received_at < $2 and e.forfeited_by is null
                         group by e.operator_id, p.address order by e.operator_id""")
                 .execute(Tuple.of(modelId, utc(until))).await().atMost(TIMEOUT)
                 .forEach(row -> earned.add(new Earned(row.getString("operator_id"), row.getLong("nano"),

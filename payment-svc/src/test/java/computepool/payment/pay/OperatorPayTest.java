@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.google.protobuf.Timestamp;
+import com.google.protobuf.Message;
 import computepool.billing.v1.OperatorEarned;
+import computepool.billing.v1.OperatorSlashed;
 import computepool.billing.v1.PayoutSettled;
 import computepool.chain.contracts.ISuperfluidPool;
 import computepool.events.EventCodec;
@@ -18,6 +20,10 @@ import computepool.localstack.quarkus.TestLogins;
 import computepool.payment.chain.Chain;
 import computepool.payment.domain.SigningSecret;
 import computepool.payment.domain.WebhookSignature;
+import computepool.workers.v1.WorkerAnnouncement;
+import computepool.workers.v1.WorkerHeartbeat;
+import computepool.workers.v1.WorkerLoad;
+import computepool.workers.v1.WorkerWithdrawn;
 import com.sun.net.httpserver.HttpServer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -51,6 +57,7 @@ import org.web3j.tx.gas.DefaultGasProvider;
 /**
  * Earnings announced on Kafka as billing does, settled on chain at the end of each (6 s) epoch: each operator's
  * super-token balance equals its ledger earnings floored to whole base units, the rest carried to the next epoch.
+ * Workers' sessions announced on Kafka as shard workers do; one silent for 2 s mid-session slashes its operator.
  */
 @QuarkusTest
 @QuarkusTestResource(value = LocalStackTestResource.class, initArgs = @ResourceArg(name = "database", value = "payment_test"))
@@ -69,6 +76,9 @@ class OperatorPayTest {
 
     @ConfigProperty(name = "mp.messaging.incoming.billing-events.topic")
     String topic;
+
+    @ConfigProperty(name = "mp.messaging.incoming.worker-events.topic")
+    String workersTopic;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String kafka;
@@ -111,6 +121,57 @@ class OperatorPayTest {
         assertEquals(units(1), balance(bobAddress));
         assertEquals(List.of(1_334_000L, 1_000L), payoutsOf(alice).stream().map(PayoutSettled::getAmountNanoUsd).toList());
         assertEquals(List.of(1_000L), payoutsOf(bob).stream().map(PayoutSettled::getAmountNanoUsd).toList());
+    }
+
+    @Test
+    void aWorkerVanishingMidSessionZeroesItsOperatorsUnitsAndForfeitsTheSessionsEarningsHoweverLateTheyArrive()
+            throws Exception {
+        String model = "model-" + UUID.randomUUID();
+        String alice = "operator-a-" + UUID.randomUUID();
+        String bob = "operator-b-" + UUID.randomUUID();
+        String carol = "operator-c-" + UUID.randomUUID();
+        String dave = "operator-d-" + UUID.randomUUID();
+        String aliceAddress = newAddress();
+        String bobAddress = newAddress();
+        payoutAddress(alice, aliceAddress);
+        payoutAddress(bob, bobAddress);
+        String bobsWorker = "worker-b-" + UUID.randomUUID();
+        String carolsWorker = "worker-c-" + UUID.randomUUID();
+        String davesWorker = "worker-d-" + UUID.randomUUID();
+
+        sleepUntil(Epochs.start(Epochs.of(Instant.now(), pay.epochLength()) + 1, pay.epochLength()));
+        // Bob earned before his worker's session; Alice serves without any session this service knows of.
+        OperatorEarned beforeTheSession = earned(bob, model, 9_000_000).toBuilder()
+                .setOccurredAt(Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond() - 3600)).build();
+        publishWorkers(announced(bobsWorker, bob, model), heartbeat(bobsWorker, 1),
+                announced(carolsWorker, carol, model), heartbeat(carolsWorker, 2),
+                WorkerWithdrawn.newBuilder().setWorkerId(carolsWorker).setReason("maintenance").build(),
+                announced(davesWorker, dave, model), heartbeat(davesWorker, 0));
+        awaitRows("select count(*) as n from worker_session where worker_id = $1 and active_sessions = 1", bobsWorker);
+        Instant now = Instant.now();
+        OperatorEarned duringTheSession = earned(bob, model, 5_000_000).toBuilder()
+                .setOccurredAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano())).build();
+        publish(beforeTheSession, earned(alice, model, 3_000_000), duringTheSession);
+        // Bob's worker now falls silent with a session in flight.
+        awaitRows("select count(*) as n from operator_slash where worker_id = $1", bobsWorker);
+        assertEquals(List.of(5_000_000L), forfeitsOf(bob));
+
+        // An earning of the session that billing announces only now is forfeited as it arrives.
+        publish(earned(bob, model, 700_000).toBuilder().setOccurredAt(duringTheSession.getOccurredAt()).build());
+        awaitRows("select count(*) as n from operator_earning where operator_id = $1 and forfeited_by is not null "
+                + "and amount_nano_usd = 700000", bob);
+        assertEquals(List.of(5_000_000L, 700_000L), forfeitsOf(bob));
+        awaitSettledEpochs(model, 1);
+
+        assertEquals(BigInteger.ZERO, flowPool(model).getUnits(bobAddress).send(), "a slashed operator's units");
+        assertEquals(units(3_000), balance(aliceAddress));
+        assertEquals(units(9_000), balance(bobAddress), "Bob is paid what he earned outside the lost session");
+        assertEquals(List.of(3_000_000L), payoutsOf(alice).stream().map(PayoutSettled::getAmountNanoUsd).toList());
+        assertEquals(List.of(9_000_000L), payoutsOf(bob).stream().map(PayoutSettled::getAmountNanoUsd).toList());
+        // A worker that withdrew, and one that fell silent idle, let nobody down.
+        assertEquals("WITHDRAWN", endReason(carolsWorker));
+        assertEquals("SILENT", endReason(davesWorker));
+        assertTrue(forfeitsOf(carol).isEmpty() && forfeitsOf(dave).isEmpty());
     }
 
     @Test
@@ -223,10 +284,7 @@ class OperatorPayTest {
     }
 
     private void publish(OperatorEarned... earnings) throws Exception {
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka,
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()))) {
+        try (KafkaProducer<String, byte[]> producer = producer()) {
             for (OperatorEarned earned : earnings) {
                 // The same earning twice is one event delivered twice: same ce_id.
                 producer.send(EventCodec.toProducerRecord(topic, new EventEnvelope(
@@ -234,6 +292,62 @@ class OperatorPayTest {
                         "/billing-svc", Instant.now(), null, earned.getOperatorId(), earned.toByteString()))).get();
             }
         }
+    }
+
+    private KafkaProducer<String, byte[]> producer() {
+        return new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka,
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()));
+    }
+
+    private void publishWorkers(Message... events) throws Exception {
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            for (Message event : events) {
+                // Keyed by worker, as shard workers publish: one worker's events stay in order.
+                String worker = (String) event.getField(event.getDescriptorForType().findFieldByName("worker_id"));
+                producer.send(EventCodec.toProducerRecord(workersTopic,
+                        EventEnvelope.create("/shard-worker", worker, null, event))).get();
+            }
+        }
+    }
+
+    private static WorkerAnnouncement announced(String worker, String operator, String model) {
+        return WorkerAnnouncement.newBuilder().setWorkerId(worker).setOperatorId(operator).setModelId(model)
+                .setLayerStart(0).setLayerEnd(30).setTotalLayers(30).setAddress("127.0.0.1:1").build();
+    }
+
+    private static WorkerHeartbeat heartbeat(String worker, int activeSessions) {
+        return WorkerHeartbeat.newBuilder().setWorkerId(worker)
+                .setLoad(WorkerLoad.newBuilder().setActiveSessions(activeSessions)).build();
+    }
+
+    private void awaitRows(String countQuery, String parameter) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (database.preparedQuery(countQuery).execute(Tuple.of(parameter)).await().atMost(Duration.ofSeconds(10))
+                .iterator().next().getLong("n") == 0) {
+            if (System.nanoTime() > deadline) {
+                fail("no row within 30 s: " + countQuery + " with " + parameter);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private String endReason(String worker) {
+        return database.preparedQuery("select end_reason from worker_session where worker_id = $1")
+                .execute(Tuple.of(worker)).await().atMost(Duration.ofSeconds(10)).iterator().next()
+                .getString("end_reason");
+    }
+
+    private List<Long> forfeitsOf(String operator) throws Exception {
+        List<Long> forfeits = new ArrayList<>();
+        for (var row : database.preparedQuery("""
+                        select payload from outbox_event where ce_type = $1 and record_key = $2 order by seq""")
+                .execute(Tuple.of("computepool.billing.v1.OperatorSlashed", operator)).await()
+                .atMost(Duration.ofSeconds(10))) {
+            forfeits.add(OperatorSlashed.parseFrom(row.getBuffer("payload").getBytes()).getForfeitedNanoUsd());
+        }
+        return forfeits;
     }
 
     private static OperatorEarned earned(String operator, String model, long nanoUsd) {
