@@ -9,7 +9,9 @@ import java.util.UUID;
 /**
  * A machine an operator offers to the market, with its GPUs and the power it may draw. The power
  * budget is what the circuit can deliver continuously: a Nanopod on a household 15 A / 120 V
- * circuit has about 1,440 W, and its cards must fit in it even when all of them run at their limit.
+ * circuit has about 1,440 W. A node may carry more cards than it can run at once (four 450 W cards
+ * run three at a time there); the market never sells more of them for an hour than the budget
+ * allows, so only each card on its own must fit in it.
  */
 public record Node(UUID id, String operatorId, String name, String zone, Interconnect interconnect,
         int powerBudgetWatts, List<GpuGroup> gpus, Instant registeredAt) {
@@ -45,17 +47,17 @@ public record Node(UUID id, String operatorId, String name, String zone, Interco
         }
         List<GpuGroup> groups = new ArrayList<>(gpus.size());
         for (int i = 0; i < gpus.size(); i++) {
-            groups.add(group(gpus.get(i), "gpus[" + i + "]"));
-        }
-        long peak = groups.stream().mapToLong(GpuGroup::peakWatts).sum();
-        if (peak > powerBudgetWatts) {
-            throw new NodeRejected("powerBudgetWatts", "the GPUs draw up to " + peak
-                    + " W at their power limits, more than the budget of " + powerBudgetWatts + " W");
+            GpuGroup group = group(gpus.get(i), "gpus[" + i + "]");
+            if (group.powerLimitWatts() > powerBudgetWatts) {
+                throw new NodeRejected("gpus[" + i + "].powerLimitWatts", "one card draws up to "
+                        + group.powerLimitWatts() + " W, more than the budget of " + powerBudgetWatts + " W");
+            }
+            groups.add(group);
         }
         return new Node(UUID.randomUUID(), operatorId, name, zone, link, powerBudgetWatts, groups, now);
     }
 
-    /** The most the node's GPUs may draw together. */
+    /** What the node's GPUs would draw all at their limits; it may exceed the budget. */
     public long peakWatts() {
         return gpus.stream().mapToLong(GpuGroup::peakWatts).sum();
     }

@@ -175,9 +175,10 @@ class NodeResourceTest {
     }
 
     @Test
-    void cardsBeyondThePowerBudgetAreRejected() {
-        rejectedNaming(node("pod", "federated", 1440,
-                "{\"model\": \"RTX_4090\", \"memoryGib\": 24, \"count\": 4, \"powerLimitWatts\": 450}"), "powerBudgetWatts");
+    void aCardBeyondThePowerBudgetIsRejected() {
+        rejectedNaming(node("pod", "federated", 600,
+                "{\"model\": \"H100_80GB\", \"memoryGib\": 80, \"count\": 1, \"powerLimitWatts\": 700}"),
+                "gpus[0].powerLimitWatts");
     }
 
     @Test

@@ -41,17 +41,24 @@ class NodeTest {
     }
 
     @Test
-    void cardsDrawingMoreThanTheBudgetAreRejectedOnTheBudget() {
-        NodeRejected e = rejected("federated", NANOPOD_BUDGET, List.of(rtx4090(4, 450)));
-        assertEquals("powerBudgetWatts", e.field());
-        assertTrue(e.reason().contains("1800 W"), e.reason());
+    void aNanopodMayCarryMoreCardsThanItsCircuitRunsAtOnce() {
+        Node node = Node.register("op", "pod", "home-1", "federated", NANOPOD_BUDGET, List.of(rtx4090(4, 450)), NOW);
+        assertEquals(1800, node.peakWatts());
+    }
+
+    @Test
+    void aCardDrawingMoreThanTheWholeBudgetIsRejectedOnItsPowerLimit() {
+        NodeRejected e = rejected("federated", NANOPOD_BUDGET,
+                List.of(rtx4090(1, 450), new Node.GpuSpec("H100_80GB", 80, 1, 1600)));
+        assertEquals("gpus[1].powerLimitWatts", e.field());
+        assertTrue(e.reason().contains("1600 W") && e.reason().contains("1440 W"), e.reason());
     }
 
     @Test
     void powerIsSummedWithoutOverflow() {
-        NodeRejected e = rejected("cluster", Integer.MAX_VALUE,
-                List.of(new Node.GpuSpec("H100_80GB", 80, Integer.MAX_VALUE, 700)));
-        assertEquals("powerBudgetWatts", e.field());
+        Node node = Node.register("op", "rack", "dc-1", "cluster", Integer.MAX_VALUE,
+                List.of(new Node.GpuSpec("H100_80GB", 80, Integer.MAX_VALUE, 700)), NOW);
+        assertEquals(700L * Integer.MAX_VALUE, node.peakWatts());
     }
 
     @Test
