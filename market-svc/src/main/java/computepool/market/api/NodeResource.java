@@ -1,7 +1,9 @@
 package computepool.market.api;
 
+import computepool.market.config.RegistryConfig;
 import computepool.market.domain.Node;
 import computepool.market.domain.NodeRejected;
+import computepool.market.domain.NodeStatus;
 import computepool.market.store.NodeStore;
 import computepool.problems.ProblemException;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
@@ -21,13 +23,16 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.resteasy.reactive.RestResponse;
 
 /**
  * The nodes of the signed-in operator. The operator is the token's subject; an operator sees only
- * their own nodes, and another operator's node answers 404 as if it did not exist.
+ * their own nodes, and another operator's node answers 404 as if it did not exist. A node's agent
+ * posts heartbeats; only a node heard from within {@code computepool.market.node-silence-limit} is
+ * offered to buyers.
  */
 @Path("/v1/nodes")
 @RolesAllowed("developer")
@@ -36,11 +41,13 @@ public class NodeResource {
 
     private final JsonWebToken token;
     private final NodeStore nodes;
+    private final RegistryConfig config;
     private final Clock clock;
 
-    public NodeResource(JsonWebToken token, NodeStore nodes, Clock clock) {
+    public NodeResource(JsonWebToken token, NodeStore nodes, RegistryConfig config, Clock clock) {
         this.token = token;
         this.nodes = nodes;
+        this.config = config;
         this.clock = clock;
     }
 
@@ -51,7 +58,7 @@ public class NodeResource {
         Node node = registered(body);
         return nodes.insert(node)
                 .map(stored -> RestResponse.ResponseBuilder.<NodeView>created(URI.create("/v1/nodes/" + stored.id()))
-                        .entity(NodeView.of(stored))
+                        .entity(view(new NodeStatus(stored, Optional.empty())))
                         .build());
     }
 
@@ -59,7 +66,7 @@ public class NodeResource {
     @WithSession
     public Uni<List<NodeView>> list() {
         return nodes.ofOperator(token.getSubject())
-                .map(found -> found.stream().map(NodeView::of).toList());
+                .map(found -> found.stream().map(this::view).toList());
     }
 
     @GET
@@ -67,8 +74,25 @@ public class NodeResource {
     @WithSession
     public Uni<NodeView> get(@PathParam("id") UUID id) {
         return nodes.ofOperator(id, token.getSubject())
-                .map(found -> found.map(NodeView::of)
+                .map(found -> found.map(this::view)
                         .orElseThrow(() -> new ProblemException(Response.Status.NOT_FOUND, "no node " + id)));
+    }
+
+    /** The node's agent says the node is up. */
+    @POST
+    @Path("/{id}/heartbeats")
+    @WithTransaction
+    public Uni<Response> heartbeat(@PathParam("id") UUID id) {
+        return nodes.heartbeat(id, token.getSubject(), clock.instant()).map(known -> {
+            if (!known) {
+                throw new ProblemException(Response.Status.NOT_FOUND, "no node " + id);
+            }
+            return Response.noContent().build();
+        });
+    }
+
+    private NodeView view(NodeStatus status) {
+        return NodeView.of(status, clock.instant(), config.nodeSilenceLimit());
     }
 
     private Node registered(RegisterNodeRequest body) {

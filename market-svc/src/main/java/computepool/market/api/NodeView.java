@@ -2,13 +2,21 @@ package computepool.market.api;
 
 import computepool.market.domain.GpuGroup;
 import computepool.market.domain.Node;
+import computepool.market.domain.NodeStatus;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
-/** A registered node as the REST API shows it. */
+/**
+ * A registered node as the REST API shows it.
+ *
+ * @param lastHeartbeatAt when its agent last said it is up; null if never
+ * @param offered         whether buyers are offered it now: heard from within the silence limit
+ */
 public record NodeView(UUID id, String operatorId, String name, String zone, String interconnect,
-        int powerBudgetWatts, long peakWatts, List<GpuView> gpus, Instant registeredAt) {
+        int powerBudgetWatts, long peakWatts, List<GpuView> gpus, Instant registeredAt, Instant lastHeartbeatAt,
+        boolean offered) {
 
     /** One group of identical cards. */
     public record GpuView(String model, int memoryGib, int count, int powerLimitWatts) {
@@ -18,9 +26,11 @@ public record NodeView(UUID id, String operatorId, String name, String zone, Str
         }
     }
 
-    static NodeView of(Node node) {
+    static NodeView of(NodeStatus status, Instant now, Duration silenceLimit) {
+        Node node = status.node();
         return new NodeView(node.id(), node.operatorId(), node.name(), node.zone(),
                 node.interconnect().wireName(), node.powerBudgetWatts(), node.peakWatts(),
-                node.gpus().stream().map(GpuView::of).toList(), node.registeredAt());
+                node.gpus().stream().map(GpuView::of).toList(), node.registeredAt(),
+                status.lastHeartbeatAt().orElse(null), status.offeredAt(now, silenceLimit));
     }
 }

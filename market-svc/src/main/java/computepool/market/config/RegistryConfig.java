@@ -11,4 +11,8 @@ public interface RegistryConfig {
     /** How long a worker may stay silent (no heartbeat, no announcement) before it is unhealthy and leaves pipelines. */
     @WithDefault("15s")
     Duration workerSilenceLimit();
+
+    /** How long a node may go without a heartbeat from its agent before it is no longer offered to buyers. */
+    @WithDefault("60s")
+    Duration nodeSilenceLimit();
 }

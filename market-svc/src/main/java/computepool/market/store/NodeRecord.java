@@ -4,6 +4,7 @@ import computepool.market.domain.GpuGroup;
 import computepool.market.domain.GpuModel;
 import computepool.market.domain.Interconnect;
 import computepool.market.domain.Node;
+import computepool.market.domain.NodeStatus;
 import jakarta.persistence.CollectionTable;
 import jakarta.persistence.Column;
 import jakarta.persistence.ElementCollection;
@@ -17,6 +18,7 @@ import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /** The row of one node, with its GPU groups in {@code node_gpu} in the order they were registered. */
@@ -49,6 +51,9 @@ public class NodeRecord {
 
     @Column(name = "registered_at", nullable = false, updatable = false)
     public Instant registeredAt;
+
+    @Column(name = "last_heartbeat_at")
+    public Instant lastHeartbeatAt;
 
     /** One group of identical cards. */
     @Embeddable
@@ -91,6 +96,10 @@ public class NodeRecord {
         row.gpus = new ArrayList<>(node.gpus().stream().map(GpuRow::from).toList());
         row.registeredAt = node.registeredAt();
         return row;
+    }
+
+    NodeStatus toStatus() {
+        return new NodeStatus(toDomain(), Optional.ofNullable(lastHeartbeatAt));
     }
 
     Node toDomain() {

@@ -4,6 +4,7 @@ import static computepool.problems.ProblemAssertions.badRequestNaming;
 import static computepool.problems.ProblemAssertions.problem;
 import static computepool.problems.ProblemAssertions.unauthorized;
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.endsWith;
@@ -11,6 +12,8 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
 
 import computepool.localstack.quarkus.LocalStackTestResource;
 import computepool.localstack.quarkus.TestLogins;
@@ -18,6 +21,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -127,6 +131,44 @@ class NodeResourceTest {
         given().auth().oauth2(developer).when().get("/v1/nodes")
                 .then().statusCode(200)
                 .body("id", not(hasItem(theirs)));
+    }
+
+    @Test
+    void aNodeIsOfferedWhileItsAgentSendsHeartbeatsAndNoLongerOnceItFallsSilent() {
+        String token = TestLogins.developer();
+        String id = register(token, nanopod("pod-" + UUID.randomUUID()));
+        given().auth().oauth2(token).when().get("/v1/nodes/" + id)
+                .then().statusCode(200)
+                .body("offered", equalTo(false))
+                .body("lastHeartbeatAt", nullValue());
+
+        given().auth().oauth2(token).when().post("/v1/nodes/" + id + "/heartbeats").then().statusCode(204);
+        given().auth().oauth2(token).when().get("/v1/nodes/" + id)
+                .then().statusCode(200)
+                .body("offered", equalTo(true))
+                .body("lastHeartbeatAt", notNullValue());
+
+        // The test profile's silence limit is 5 s.
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250)).until(() -> !given()
+                .auth().oauth2(token).when().get("/v1/nodes/" + id).then().statusCode(200)
+                .extract().<Boolean>path("offered"));
+        given().auth().oauth2(token).when().post("/v1/nodes/" + id + "/heartbeats").then().statusCode(204);
+        given().auth().oauth2(token).when().get("/v1/nodes").then().statusCode(200)
+                .body("find { it.id == '" + id + "' }.offered", equalTo(true));
+    }
+
+    @Test
+    void onlyTheOwnerCanSendANodesHeartbeat() {
+        String theirs = register(TestLogins.admin(), nanopod("theirs-" + UUID.randomUUID()));
+        given().auth().oauth2(TestLogins.developer()).when().post("/v1/nodes/" + theirs + "/heartbeats")
+                .then().spec(problem(404));
+        given().auth().oauth2(TestLogins.developer()).when().post("/v1/nodes/" + UUID.randomUUID() + "/heartbeats")
+                .then().spec(problem(404));
+        given().when().post("/v1/nodes/" + theirs + "/heartbeats").then().spec(problem(401));
+        given().auth().oauth2(TestLogins.admin()).when().get("/v1/nodes/" + theirs)
+                .then().statusCode(200)
+                .body("offered", equalTo(false))
+                .body("lastHeartbeatAt", nullValue());
     }
 
     @Test

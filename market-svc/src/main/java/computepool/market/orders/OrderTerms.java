@@ -1,0 +1,51 @@
+package computepool.market.orders;
+
+import computepool.market.domain.GpuModel;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.UUID;
+
+/** What an order asks, checked for form by the API; the book checks it against the market's rules. */
+public sealed interface OrderTerms {
+
+    /** The request's fingerprint, what an idempotency key stands for. */
+    String hash();
+
+    /** An operator's offer of {@code gpuCount} cards of a node for each hour of {@code [startHour, endHour)}. */
+    record Sell(UUID nodeId, GpuModel gpuModel, int gpuCount, long startHour, long endHour,
+            long minPriceNanoUsdPerGpuHour) implements OrderTerms {
+
+        @Override
+        public String hash() {
+            return sha256("sell|" + nodeId + "|" + gpuModel + "|" + gpuCount + "|" + startHour + "|" + endHour + "|"
+                    + minPriceNanoUsdPerGpuHour);
+        }
+    }
+
+    /**
+     * A developer's order for {@code gpuCount} cards for {@code hours} hours from {@code startHour}.
+     *
+     * @param expiresAtHour until when it rests in the book if it cannot fill at once; empty for immediate-or-cancel
+     */
+    record Buy(GpuModel gpuModel, int gpuCount, long startHour, int hours, long limitPriceNanoUsdPerGpuHour,
+            boolean latencySensitive, Optional<Long> expiresAtHour) implements OrderTerms {
+
+        @Override
+        public String hash() {
+            return sha256("buy|" + gpuModel + "|" + gpuCount + "|" + startHour + "|" + hours + "|"
+                    + limitPriceNanoUsdPerGpuHour + "|" + latencySensitive + "|" + expiresAtHour.orElse(-1L));
+        }
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

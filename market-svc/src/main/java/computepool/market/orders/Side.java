@@ -1,0 +1,7 @@
+package computepool.market.orders;
+
+/** Which side of the book an order is on. */
+public enum Side {
+    SELL,
+    BUY
+}

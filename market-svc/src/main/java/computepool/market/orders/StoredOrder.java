@@ -1,0 +1,28 @@
+package computepool.market.orders;
+
+import computepool.market.domain.GpuModel;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * One order as the book's log keeps it.
+ *
+ * @param requestHash     what its idempotency key stands for: a repeat with another request is refused
+ * @param priceNanoUsd    a sell's minimum or a buy's limit, per GPU-hour
+ * @param nodeId          the node a sell offers; empty for a buy
+ * @param expiresAtHour   until when a standing buy rests; empty for sells and immediate-or-cancel buys
+ * @param placedHour      the book's hour when it was placed: replay advances the book to it first
+ * @param cancelledSequence the point in the log at which its owner cancelled it
+ */
+public record StoredOrder(UUID id, long sequence, Side side, String ownerId, String requestHash, GpuModel gpuModel,
+        int gpuCount, long startHour, long endHour, long priceNanoUsd, Optional<UUID> nodeId, boolean latencySensitive,
+        Optional<Long> expiresAtHour, boolean immediateOrCancel, long placedHour, Instant placedAt, OrderState state,
+        Optional<Long> cancelledSequence, Optional<Long> cancelledHour) {
+
+    StoredOrder withState(OrderState state) {
+        return new StoredOrder(id, sequence, side, ownerId, requestHash, gpuModel, gpuCount, startHour, endHour,
+                priceNanoUsd, nodeId, latencySensitive, expiresAtHour, immediateOrCancel, placedHour, placedAt, state,
+                cancelledSequence, cancelledHour);
+    }
+}
