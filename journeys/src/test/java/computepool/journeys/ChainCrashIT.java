@@ -1,5 +1,6 @@
 package computepool.journeys;
 
+import static computepool.journeys.JourneyStack.count;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,8 +10,6 @@ import computepool.localstack.LocalStackEnv;
 import io.restassured.http.ContentType;
 import java.math.BigInteger;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -105,13 +104,6 @@ class ChainCrashIT {
         VoidResponse response = new Request<>(method, List.of(params), rpc, VoidResponse.class).send();
         if (response.hasError()) {
             throw new IllegalStateException(method + ": " + response.getError().getMessage());
-        }
-    }
-
-    private static long count(Connection database, String sql) throws Exception {
-        try (PreparedStatement statement = database.prepareStatement(sql); ResultSet rows = statement.executeQuery()) {
-            rows.next();
-            return rows.getLong(1);
         }
     }
 }

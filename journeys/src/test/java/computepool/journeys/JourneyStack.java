@@ -4,6 +4,8 @@ import computepool.localstack.LocalStackEnv;
 import computepool.localstack.PostgresAdmin;
 import computepool.localstack.quarkus.TestLogins;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.Optional;
@@ -47,6 +49,19 @@ public final class JourneyStack {
 
     public Connection database(String database) throws SQLException {
         return postgres.connect(database + "_" + runId);
+    }
+
+    /** The single number a counting query answers, with {@code values} bound to its {@code ?} in order. */
+    static long count(Connection database, String sql, Object... values) throws SQLException {
+        try (PreparedStatement statement = database.prepareStatement(sql)) {
+            for (int i = 0; i < values.length; i++) {
+                statement.setObject(i + 1, values[i]);
+            }
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        }
     }
 
     public String developerToken() {

@@ -80,9 +80,7 @@ public class OrderResource {
     @Path("/sell")
     public RestResponse<OrderView> sell(@HeaderParam("Idempotency-Key") String idempotencyKey, SellRequest body) {
         String key = idempotencyKey(idempotencyKey);
-        if (body == null) {
-            throw new ProblemException(Response.Status.BAD_REQUEST, "body", "a JSON body is required");
-        }
+        required(body, "body");
         long start = futureHour(body.start(), "start");
         long end = hour(body.end(), "end");
         if (end <= start) {
@@ -98,9 +96,7 @@ public class OrderResource {
     @Path("/buy")
     public RestResponse<OrderView> buy(@HeaderParam("Idempotency-Key") String idempotencyKey, BuyRequest body) {
         String key = idempotencyKey(idempotencyKey);
-        if (body == null) {
-            throw new ProblemException(Response.Status.BAD_REQUEST, "body", "a JSON body is required");
-        }
+        required(body, "body");
         long start = futureHour(body.start(), "start");
         int hours = positive(body.durationHours(), "durationHours");
         if (hours > MAX_HOURS) {

@@ -1,23 +1,12 @@
 package computepool.market.matching;
 
-/** An order that breaks a rule of the market; {@code field} names the offending order field. */
-public class OrderRejected extends RuntimeException {
+import computepool.market.domain.RuleBroken;
 
-    private final String field;
-    private final String reason;
+/** An order that breaks a rule of the market; {@code field} names the offending order field. */
+public class OrderRejected extends RuleBroken {
 
     public OrderRejected(String field, String reason) {
-        super(field + ": " + reason);
-        this.field = field;
-        this.reason = reason;
-    }
-
-    public String field() {
-        return field;
-    }
-
-    public String reason() {
-        return reason;
+        super(field, reason);
     }
 
     static <T> T requireNonNull(T value, String field) {

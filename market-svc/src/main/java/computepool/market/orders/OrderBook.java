@@ -21,7 +21,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -97,10 +96,12 @@ public class OrderBook {
         List<Outbox.Entry> events = new ArrayList<>();
         events.add(new Outbox.Entry(Topics.MARKET, operatorId, placed(order)));
         List<BookChange.Filled> filled = new ArrayList<>();
-        Map<UUID, String> buyers = executions.isEmpty() ? Map.of() : buyersOf(executions);
+        Map<UUID, String> buyers = executions.isEmpty() ? Map.of()
+                : store.owners(executions.stream().map(execution -> execution.buy().id()).toList());
+        Map<UUID, NodeStatus> nodes = nodesOf(executions);
         for (Execution execution : executions) {
             states.put(execution.buy().id(), OrderState.FILLED);
-            BookChange.Filled fill = filled(execution, buyers.get(execution.buy().id()), node, now);
+            BookChange.Filled fill = filled(execution, buyers.get(execution.buy().id()), nodes, now);
             filled.add(fill);
             events.add(new Outbox.Entry(Topics.MARKET, fill.buyerId(), filledEvent(fill)));
         }
@@ -122,7 +123,8 @@ public class OrderBook {
         BuyOutcome outcome;
         try {
             outcome = engine().place(new BuyOrder(id, terms.gpuModel(), terms.gpuCount(), terms.startHour(),
-                    terms.hours(), terms.limitPriceNanoUsdPerGpuHour(), terms.latencySensitive(), timeInForce, sequence));
+                    terms.hours(), terms.limitPriceNanoUsdPerGpuHour(), terms.latencySensitive(), timeInForce,
+                    sequence));
         } catch (OrderRejected e) {
             recordExpiries(idempotencyKey, states);
             throw e;
@@ -140,7 +142,7 @@ public class OrderBook {
         events.add(new Outbox.Entry(Topics.MARKET, developerId, placed(order)));
         List<BookChange.Filled> filled = new ArrayList<>();
         if (outcome instanceof BuyOutcome.Filled done) {
-            BookChange.Filled fill = filled(done.execution(), developerId, null, now);
+            BookChange.Filled fill = filled(done.execution(), developerId, nodesOf(List.of(done.execution())), now);
             filled.add(fill);
             events.add(new Outbox.Entry(Topics.MARKET, developerId, filledEvent(fill)));
         }
@@ -272,18 +274,14 @@ public class OrderBook {
         });
     }
 
-    private Map<UUID, String> buyersOf(List<Execution> executions) {
-        Map<UUID, String> buyers = new HashMap<>();
-        for (Execution execution : executions) {
-            buyers.put(execution.buy().id(), store.byId(execution.buy().id()).orElseThrow().ownerId());
-        }
-        return buyers;
+    /** The nodes the executions' GPUs are on, read at once. */
+    private Map<UUID, NodeStatus> nodesOf(List<Execution> executions) {
+        return executions.isEmpty() ? Map.of() : store.nodes(executions.stream()
+                .flatMap(execution -> execution.fills().stream().map(Fill::nodeId)).distinct().toList());
     }
 
-    private BookChange.Filled filled(Execution execution, String buyerId, NodeStatus placedNode, Instant now) {
-        List<UUID> nodeIds = execution.fills().stream().map(Fill::nodeId).distinct().toList();
-        Map<UUID, NodeStatus> nodes = placedNode != null && nodeIds.equals(List.of(placedNode.node().id()))
-                ? Map.of(placedNode.node().id(), placedNode) : store.nodes(nodeIds);
+    private static BookChange.Filled filled(Execution execution, String buyerId, Map<UUID, NodeStatus> nodes,
+            Instant now) {
         List<StoredFill> fills = execution.fills().stream().map(fill -> new StoredFill(fill.sellOrderId(),
                 nodes.get(fill.nodeId()).node().operatorId(), fill.nodeId(), fill.gpuCount(), fill.span().start(),
                 fill.span().end(), fill.priceNanoUsdPerGpuHour(), fill.costNanoUsd())).toList();
@@ -294,7 +292,8 @@ public class OrderBook {
 
     private OrderView view(StoredOrder order, Optional<BookChange.Filled> justFilled) {
         if (order.side() == Side.BUY && order.state() == OrderState.FILLED) {
-            List<StoredFill> fills = justFilled.map(BookChange.Filled::fills).orElseGet(() -> store.fillsOf(order.id()));
+            List<StoredFill> fills = justFilled.map(BookChange.Filled::fills)
+                    .orElseGet(() -> store.fillsOf(order.id()));
             Optional<UUID> reservation = justFilled.map(BookChange.Filled::reservationId)
                     .or(() -> store.reservationOf(order.id()));
             return OrderView.of(order, fills, reservation);

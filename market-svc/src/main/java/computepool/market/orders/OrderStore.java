@@ -53,6 +53,15 @@ public class OrderStore {
         return one(ORDER_COLUMNS + " where id = $1", Tuple.of(id));
     }
 
+    /** The owners of these orders, by order id. */
+    public Map<UUID, String> owners(List<UUID> ids) {
+        Map<UUID, String> owners = new HashMap<>();
+        database.preparedQuery("select id, owner_id from market_order where id = any($1)")
+                .execute(Tuple.of(ids.toArray(UUID[]::new))).await().atMost(TIMEOUT)
+                .forEach(row -> owners.put(row.getUUID("id"), row.getString("owner_id")));
+        return owners;
+    }
+
     /** Every order, in the sequence the book took them: the log to replay. */
     public List<StoredOrder> all() {
         List<StoredOrder> orders = new ArrayList<>();
@@ -189,7 +198,8 @@ public class OrderStore {
                 row.getBoolean("latency_sensitive"), Optional.ofNullable(row.getLong("expires_at_hour")),
                 row.getBoolean("immediate_or_cancel"), row.getLong("placed_hour"),
                 row.getOffsetDateTime("placed_at").toInstant(), OrderState.valueOf(row.getString("state")),
-                Optional.ofNullable(row.getLong("cancelled_sequence")), Optional.ofNullable(row.getLong("cancelled_hour")));
+                Optional.ofNullable(row.getLong("cancelled_sequence")),
+                Optional.ofNullable(row.getLong("cancelled_hour")));
     }
 
     private static OffsetDateTime utc(Instant at) {

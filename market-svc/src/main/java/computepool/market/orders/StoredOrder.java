@@ -19,10 +19,4 @@ public record StoredOrder(UUID id, long sequence, Side side, String ownerId, Str
         int gpuCount, long startHour, long endHour, long priceNanoUsd, Optional<UUID> nodeId, boolean latencySensitive,
         Optional<Long> expiresAtHour, boolean immediateOrCancel, long placedHour, Instant placedAt, OrderState state,
         Optional<Long> cancelledSequence, Optional<Long> cancelledHour) {
-
-    StoredOrder withState(OrderState state) {
-        return new StoredOrder(id, sequence, side, ownerId, requestHash, gpuModel, gpuCount, startHour, endHour,
-                priceNanoUsd, nodeId, latencySensitive, expiresAtHour, immediateOrCancel, placedHour, placedAt, state,
-                cancelledSequence, cancelledHour);
-    }
 }
