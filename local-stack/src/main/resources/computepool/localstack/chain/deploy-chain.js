@@ -10,6 +10,7 @@
 const path = require("path");
 const {ethers} = require("hardhat");
 const {deployTestFrameworkWithEthersV5} = require("@superfluid-finance/ethereum-contracts/dev-scripts/deploy-test-framework");
+const Erc1820Registry = require("@superfluid-finance/ethereum-contracts/dev-scripts/artifacts/ERC1820Registry.json");
 
 const TOKEN_NAME = "ComputePool USD";
 const TOKEN_SYMBOL = "cpUSD";
@@ -44,11 +45,29 @@ async function minedAll(provider, address) {
     throw new Error(`transactions of ${address} still pending after 60 s`);
 }
 
+// The ERC-1820 registry, deployed at its canonical address by a presigned transaction from a keyless deployer.
+const ERC1820_ADDRESS = "0x1820a4b7618bde71dce8cdc73aab6c95905fad24";
+const ERC1820_DEPLOYER = "0xa990077c3205cbDf861e17Fa532eeB069cE9fF96";
+const ERC1820_DEPLOYMENT_GAS = ethers.BigNumber.from("0x11c37937e080000");
+
+// The test deployer funds the registry's deployer and sends the presigned transaction without waiting in between;
+// on a busy machine anvil may not have mined the funding yet and rejects it ("insufficient funds"). Deployed here
+// first, waiting at each step, the test deployer finds the registry and skips it.
+async function deployErc1820Registry(provider, treasury) {
+    if ((await provider.getCode(ERC1820_ADDRESS)) !== "0x") return;
+    await (await treasury.sendTransaction({to: ERC1820_DEPLOYER, value: ERC1820_DEPLOYMENT_GAS})).wait();
+    const payload = "0xf90a388085174876e800830c35008080b909e5" + Erc1820Registry.bin +
+        "1ba01820182018201820182018201820182018201820182018201820182018201820a01820182018201820182018201820182018201820182018201820182018201820";
+    await provider.waitForTransaction(await provider.send("eth_sendRawTransaction", [payload]));
+    if ((await provider.getCode(ERC1820_ADDRESS)) === "0x") throw new Error(`no ERC-1820 registry at ${ERC1820_ADDRESS}`);
+}
+
 async function main() {
     const provider = new ethers.providers.JsonRpcProvider(required("CHAIN_RPC_URL"));
     const treasury = new ethers.Wallet(required("CHAIN_TREASURY_PRIVATE_KEY"), provider);
     await provider.send("anvil_setBalance", [treasury.address, ethers.utils.hexValue(TREASURY_GAS)]);
 
+    await deployErc1820Registry(provider, treasury);
     const {frameworkDeployer} = await deployTestFrameworkWithEthersV5(treasury);
     // The test deployer sends its steps without waiting for them to be mined; on a busy machine anvil may not have
     // mined the last ones yet, and the framework would read back half-built (a zero factory address).
