@@ -1,15 +1,18 @@
 package computepool.market.api;
 
-import computepool.market.domain.GpuModel;
-import computepool.market.matching.OrderRejected;
-import computepool.market.orders.BookUnavailable;
-import computepool.market.orders.IdempotencyKeyReused;
+import static computepool.market.api.OrderRequests.answer;
+import static computepool.market.api.OrderRequests.futureHour;
+import static computepool.market.api.OrderRequests.gpuModel;
+import static computepool.market.api.OrderRequests.hour;
+import static computepool.market.api.OrderRequests.idempotencyKey;
+import static computepool.market.api.OrderRequests.invalid;
+import static computepool.market.api.OrderRequests.mapped;
+import static computepool.market.api.OrderRequests.positive;
+import static computepool.market.api.OrderRequests.required;
+
 import computepool.market.orders.OrderBook;
-import computepool.market.orders.OrderNotFound;
-import computepool.market.orders.OrderRefused;
 import computepool.market.orders.OrderTerms;
 import computepool.market.orders.OrderView;
-import computepool.problems.ProblemException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -20,13 +23,9 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
-import java.net.URI;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.Supplier;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -42,17 +41,8 @@ import org.jboss.resteasy.reactive.RestResponse;
 @Consumes(MediaType.APPLICATION_JSON)
 public class OrderResource {
 
-    private static final int MAX_IDEMPOTENCY_KEY = 200;
     /** A year of hours: longer reservations are not sold. */
     private static final int MAX_HOURS = 24 * 366;
-    /** The engine's field names, as the API names them. */
-    private static final Map<String, String> API_FIELDS = Map.of(
-            "startHour", "start",
-            "endHour", "end",
-            "hours", "durationHours",
-            "timeInForce.expiresAtHour", "expiresAt",
-            "node", "nodeId");
-
     /** An operator's offer of a node's cards for every hour of {@code [start, end)}. */
     public record SellRequest(UUID nodeId, String gpuModel, Integer gpuCount, Instant start, Instant end,
             Long minPriceNanoUsdPerGpuHour) {
@@ -63,9 +53,12 @@ public class OrderResource {
      *
      * @param timeInForce {@code standing} (the default: rests until {@code expiresAt}, by default its start) or
      *                    {@code immediate_or_cancel}
+     * @param spot        a bid for spare capacity: immediate-or-cancel (its default), every GPU paid at the clearing
+     *                    price (the dearest sell the fill needed), preempted when a higher bid needs its GPUs
      */
     public record BuyRequest(String gpuModel, Integer gpuCount, Instant start, Integer durationHours,
-            Long limitPriceNanoUsdPerGpuHour, Boolean latencySensitive, String timeInForce, Instant expiresAt) {
+            Long limitPriceNanoUsdPerGpuHour, Boolean latencySensitive, String timeInForce, Instant expiresAt,
+            Boolean spot) {
     }
 
     private final JsonWebToken token;
@@ -81,7 +74,7 @@ public class OrderResource {
     public RestResponse<OrderView> sell(@HeaderParam("Idempotency-Key") String idempotencyKey, SellRequest body) {
         String key = idempotencyKey(idempotencyKey);
         required(body, "body");
-        long start = futureHour(body.start(), "start");
+        long start = futureHour(book, body.start(), "start");
         long end = hour(body.end(), "end");
         if (end <= start) {
             throw invalid("end", "must be after start");
@@ -89,7 +82,7 @@ public class OrderResource {
         OrderTerms.Sell terms = new OrderTerms.Sell(required(body.nodeId(), "nodeId"), gpuModel(body.gpuModel()),
                 positive(body.gpuCount(), "gpuCount"), start, end,
                 positive(body.minPriceNanoUsdPerGpuHour(), "minPriceNanoUsdPerGpuHour"));
-        return answer(() -> book.sell(token.getSubject(), key, terms));
+        return answer("/v1/orders/", () -> book.sell(token.getSubject(), key, terms));
     }
 
     @POST
@@ -97,12 +90,18 @@ public class OrderResource {
     public RestResponse<OrderView> buy(@HeaderParam("Idempotency-Key") String idempotencyKey, BuyRequest body) {
         String key = idempotencyKey(idempotencyKey);
         required(body, "body");
-        long start = futureHour(body.start(), "start");
+        long start = futureHour(book, body.start(), "start");
         int hours = positive(body.durationHours(), "durationHours");
         if (hours > MAX_HOURS) {
             throw invalid("durationHours", "must be at most " + MAX_HOURS);
         }
-        String timeInForce = body.timeInForce() == null ? "standing" : body.timeInForce();
+        boolean spot = Boolean.TRUE.equals(body.spot());
+        String timeInForce = body.timeInForce() != null ? body.timeInForce()
+                : spot ? "immediate_or_cancel" : "standing";
+        if (spot && !timeInForce.equals("immediate_or_cancel")) {
+            throw invalid("timeInForce", "a spot bid is immediate_or_cancel: it takes spare capacity at once or "
+                    + "nothing");
+        }
         Optional<Long> expiresAt = switch (timeInForce) {
             case "standing" -> Optional.of(body.expiresAt() == null ? start : hour(body.expiresAt(), "expiresAt"));
             case "immediate_or_cancel" -> {
@@ -115,8 +114,8 @@ public class OrderResource {
         };
         OrderTerms.Buy terms = new OrderTerms.Buy(gpuModel(body.gpuModel()), positive(body.gpuCount(), "gpuCount"),
                 start, hours, positive(body.limitPriceNanoUsdPerGpuHour(), "limitPriceNanoUsdPerGpuHour"),
-                Boolean.TRUE.equals(body.latencySensitive()), expiresAt);
-        return answer(() -> book.buy(token.getSubject(), key, terms));
+                Boolean.TRUE.equals(body.latencySensitive()), expiresAt, spot);
+        return answer("/v1/orders/", () -> book.buy(token.getSubject(), key, terms));
     }
 
     @GET
@@ -130,90 +129,5 @@ public class OrderResource {
     @Path("/{id}")
     public OrderView cancel(@PathParam("id") UUID id) {
         return mapped(() -> book.cancel(token.getSubject(), id));
-    }
-
-    private RestResponse<OrderView> answer(Supplier<OrderBook.Placed> placement) {
-        OrderBook.Placed placed = mapped(placement);
-        return placed.created()
-                ? RestResponse.ResponseBuilder.<OrderView>created(URI.create("/v1/orders/" + placed.order().id()))
-                        .entity(placed.order()).build()
-                : RestResponse.ok(placed.order());
-    }
-
-    private static <T> T mapped(Supplier<T> call) {
-        try {
-            return call.get();
-        } catch (OrderRejected e) {
-            throw invalid(API_FIELDS.getOrDefault(e.field(), e.field()), e.reason());
-        } catch (OrderNotFound e) {
-            throw new ProblemException(Response.Status.NOT_FOUND, e.getMessage());
-        } catch (OrderRefused e) {
-            throw new ProblemException(Response.Status.CONFLICT, e.field(), e.getMessage());
-        } catch (IdempotencyKeyReused e) {
-            throw new ProblemException(Response.Status.CONFLICT, "Idempotency-Key", e.getMessage());
-        } catch (BookUnavailable e) {
-            throw new ProblemException(Response.Status.SERVICE_UNAVAILABLE, e.getMessage());
-        }
-    }
-
-    private long futureHour(Instant at, String field) {
-        long hour = hour(at, field);
-        if (hour <= book.currentHour()) {
-            throw invalid(field, "must be a whole hour that has not begun yet; the market sells hours from "
-                    + Instant.ofEpochSecond((book.currentHour() + 1) * 3600) + " on");
-        }
-        return hour;
-    }
-
-    private static long hour(Instant at, String field) {
-        if (at == null) {
-            throw invalid(field, "is required");
-        }
-        if (at.getNano() != 0 || at.getEpochSecond() % 3600 != 0 || at.getEpochSecond() < 0) {
-            throw invalid(field, "must be a whole hour, like 2026-12-01T10:00:00Z");
-        }
-        return at.getEpochSecond() / 3600;
-    }
-
-    private static String idempotencyKey(String key) {
-        if (key == null || key.isBlank()) {
-            throw invalid("Idempotency-Key", "the header is required: a key of your own, one per order");
-        }
-        if (key.length() > MAX_IDEMPOTENCY_KEY) {
-            throw invalid("Idempotency-Key", "must be at most " + MAX_IDEMPOTENCY_KEY + " characters");
-        }
-        return key;
-    }
-
-    private static GpuModel gpuModel(String name) {
-        if (name == null) {
-            throw invalid("gpuModel", "is required");
-        }
-        return GpuModel.named(name).orElseThrow(() -> invalid("gpuModel", GpuModel.MUST_BE_KNOWN));
-    }
-
-    private static <T> T required(T value, String field) {
-        if (value == null) {
-            throw invalid(field, "is required");
-        }
-        return value;
-    }
-
-    private static int positive(Integer value, String field) {
-        if (required(value, field) < 1) {
-            throw invalid(field, "must be at least 1");
-        }
-        return value;
-    }
-
-    private static long positive(Long value, String field) {
-        if (required(value, field) < 1) {
-            throw invalid(field, "must be at least 1");
-        }
-        return value;
-    }
-
-    private static ProblemException invalid(String field, String reason) {
-        return new ProblemException(Response.Status.BAD_REQUEST, field, reason);
     }
 }

@@ -4,7 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 
-/** Settings of the shard-worker registry. */
+/** Settings of the shard-worker registry and the order book. */
 @ConfigMapping(prefix = "computepool.market")
 public interface RegistryConfig {
 
@@ -15,4 +15,11 @@ public interface RegistryConfig {
     /** How long a node may go without a heartbeat from its agent before it is no longer offered to buyers. */
     @WithDefault("60s")
     Duration nodeSilenceLimit();
+
+    /**
+     * How often the book withdraws silent nodes' sells and announces reservations' starts and ends (read by the
+     * scheduler from {@code computepool.market.book-tick}).
+     */
+    @WithDefault("10s")
+    Duration bookTick();
 }

@@ -53,7 +53,8 @@ record Allocation(RestingSell last, List<Take> takes) {
             if (!sell.order().span().contains(span) || buy.latencySensitive() && !node.cluster()) {
                 continue;
             }
-            long spare = Math.min(sell.unsold(span),
+            // A resale offers GPUs its seller holds already: the node has counted them.
+            long spare = sell.order().resale() ? sell.unsold(span) : Math.min(sell.unsold(span),
                     nodeSpare.computeIfAbsent(node, n -> n.spareCards(buy.gpuModel(), span)));
             if (spare <= 0) {
                 continue;
@@ -62,7 +63,9 @@ record Allocation(RestingSell last, List<Take> takes) {
             int gpus = (int) Math.min(spare, buy.gpuCount() - pool.gpus);
             pool.takes.add(new Take(sell, gpus));
             pool.gpus += gpus;
-            nodeSpare.merge(node, (long) -gpus, Long::sum);
+            if (!sell.order().resale()) {
+                nodeSpare.merge(node, (long) -gpus, Long::sum);
+            }
             if (pool.gpus == buy.gpuCount()) {
                 return new Allocation(sell, List.copyOf(pool.takes));
             }

@@ -14,10 +14,13 @@ import java.util.UUID;
  * @param latencySensitive work whose nodes talk to each other all the time (training): it runs on cluster nodes only
  * @param sequence         when the order reached the market, as a number that only grows: among resting buys with
  *                         equal limits the lower sequence fills first
+ * @param spot             a bid for spare capacity: immediate-or-cancel, every GPU paid at the clearing price (the
+ *                         dearest sell the fill needed), and preempted when a higher bid needs its GPUs
  * @throws OrderRejected naming the field at fault
  */
 public record BuyOrder(UUID id, GpuModel gpuModel, int gpuCount, long startHour, int hours,
-        long limitPriceNanoUsdPerGpuHour, boolean latencySensitive, TimeInForce timeInForce, long sequence) {
+        long limitPriceNanoUsdPerGpuHour, boolean latencySensitive, TimeInForce timeInForce, long sequence,
+        boolean spot) {
 
     public BuyOrder {
         requireNonNull(id, "id");
@@ -48,6 +51,10 @@ public record BuyOrder(UUID id, GpuModel gpuModel, int gpuCount, long startHour,
         if (timeInForce instanceof TimeInForce.Standing standing && standing.expiresAtHour() > startHour) {
             throw new OrderRejected("timeInForce.expiresAtHour", "must not be after startHour: a buy cannot use "
                     + "hours that have passed");
+        }
+        if (spot && !(timeInForce instanceof TimeInForce.ImmediateOrCancel)) {
+            throw new OrderRejected("timeInForce", "a spot bid is immediate-or-cancel: it takes spare capacity now "
+                    + "or nothing");
         }
         if (sequence < 1) {
             throw new OrderRejected("sequence", "must be at least 1");

@@ -1,15 +1,22 @@
 package computepool.market.matching;
 
+import java.util.List;
 import java.util.Objects;
 
 /** What became of a buy when it was placed. */
 public sealed interface BuyOutcome {
 
-    /** It filled whole at once. */
-    record Filled(Execution execution) implements BuyOutcome {
+    /**
+     * It filled whole at once, taking the GPUs of the spot buys in {@code preempted} if it had to; what those gave up
+     * beyond its needs filled the resting buys of {@code restingFilled}.
+     */
+    record Filled(Execution execution, List<Preemption> preempted, List<Execution> restingFilled)
+            implements BuyOutcome {
 
         public Filled {
             Objects.requireNonNull(execution, "execution");
+            preempted = List.copyOf(preempted);
+            restingFilled = List.copyOf(restingFilled);
         }
     }
 

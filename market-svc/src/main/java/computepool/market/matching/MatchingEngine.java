@@ -5,11 +5,13 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 
@@ -33,14 +35,22 @@ public final class MatchingEngine {
             .comparingLong((BuyOrder buy) -> ((TimeInForce.Standing) buy.timeInForce()).expiresAtHour())
             .thenComparingLong(BuyOrder::sequence);
 
-    /** GPU model → zone → the zone's sells of that model in {@link RestingSell#PRIORITY}. */
+    /** The order in which spot buys lose their GPUs to a higher bid: lowest bid first, then the latest. */
+    private static final Comparator<Holding> PREEMPTION_ORDER = Comparator
+            .comparingLong((Holding holding) -> holding.buy().limitPriceNanoUsdPerGpuHour())
+            .thenComparing(Comparator.comparingLong((Holding holding) -> holding.buy().sequence()).reversed());
+
+    /** GPU model → zone → the zone's sells of that model still offering GPUs, in {@link RestingSell#PRIORITY}. */
     private final Map<GpuModel, Map<String, NavigableSet<RestingSell>>> books = new EnumMap<>(GpuModel.class);
+    /** Sells neither cancelled nor ended: those in the book and those sold out for now. */
     private final Map<UUID, RestingSell> sells = new HashMap<>();
     private final NavigableSet<RestingSell> sellsByEnd = new TreeSet<>(RestingSell.BY_END);
     private final Map<UUID, NodeCalendar> nodes = new HashMap<>();
     private final Map<GpuModel, NavigableSet<BuyOrder>> restingBuys = new EnumMap<>(GpuModel.class);
     private final Map<UUID, BuyOrder> restingBuysById = new HashMap<>();
     private final NavigableSet<BuyOrder> restingBuysByExpiry = new TreeSet<>(BY_EXPIRY);
+    /** Filled buys holding GPUs for hours to come, by buy id. */
+    private final Map<UUID, Holding> holdings = new HashMap<>();
     private long currentHour;
     private long lastSequence;
 
@@ -57,13 +67,15 @@ public final class MatchingEngine {
     }
 
     /**
-     * Puts a sell in the book, then lets the resting buys it could serve try again, best first.
+     * Puts a sell in the book, then lets the resting buys it could serve try again, best first. A resale must offer
+     * hours its buy holds and has not begun, on the one node the buy holds GPUs on, and no more GPUs than it holds.
      *
      * @return the buys that filled thanks to it, in the order they filled
      * @throws OrderRejected naming the field at fault; the book is unchanged
      */
     public List<Execution> place(SellOrder order) {
         admit(order.id(), order.sequence(), order.startHour());
+        Holding resold = order.resaleOf().map(buyOrderId -> resold(order, buyOrderId)).orElse(null);
         NodeCalendar node = nodes.get(order.node().id());
         if (node != null && !node.node().equals(order.node())) {
             throw new OrderRejected("node", "differs from node " + order.node().id() + " as the book knows it "
@@ -77,15 +89,17 @@ public final class MatchingEngine {
         RestingSell sell = new RestingSell(order, node);
         sells.put(order.id(), sell);
         sellsByEnd.add(sell);
-        books.computeIfAbsent(order.gpuModel(), model -> new HashMap<>())
-                .computeIfAbsent(order.node().zone(), zone -> new TreeSet<>(RestingSell.PRIORITY))
-                .add(sell);
+        addToBook(sell);
         node.sellPlaced();
+        if (resold != null) {
+            resold.resold(sell);
+        }
         return fillRestingBuys(sell);
     }
 
     /**
-     * Fills a buy whole if the book allows; otherwise a standing buy rests and an immediate-or-cancel one is dropped.
+     * Fills a buy whole if the book allows, taking spot buys' GPUs with lower bids if it must; otherwise a standing
+     * buy rests and an immediate-or-cancel one is dropped.
      *
      * @throws OrderRejected naming the field at fault; the book is unchanged
      */
@@ -98,7 +112,11 @@ public final class MatchingEngine {
         lastSequence = order.sequence();
         Optional<Allocation> allocation = allocate(order);
         if (allocation.isPresent()) {
-            return new BuyOutcome.Filled(commit(order, allocation.get()));
+            return new BuyOutcome.Filled(commit(order, allocation.get()), List.of(), List.of());
+        }
+        Optional<BuyOutcome.Filled> preempting = fillByPreempting(order);
+        if (preempting.isPresent()) {
+            return preempting.get();
         }
         if (!standing) {
             return new BuyOutcome.Cancelled();
@@ -122,10 +140,50 @@ public final class MatchingEngine {
         }
         RestingSell sell = sells.get(orderId);
         if (sell != null) {
-            remove(sell);
+            withdraw(sell);
             return true;
         }
         return false;
+    }
+
+    /**
+     * Gives up the hours of a filled buy that have not begun: its GPUs go back to the sells they came from, whose
+     * resting buys then try again; its offer to resell them, if any, leaves the book. Hours already resold to
+     * another buyer are that buyer's, so a buy with any of those ahead cannot be given up.
+     *
+     * @throws OrderRejected naming the field at fault; the book is unchanged
+     */
+    public Cancellation cancelFilled(UUID buyOrderId) {
+        Holding holding = holdings.get(buyOrderId);
+        if (holding == null) {
+            throw new OrderRejected("buyOrderId", "buy " + buyOrderId + " holds no GPUs for hours to come");
+        }
+        long from = firstUnstartedHour(holding);
+        if (from >= holding.endHour()) {
+            throw new OrderRejected("buyOrderId", "the last hour of buy " + buyOrderId + " is under way: nothing is "
+                    + "left to give up");
+        }
+        HourSpan unstarted = new HourSpan(from, holding.endHour());
+        for (RestingSell resale : holding.resales()) {
+            if (overlap(resale.order().span(), unstarted).filter(hours -> resale.mostSold(hours) > 0).isPresent()) {
+                throw new OrderRejected("buyOrderId", "hours of buy " + buyOrderId + " ahead were resold by order "
+                        + resale.order().id() + ": they are its buyer's now");
+            }
+        }
+        Optional<UUID> withdrawnResale = Optional.empty();
+        for (RestingSell resale : holding.resales()) {
+            if (resale.standing() != RestingSell.Standing.WITHDRAWN) {
+                withdraw(resale);
+                withdrawnResale = Optional.of(resale.order().id());
+            }
+        }
+        long refund = holding.costOf(unstarted);
+        giveBack(holding, unstarted);
+        holding.endAt(from);
+        if (from == holding.buy().startHour()) {
+            holdings.remove(buyOrderId);
+        }
+        return new Cancellation(buyOrderId, from, refund, withdrawnResale, fillRestingBuysOn(holding.sources()));
     }
 
     /**
@@ -147,8 +205,9 @@ public final class MatchingEngine {
             expired.add(buy);
         }
         while (!sellsByEnd.isEmpty() && sellsByEnd.first().order().endHour() <= hour) {
-            remove(sellsByEnd.first());
+            withdraw(sellsByEnd.first());
         }
+        holdings.values().removeIf(holding -> holding.endHour() <= hour);
         Iterator<NodeCalendar> calendars = nodes.values().iterator();
         while (calendars.hasNext()) {
             if (calendars.next().forgetBefore(hour)) {
@@ -159,7 +218,7 @@ public final class MatchingEngine {
     }
 
     private void admit(UUID id, long sequence, long startHour) {
-        if (sells.containsKey(id) || restingBuysById.containsKey(id)) {
+        if (sells.containsKey(id) || restingBuysById.containsKey(id) || holdings.containsKey(id)) {
             throw new OrderRejected("id", "order " + id + " is already in the book");
         }
         if (sequence <= lastSequence) {
@@ -168,6 +227,61 @@ public final class MatchingEngine {
         if (startHour < currentHour) {
             throw new OrderRejected("startHour", "must not be before the current hour, " + currentHour);
         }
+    }
+
+    /** The holding whose hours {@code resale} offers, once the resale is found to be within what it holds. */
+    private Holding resold(SellOrder resale, UUID buyOrderId) {
+        Holding holding = holdings.get(buyOrderId);
+        if (holding == null) {
+            throw new OrderRejected("resaleOf", "buy " + buyOrderId + " holds no GPUs for hours to come");
+        }
+        BuyOrder buy = holding.buy();
+        if (buy.spot()) {
+            throw new OrderRejected("resaleOf", "spot GPUs may be preempted at any time, so they are not resold");
+        }
+        if (buy.gpuModel() != resale.gpuModel()) {
+            throw new OrderRejected("gpuModel", "buy " + buyOrderId + " holds " + buy.gpuModel() + " cards");
+        }
+        if (holding.sources().stream().anyMatch(source -> !source.node().node().id().equals(resale.node().id()))) {
+            throw new OrderRejected("resaleOf", "buy " + buyOrderId + " holds GPUs on another node than "
+                    + resale.node().id() + ", or on several: only GPUs on one node are resold");
+        }
+        if (resale.gpuCount() > buy.gpuCount()) {
+            throw new OrderRejected("gpuCount", "buy " + buyOrderId + " holds only " + buy.gpuCount() + " GPUs");
+        }
+        long from = firstUnstartedHour(holding);
+        String unstarted = "[" + from + ", " + holding.endHour() + ")";
+        if (resale.startHour() < from) {
+            throw new OrderRejected("startHour", "the hours resold must be hours of buy " + buyOrderId + " that have "
+                    + "not begun, " + unstarted);
+        }
+        if (resale.endHour() > holding.endHour()) {
+            throw new OrderRejected("endHour", "the hours resold must be hours of buy " + buyOrderId + " that have "
+                    + "not begun, " + unstarted);
+        }
+        for (RestingSell earlier : holding.resales()) {
+            if (earlier.standing() != RestingSell.Standing.WITHDRAWN) {
+                throw new OrderRejected("resaleOf", "buy " + buyOrderId + " is offered already by order "
+                        + earlier.order().id() + ": cancel that one first");
+            }
+            if (overlap(earlier.order().span(), resale.span()).filter(hours -> earlier.mostSold(hours) > 0)
+                    .isPresent()) {
+                throw new OrderRejected("startHour", "hours of buy " + buyOrderId + " in " + resale.span()
+                        + " were resold already by order " + earlier.order().id());
+            }
+        }
+        return holding;
+    }
+
+    /** The first hour of the holding not yet begun: the current hour is under way. */
+    private long firstUnstartedHour(Holding holding) {
+        return Math.max(holding.buy().startHour(), currentHour + 1);
+    }
+
+    private static Optional<HourSpan> overlap(HourSpan a, HourSpan b) {
+        long start = Math.max(a.start(), b.start());
+        long end = Math.min(a.end(), b.end());
+        return start < end ? Optional.of(new HourSpan(start, end)) : Optional.empty();
     }
 
     private List<Execution> fillRestingBuys(RestingSell sell) {
@@ -179,7 +293,7 @@ public final class MatchingEngine {
         Iterator<BuyOrder> buys = waiting.iterator();
         // Nothing but this sell added GPU-hours, so once it is sold out, or a buy's limit is below its price, or it
         // cannot serve a buy at all, the buys left are as far from filling as they were before it came.
-        while (buys.hasNext() && sells.containsKey(sell.order().id())) {
+        while (buys.hasNext() && sell.standing() == RestingSell.Standing.IN_BOOK) {
             BuyOrder buy = buys.next();
             if (buy.limitPriceNanoUsdPerGpuHour() < sell.order().minPriceNanoUsdPerGpuHour()) {
                 break;
@@ -198,23 +312,174 @@ public final class MatchingEngine {
         return executions;
     }
 
+    /**
+     * Lets resting buys try again, best first whatever their model, where {@code sources} gave GPUs back: any sell on
+     * those nodes, of any model, may have room now that their cards and watts are free. A buy no sell there could
+     * serve is as far from filling as it was.
+     */
+    private List<Execution> fillRestingBuysOn(List<RestingSell> sources) {
+        Set<NodeCalendar> freed = new HashSet<>();
+        for (RestingSell source : sources) {
+            freed.add(source.node());
+        }
+        List<RestingSell> sellsThere = new ArrayList<>();
+        for (Map<String, NavigableSet<RestingSell>> zones : books.values()) {
+            for (NavigableSet<RestingSell> zone : zones.values()) {
+                for (RestingSell sell : zone) {
+                    if (freed.contains(sell.node())) {
+                        sellsThere.add(sell);
+                    }
+                }
+            }
+        }
+        List<BuyOrder> waiting = new ArrayList<>();
+        restingBuys.values().forEach(waiting::addAll);
+        waiting.sort(BUY_PRIORITY);
+        List<Execution> executions = new ArrayList<>();
+        for (BuyOrder buy : waiting) {
+            boolean servedThere = sellsThere.stream().anyMatch(sell -> sell.standing() == RestingSell.Standing.IN_BOOK
+                    && sell.order().gpuModel() == buy.gpuModel()
+                    && sell.order().minPriceNanoUsdPerGpuHour() <= buy.limitPriceNanoUsdPerGpuHour()
+                    && sell.order().span().contains(buy.span())
+                    && (!buy.latencySensitive() || sell.node().cluster()));
+            if (!servedThere) {
+                continue;
+            }
+            Optional<Allocation> allocation = allocate(buy);
+            if (allocation.isPresent()) {
+                removeResting(buy);
+                executions.add(commit(buy, allocation.get()));
+            }
+        }
+        return executions;
+    }
+
     private Optional<Allocation> allocate(BuyOrder buy) {
         Map<String, NavigableSet<RestingSell>> zones = books.get(buy.gpuModel());
         return zones == null ? Optional.empty() : Allocation.find(buy, zones.values());
     }
 
-    private Execution commit(BuyOrder buy, Allocation allocation) {
-        List<Fill> fills = new ArrayList<>(allocation.takes().size());
-        for (Allocation.Take take : allocation.takes()) {
-            RestingSell sell = take.sell();
-            sell.sell(buy.span(), take.gpus());
-            sell.node().commit(buy.gpuModel(), buy.span(), take.gpus());
-            fills.add(Fill.of(buy, sell.order(), take.gpus()));
-            if (sell.soldOut()) {
-                remove(sell);
+    /**
+     * Frees spot buys' GPUs, lowest bid first, until {@code buy} fills; the spot buys it did not need after all get
+     * theirs back. A spot buy loses its GPUs from the hour the higher bid starts, and keeps the hours before.
+     */
+    private Optional<BuyOutcome.Filled> fillByPreempting(BuyOrder buy) {
+        List<Holding> candidates = holdings.values().stream()
+                .filter(holding -> holding.buy().spot() && holding.buy().gpuModel() == buy.gpuModel()
+                        && holding.buy().limitPriceNanoUsdPerGpuHour() < buy.limitPriceNanoUsdPerGpuHour()
+                        && preemptedSpan(holding, buy).isPresent())
+                .sorted(PREEMPTION_ORDER)
+                .toList();
+        record Freed(Holding holding, HourSpan span) {
+        }
+        List<Freed> freed = new ArrayList<>();
+        for (Holding candidate : candidates) {
+            HourSpan span = preemptedSpan(candidate, buy).orElseThrow();
+            giveBack(candidate, span);
+            candidate.endAt(span.start());
+            freed.add(new Freed(candidate, span));
+            Optional<Allocation> allocation = allocate(buy);
+            if (allocation.isPresent()) {
+                Execution execution = commit(buy, allocation.get());
+                List<Preemption> preempted = new ArrayList<>();
+                List<RestingSell> freedSources = new ArrayList<>();
+                for (Freed spot : freed.reversed()) {
+                    if (fits(spot.holding(), spot.span())) {
+                        take(spot.holding(), spot.span());
+                    } else {
+                        preempted.add(new Preemption(spot.holding().buy().id(), spot.span().start(),
+                                spot.holding().costOf(spot.span())));
+                        freedSources.addAll(spot.holding().sources());
+                    }
+                }
+                holdings.values().removeIf(holding -> holding.endHour() <= holding.buy().startHour());
+                // What the preempted gave up beyond the buy's needs is free for the resting buys.
+                return Optional.of(new BuyOutcome.Filled(execution, preempted.reversed(),
+                        fillRestingBuysOn(freedSources)));
             }
         }
-        return new Execution(buy, fills);
+        for (Freed spot : freed.reversed()) {
+            take(spot.holding(), spot.span());
+        }
+        return Optional.empty();
+    }
+
+    /** The hours a spot holding would give up to {@code buy}: from the buy's start (or its own) to its end. */
+    private static Optional<HourSpan> preemptedSpan(Holding spot, BuyOrder buy) {
+        long from = Math.max(spot.buy().startHour(), buy.startHour());
+        return from < Math.min(spot.endHour(), buy.span().end())
+                ? Optional.of(new HourSpan(from, spot.endHour())) : Optional.empty();
+    }
+
+    private Execution commit(BuyOrder buy, Allocation allocation) {
+        // A spot bid pays the clearing price: the dearest sell its fill needed, for every GPU.
+        long clearingPrice = allocation.takes().stream()
+                .mapToLong(take -> take.sell().order().minPriceNanoUsdPerGpuHour()).max().orElseThrow();
+        List<Fill> fills = new ArrayList<>(allocation.takes().size());
+        List<RestingSell> sources = new ArrayList<>(allocation.takes().size());
+        for (Allocation.Take take : allocation.takes()) {
+            RestingSell sell = take.sell();
+            take(sell, buy.gpuModel(), buy.span(), take.gpus());
+            fills.add(Fill.of(buy, sell.order(), take.gpus(),
+                    buy.spot() ? clearingPrice : sell.order().minPriceNanoUsdPerGpuHour()));
+            sources.add(sell);
+        }
+        Execution execution = new Execution(buy, fills);
+        holdings.put(buy.id(), new Holding(execution, sources));
+        return execution;
+    }
+
+    /** Whether every GPU the holding gave up over {@code span} is still free to take back. */
+    private static boolean fits(Holding holding, HourSpan span) {
+        Map<RestingSell, Long> bySell = new HashMap<>();
+        Map<NodeCalendar, Long> byNode = new HashMap<>();
+        List<Fill> fills = holding.execution().fills();
+        for (int i = 0; i < fills.size(); i++) {
+            RestingSell sell = holding.sources().get(i);
+            bySell.merge(sell, (long) fills.get(i).gpuCount(), Long::sum);
+            if (!sell.order().resale()) {
+                byNode.merge(sell.node(), (long) fills.get(i).gpuCount(), Long::sum);
+            }
+        }
+        GpuModel model = holding.buy().gpuModel();
+        return bySell.entrySet().stream().allMatch(need -> need.getKey().unsold(span) >= need.getValue())
+                && byNode.entrySet().stream().allMatch(need -> need.getKey().spareCards(model, span) >= need.getValue());
+    }
+
+    /** Takes back the GPUs the holding gave up over {@code span}, the last hours it held. */
+    private void take(Holding holding, HourSpan span) {
+        holding.endAt(span.end());
+        List<Fill> fills = holding.execution().fills();
+        for (int i = 0; i < fills.size(); i++) {
+            take(holding.sources().get(i), holding.buy().gpuModel(), span, fills.get(i).gpuCount());
+        }
+    }
+
+    private void take(RestingSell sell, GpuModel model, HourSpan span, int gpus) {
+        sell.sell(span, gpus);
+        if (!sell.order().resale()) {
+            sell.node().commit(model, span, gpus);
+        }
+        if (sell.standing() == RestingSell.Standing.IN_BOOK && sell.soldOut()) {
+            removeFromBook(sell);
+            sell.standing(RestingSell.Standing.SOLD_OUT);
+        }
+    }
+
+    /** The holding's GPUs over {@code span} go back to their sells; a sold-out sell returns to the book. */
+    private void giveBack(Holding holding, HourSpan span) {
+        List<Fill> fills = holding.execution().fills();
+        for (int i = 0; i < fills.size(); i++) {
+            RestingSell sell = holding.sources().get(i);
+            sell.sell(span, -fills.get(i).gpuCount());
+            if (!sell.order().resale()) {
+                sell.node().commit(holding.buy().gpuModel(), span, -fills.get(i).gpuCount());
+            }
+            if (sell.standing() == RestingSell.Standing.SOLD_OUT) {
+                sell.standing(RestingSell.Standing.IN_BOOK);
+                addToBook(sell);
+            }
+        }
     }
 
     private void removeResting(BuyOrder buy) {
@@ -223,16 +488,31 @@ public final class MatchingEngine {
         restingBuysByExpiry.remove(buy);
     }
 
-    private void remove(RestingSell sell) {
+    private void addToBook(RestingSell sell) {
         SellOrder order = sell.order();
-        sells.remove(order.id());
-        sellsByEnd.remove(sell);
+        books.computeIfAbsent(order.gpuModel(), model -> new HashMap<>())
+                .computeIfAbsent(order.node().zone(), zone -> new TreeSet<>(RestingSell.PRIORITY))
+                .add(sell);
+    }
+
+    private void removeFromBook(RestingSell sell) {
+        SellOrder order = sell.order();
         Map<String, NavigableSet<RestingSell>> zones = books.get(order.gpuModel());
         NavigableSet<RestingSell> zone = zones.get(order.node().zone());
         zone.remove(sell);
         if (zone.isEmpty()) {
             zones.remove(order.node().zone());
         }
+    }
+
+    /** Cancelled or ended: the sell offers nothing more, whatever is given back to it. */
+    private void withdraw(RestingSell sell) {
+        if (sell.standing() == RestingSell.Standing.IN_BOOK) {
+            removeFromBook(sell);
+        }
+        sell.standing(RestingSell.Standing.WITHDRAWN);
+        sells.remove(sell.order().id());
+        sellsByEnd.remove(sell);
         sell.node().sellGone();
     }
 }

@@ -5,6 +5,7 @@ import static computepool.market.matching.OrderRejected.requireNonNull;
 import computepool.market.domain.GpuGroup;
 import computepool.market.domain.GpuModel;
 import computepool.market.domain.Node;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -15,15 +16,18 @@ import java.util.UUID;
  * @param startHour whole hours since the Unix epoch, as in {@link HourSpan}
  * @param sequence  when the order reached the market, as a number that only grows: among equal prices the lower
  *                  sequence sells first
+ * @param resaleOf  set when a buyer resells hours of what it bought: the buy whose GPUs these are. Such a sell
+ *                  offers GPUs its buyer holds already, so it draws on nothing else of the node
  * @throws OrderRejected naming the field at fault
  */
 public record SellOrder(UUID id, Node node, GpuModel gpuModel, int gpuCount, long startHour, long endHour,
-        long minPriceNanoUsdPerGpuHour, long sequence) {
+        long minPriceNanoUsdPerGpuHour, long sequence, Optional<UUID> resaleOf) {
 
     public SellOrder {
         requireNonNull(id, "id");
         requireNonNull(node, "node");
         requireNonNull(gpuModel, "gpuModel");
+        requireNonNull(resaleOf, "resaleOf");
         int cards = node.gpus().stream().filter(group -> group.model() == gpuModel).mapToInt(GpuGroup::count).sum();
         if (cards == 0) {
             throw new OrderRejected("gpuModel", "node " + node.name() + " has no " + gpuModel + " cards");
@@ -47,6 +51,10 @@ public record SellOrder(UUID id, Node node, GpuModel gpuModel, int gpuCount, lon
         if (sequence < 1) {
             throw new OrderRejected("sequence", "must be at least 1");
         }
+    }
+
+    public boolean resale() {
+        return resaleOf.isPresent();
     }
 
     public HourSpan span() {

@@ -4,28 +4,35 @@ import com.google.protobuf.Timestamp;
 import computepool.events.Outbox;
 import computepool.events.Topics;
 import computepool.market.config.RegistryConfig;
+import computepool.market.domain.GpuModel;
 import computepool.market.domain.NodeStatus;
 import computepool.market.matching.BuyOrder;
 import computepool.market.matching.BuyOutcome;
+import computepool.market.matching.Cancellation;
 import computepool.market.matching.Execution;
 import computepool.market.matching.Fill;
 import computepool.market.matching.MatchingEngine;
 import computepool.market.matching.OrderRejected;
+import computepool.market.matching.Preemption;
 import computepool.market.matching.SellOrder;
 import computepool.market.matching.TimeInForce;
 import computepool.market.v1.FillLine;
 import computepool.market.v1.OrderFilled;
 import computepool.market.v1.OrderPlaced;
+import computepool.market.v1.ReservationEnded;
+import computepool.market.v1.SpotPreempted;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
@@ -41,6 +48,22 @@ public class OrderBook {
 
     private static final Logger LOG = Logger.getLogger(OrderBook.class);
     static final long SECONDS_PER_HOUR = 3600;
+
+    /** One entry of the book's log, replayed at its sequence and hour: an order placed or cancelled, a buy given up. */
+    private sealed interface Step {
+        long sequence();
+
+        long hour();
+    }
+
+    private record Placing(long sequence, long hour, StoredOrder order) implements Step {
+    }
+
+    private record Cancelling(long sequence, long hour, UUID orderId) implements Step {
+    }
+
+    private record GivingUp(long sequence, long hour, UUID buyOrderId) implements Step {
+    }
 
     /** An order as answered to its owner, and whether this request placed it or repeated an earlier one. */
     public record Placed(OrderView order, boolean created) {
@@ -73,9 +96,41 @@ public class OrderBook {
         if (node == null || !node.node().operatorId().equals(operatorId)) {
             throw new OrderNotFound("no node " + terms.nodeId());
         }
+        return placeSell(operatorId, idempotencyKey, terms.hash(), node, terms.gpuModel(), terms.gpuCount(),
+                terms.startHour(), terms.endHour(), terms.minPriceNanoUsdPerGpuHour(), Optional.empty());
+    }
+
+    /**
+     * Offers hours of a reservation to other buyers, as a sell of its buyer's on the node its GPUs are on; whoever
+     * buys them pays the reseller.
+     */
+    public synchronized Placed resell(String buyerId, String idempotencyKey, OrderTerms.Resale terms) {
+        Optional<Placed> repeated = repeated(buyerId, idempotencyKey, terms);
+        if (repeated.isPresent()) {
+            return repeated.get();
+        }
+        StoredReservation reservation = store.reservation(terms.reservationId())
+                .filter(found -> found.buyerId().equals(buyerId))
+                .orElseThrow(() -> new OrderNotFound("no reservation " + terms.reservationId()));
+        UUID nodeId = store.fillsOf(reservation.buyOrderId()).getFirst().nodeId();
+        NodeStatus node = store.nodes(List.of(nodeId)).get(nodeId);
+        try {
+            return placeSell(buyerId, idempotencyKey, terms.hash(), node, reservation.gpuModel(), terms.gpuCount(),
+                    terms.startHour(), terms.endHour(), terms.minPriceNanoUsdPerGpuHour(),
+                    Optional.of(reservation.buyOrderId()));
+        } catch (OrderRejected e) {
+            if (e.field().equals("resaleOf")) {
+                throw new OrderRefused("reservationId", e.reason());
+            }
+            throw e;
+        }
+    }
+
+    private Placed placeSell(String ownerId, String idempotencyKey, String requestHash, NodeStatus node,
+            GpuModel gpuModel, int gpuCount, long startHour, long endHour, long minPrice, Optional<UUID> resaleOf) {
         Instant now = clock.instant();
         if (!node.offeredAt(now, config.nodeSilenceLimit())) {
-            throw new OrderRefused("nodeId", "node " + terms.nodeId() + " has sent no heartbeat within "
+            throw new OrderRefused("nodeId", "node " + node.node().id() + " has sent no heartbeat within "
                     + config.nodeSilenceLimit().toSeconds() + " s: a silent node is not offered");
         }
         Map<UUID, OrderState> states = advance();
@@ -83,29 +138,24 @@ public class OrderBook {
         UUID id = UUID.randomUUID();
         List<Execution> executions;
         try {
-            executions = engine().place(new SellOrder(id, node.node(), terms.gpuModel(), terms.gpuCount(),
-                    terms.startHour(), terms.endHour(), terms.minPriceNanoUsdPerGpuHour(), sequence));
+            executions = engine().place(new SellOrder(id, node.node(), gpuModel, gpuCount, startHour, endHour,
+                    minPrice, sequence, resaleOf));
         } catch (OrderRejected e) {
             recordExpiries(idempotencyKey, states);
             throw e;
         }
-        StoredOrder order = new StoredOrder(id, sequence, Side.SELL, operatorId, terms.hash(), terms.gpuModel(),
-                terms.gpuCount(), terms.startHour(), terms.endHour(), terms.minPriceNanoUsdPerGpuHour(),
-                Optional.of(terms.nodeId()), false, Optional.empty(), false, engine.currentHour(), now, OrderState.OPEN,
-                Optional.empty(), Optional.empty());
+        StoredOrder order = new StoredOrder(id, sequence, Side.SELL, ownerId, requestHash, gpuModel, gpuCount,
+                startHour, endHour, minPrice, Optional.of(node.node().id()), false, Optional.empty(), false,
+                engine.currentHour(), now, OrderState.OPEN, Optional.empty(), Optional.empty(), false, resaleOf);
         List<Outbox.Entry> events = new ArrayList<>();
-        events.add(new Outbox.Entry(Topics.MARKET, operatorId, placed(order)));
-        List<BookChange.Filled> filled = new ArrayList<>();
-        Map<UUID, String> buyers = executions.isEmpty() ? Map.of()
-                : store.owners(executions.stream().map(execution -> execution.buy().id()).toList());
-        Map<UUID, NodeStatus> nodes = nodesOf(executions);
-        for (Execution execution : executions) {
-            states.put(execution.buy().id(), OrderState.FILLED);
-            BookChange.Filled fill = filled(execution, buyers.get(execution.buy().id()), nodes, now);
-            filled.add(fill);
+        events.add(new Outbox.Entry(Topics.MARKET, ownerId, placed(order)));
+        List<BookChange.Filled> filled = filled(executions, Map.of(id, ownerId), now);
+        for (BookChange.Filled fill : filled) {
+            states.put(fill.buyOrderId(), OrderState.FILLED);
             events.add(new Outbox.Entry(Topics.MARKET, fill.buyerId(), filledEvent(fill)));
         }
-        commit(new BookChange(idempotencyKey, List.of(order), states, Optional.empty(), filled, events), sequence);
+        commit(new BookChange(idempotencyKey, List.of(order), states, List.of(), filled, List.of(), events),
+                sequence);
         return new Placed(view(order, Optional.empty()), true);
     }
 
@@ -124,7 +174,7 @@ public class OrderBook {
         try {
             outcome = engine().place(new BuyOrder(id, terms.gpuModel(), terms.gpuCount(), terms.startHour(),
                     terms.hours(), terms.limitPriceNanoUsdPerGpuHour(), terms.latencySensitive(), timeInForce,
-                    sequence));
+                    sequence, terms.spot()));
         } catch (OrderRejected e) {
             recordExpiries(idempotencyKey, states);
             throw e;
@@ -137,17 +187,119 @@ public class OrderBook {
         StoredOrder order = new StoredOrder(id, sequence, Side.BUY, developerId, terms.hash(), terms.gpuModel(),
                 terms.gpuCount(), terms.startHour(), terms.startHour() + terms.hours(),
                 terms.limitPriceNanoUsdPerGpuHour(), Optional.empty(), terms.latencySensitive(), terms.expiresAtHour(),
-                terms.expiresAtHour().isEmpty(), engine.currentHour(), now, state, Optional.empty(), Optional.empty());
+                terms.expiresAtHour().isEmpty(), engine.currentHour(), now, state, Optional.empty(), Optional.empty(),
+                terms.spot(), Optional.empty());
         List<Outbox.Entry> events = new ArrayList<>();
         events.add(new Outbox.Entry(Topics.MARKET, developerId, placed(order)));
-        List<BookChange.Filled> filled = new ArrayList<>();
+        List<BookChange.Filled> filled = List.of();
+        List<BookChange.ReservationEnd> ends = new ArrayList<>();
         if (outcome instanceof BuyOutcome.Filled done) {
-            BookChange.Filled fill = filled(done.execution(), developerId, nodesOf(List.of(done.execution())), now);
-            filled.add(fill);
-            events.add(new Outbox.Entry(Topics.MARKET, developerId, filledEvent(fill)));
+            List<Execution> executions = new ArrayList<>(List.of(done.execution()));
+            executions.addAll(done.restingFilled());
+            filled = filled(executions, Map.of(id, developerId), now);
+            for (BookChange.Filled fill : filled) {
+                if (!fill.buyOrderId().equals(id)) {
+                    states.put(fill.buyOrderId(), OrderState.FILLED);
+                }
+                events.add(new Outbox.Entry(Topics.MARKET, fill.buyerId(), filledEvent(fill)));
+            }
+            Map<UUID, StoredReservation> preempted = store.reservationsByBuy(
+                    done.preempted().stream().map(Preemption::buyOrderId).toList());
+            for (Preemption preemption : done.preempted()) {
+                StoredReservation spot = preempted.get(preemption.buyOrderId());
+                ends.add(new BookChange.ReservationEnd(preemption.buyOrderId(), preemption.fromHour(),
+                        StoredReservation.EndedEarly.PREEMPTED, preemption.refundNanoUsd(), Optional.empty()));
+                events.add(new Outbox.Entry(Topics.MARKET, spot.buyerId(), SpotPreempted.newBuilder()
+                        .setReservationId(spot.id().toString())
+                        .setBuyOrderId(spot.buyOrderId().toString())
+                        .setBuyerId(spot.buyerId())
+                        .setPreemptedByOrderId(id.toString())
+                        .setNoticedAt(timestamp(now))
+                        .setPreemptAt(timestamp(hourStart(preemption.fromHour())))
+                        .setRefundNanoUsd(preemption.refundNanoUsd())
+                        .build()));
+                events.add(new Outbox.Entry(Topics.MARKET, spot.buyerId(), ReservationEvents.ended(spot,
+                        ReservationEnded.Reason.PREEMPTED, preemption.fromHour(), preemption.refundNanoUsd())));
+            }
         }
-        commit(new BookChange(idempotencyKey, List.of(order), states, Optional.empty(), filled, events), sequence);
+        commit(new BookChange(idempotencyKey, List.of(order), states, List.of(), filled, ends, events), sequence);
         return new Placed(view(order, filled.stream().findFirst()), true);
+    }
+
+    /**
+     * Gives up the hours of the buyer's reservation that have not begun, refunded at the prices they were bought at;
+     * the GPUs go back on offer, and its resale, if any, leaves the book.
+     *
+     * @throws OrderNotFound when the buyer has no such reservation
+     * @throws OrderRefused  when nothing of it is left to give up, or hours ahead were resold
+     */
+    public synchronized ReservationView cancelReservation(String buyerId, UUID reservationId) {
+        StoredReservation reservation = reservationOf(buyerId, reservationId);
+        Instant now = clock.instant();
+        Map<UUID, OrderState> states = advance();
+        Cancellation cancelled;
+        try {
+            cancelled = engine().cancelFilled(reservation.buyOrderId());
+        } catch (OrderRejected e) {
+            recordExpiries("", states);
+            throw new OrderRefused("id", e.reason());
+        }
+        long sequence = lastSequence + 1;
+        BookChange.Cancellation logged = new BookChange.Cancellation(reservation.buyOrderId(), sequence,
+                engine.currentHour());
+        cancelled.withdrawnResale().ifPresent(resale -> states.put(resale, OrderState.CANCELLED));
+        List<BookChange.Filled> filled = filled(cancelled.executions(), Map.of(), now);
+        List<Outbox.Entry> events = new ArrayList<>();
+        events.add(new Outbox.Entry(Topics.MARKET, buyerId, ReservationEvents.ended(reservation,
+                ReservationEnded.Reason.CANCELLED, cancelled.fromHour(), cancelled.refundNanoUsd())));
+        for (BookChange.Filled fill : filled) {
+            states.put(fill.buyOrderId(), OrderState.FILLED);
+            events.add(new Outbox.Entry(Topics.MARKET, fill.buyerId(), filledEvent(fill)));
+        }
+        commit(new BookChange("", List.of(), states, List.of(), filled, List.of(new BookChange.ReservationEnd(
+                reservation.buyOrderId(), cancelled.fromHour(), StoredReservation.EndedEarly.CANCELLED,
+                cancelled.refundNanoUsd(), Optional.of(logged))), events), sequence);
+        return view(store.reservation(reservationId).orElseThrow());
+    }
+
+    /** The buyer's reservation as it stands. */
+    public ReservationView reservation(String buyerId, UUID reservationId) {
+        return view(reservationOf(buyerId, reservationId));
+    }
+
+    /** The buyer's reservations, latest start first. */
+    public List<ReservationView> reservations(String buyerId, int limit) {
+        return store.reservationsOf(buyerId, limit).stream().map(this::view).toList();
+    }
+
+    private ReservationView view(StoredReservation reservation) {
+        return ReservationView.of(reservation, store.fillsOf(reservation.buyOrderId()), currentHour());
+    }
+
+    /**
+     * Takes the open sells of nodes silent for longer than the silence limit out of the book, as if their owners had
+     * cancelled them: a silent node is not offered. What they sold stays sold.
+     *
+     * @return how many sells were withdrawn
+     */
+    public synchronized int withdrawSilentSells() {
+        Map<UUID, UUID> silent = store.openSellsOfNodesSilentSince(clock.instant().minus(config.nodeSilenceLimit()),
+                currentHour());
+        if (silent.isEmpty()) {
+            return 0;
+        }
+        Map<UUID, OrderState> states = advance();
+        List<BookChange.Cancellation> withdrawn = new ArrayList<>();
+        long sequence = lastSequence;
+        for (UUID sell : silent.keySet().stream().sorted().toList()) {
+            if (engine().cancel(sell)) {
+                withdrawn.add(new BookChange.Cancellation(sell, ++sequence, engine.currentHour()));
+            }
+        }
+        commit(new BookChange("", List.of(), states, withdrawn, List.of(), List.of(), List.of()), sequence);
+        LOG.infof("Withdrew %d sells of %d silent nodes", withdrawn.size(), silent.values().stream().distinct()
+                .count());
+        return withdrawn.size();
     }
 
     /**
@@ -161,15 +313,15 @@ public class OrderBook {
                 .orElseThrow(() -> new OrderNotFound("no order " + orderId));
         Map<UUID, OrderState> states = advance();
         OrderState now = states.getOrDefault(orderId, order.state());
-        if (now != OrderState.OPEN && now != OrderState.RESTING) {
+        if (now != OrderState.OPEN && now != OrderState.RESTING || !engine().cancel(orderId)) {
             recordExpiries("", states);
-            throw new OrderRefused("id", "order " + orderId + " is " + now + ", no longer in the book");
+            throw new OrderRefused("id", "order " + orderId + " is " + (now == OrderState.OPEN ? "past its last hour"
+                    : now) + ", no longer in the book");
         }
-        engine().cancel(orderId);
         long sequence = lastSequence + 1;
         states.remove(orderId);
-        commit(new BookChange("", List.of(), states, Optional.of(new BookChange.Cancellation(orderId, sequence,
-                engine.currentHour())), List.of(), List.of()), sequence);
+        commit(new BookChange("", List.of(), states, List.of(new BookChange.Cancellation(orderId, sequence,
+                engine.currentHour())), List.of(), List.of(), List.of()), sequence);
         return view(store.byId(orderId).orElseThrow(), Optional.empty());
     }
 
@@ -186,14 +338,16 @@ public class OrderBook {
         List<StoredOrder> orders = store.all();
         Map<UUID, NodeStatus> nodes = store.nodes(orders.stream().flatMap(order -> order.nodeId().stream())
                 .distinct().toList());
-        record Step(long sequence, long hour, StoredOrder order, boolean cancel) {
-        }
         List<Step> steps = new ArrayList<>();
         for (StoredOrder order : orders) {
-            steps.add(new Step(order.sequence(), order.placedHour(), order, false));
+            steps.add(new Placing(order.sequence(), order.placedHour(), order));
             if (order.cancelledSequence().isPresent()) {
-                steps.add(new Step(order.cancelledSequence().get(), order.cancelledHour().orElseThrow(), order, true));
+                steps.add(new Cancelling(order.cancelledSequence().get(), order.cancelledHour().orElseThrow(),
+                        order.id()));
             }
+        }
+        for (BookChange.Cancellation givenUp : store.reservationCancellations()) {
+            steps.add(new GivingUp(givenUp.sequence(), givenUp.hour(), givenUp.orderId()));
         }
         steps.sort(Comparator.comparingLong(Step::sequence));
         MatchingEngine rebuilt = new MatchingEngine(steps.isEmpty() ? currentHour() : steps.getFirst().hour());
@@ -202,18 +356,22 @@ public class OrderBook {
             if (step.hour() > rebuilt.currentHour()) {
                 rebuilt.advanceTo(step.hour());
             }
-            StoredOrder order = step.order();
-            if (step.cancel()) {
-                rebuilt.cancel(order.id());
-            } else if (order.side() == Side.SELL) {
-                rebuilt.place(new SellOrder(order.id(), nodes.get(order.nodeId().orElseThrow()).node(),
-                        order.gpuModel(), order.gpuCount(), order.startHour(), order.endHour(), order.priceNanoUsd(),
-                        order.sequence()));
-            } else {
-                rebuilt.place(new BuyOrder(order.id(), order.gpuModel(), order.gpuCount(), order.startHour(),
-                        Math.toIntExact(order.endHour() - order.startHour()), order.priceNanoUsd(),
-                        order.latencySensitive(), order.expiresAtHour().<TimeInForce>map(TimeInForce.Standing::new)
-                                .orElseGet(TimeInForce.ImmediateOrCancel::new), order.sequence()));
+            switch (step) {
+                case Cancelling cancelling -> rebuilt.cancel(cancelling.orderId());
+                case GivingUp givingUp -> rebuilt.cancelFilled(givingUp.buyOrderId());
+                case Placing placing when placing.order().side() == Side.SELL -> {
+                    StoredOrder order = placing.order();
+                    rebuilt.place(new SellOrder(order.id(), nodes.get(order.nodeId().orElseThrow()).node(),
+                            order.gpuModel(), order.gpuCount(), order.startHour(), order.endHour(),
+                            order.priceNanoUsd(), order.sequence(), order.resaleOf()));
+                }
+                case Placing placing -> {
+                    StoredOrder order = placing.order();
+                    rebuilt.place(new BuyOrder(order.id(), order.gpuModel(), order.gpuCount(), order.startHour(),
+                            Math.toIntExact(order.endHour() - order.startHour()), order.priceNanoUsd(),
+                            order.latencySensitive(), order.expiresAtHour().<TimeInForce>map(TimeInForce.Standing::new)
+                                    .orElseGet(TimeInForce.ImmediateOrCancel::new), order.sequence(), order.spot()));
+                }
             }
             last = step.sequence();
         }
@@ -249,8 +407,7 @@ public class OrderBook {
     /** A request the book refused still moved the clock: the buys that expired are recorded on their own. */
     private void recordExpiries(String idempotencyKey, Map<UUID, OrderState> states) {
         if (!states.isEmpty()) {
-            commit(new BookChange(idempotencyKey, List.of(), states, Optional.empty(), List.of(), List.of()),
-                    lastSequence);
+            commit(BookChange.expiries(idempotencyKey, states), lastSequence);
         }
     }
 
@@ -274,20 +431,38 @@ public class OrderBook {
         });
     }
 
-    /** The nodes the executions' GPUs are on, read at once. */
-    private Map<UUID, NodeStatus> nodesOf(List<Execution> executions) {
-        return executions.isEmpty() ? Map.of() : store.nodes(executions.stream()
+    /**
+     * The fills and reservations of these executions: their buyers, sellers and nodes read at once.
+     *
+     * @param placedNow owners of orders placed by this request, not yet written
+     */
+    private List<BookChange.Filled> filled(List<Execution> executions, Map<UUID, String> placedNow, Instant now) {
+        if (executions.isEmpty()) {
+            return List.of();
+        }
+        List<UUID> orders = executions.stream().flatMap(execution -> Stream.concat(Stream.of(execution.buy().id()),
+                execution.fills().stream().map(Fill::sellOrderId))).distinct().toList();
+        Map<UUID, String> owners = new HashMap<>(store.owners(orders));
+        owners.putAll(placedNow);
+        Map<UUID, NodeStatus> nodes = store.nodes(executions.stream()
                 .flatMap(execution -> execution.fills().stream().map(Fill::nodeId)).distinct().toList());
+        List<BookChange.Filled> filled = new ArrayList<>(executions.size());
+        for (Execution execution : executions) {
+            List<StoredFill> fills = execution.fills().stream().map(fill -> new StoredFill(fill.sellOrderId(),
+                    nodes.get(fill.nodeId()).node().operatorId(), owners.get(fill.sellOrderId()), fill.nodeId(),
+                    fill.gpuCount(), fill.span().start(), fill.span().end(), fill.priceNanoUsdPerGpuHour(),
+                    fill.costNanoUsd())).toList();
+            BuyOrder buy = execution.buy();
+            filled.add(new BookChange.Filled(buy.id(), owners.get(buy.id()), UUID.randomUUID(), buy.gpuModel(),
+                    buy.gpuCount(), buy.startHour(), buy.startHour() + buy.hours(), execution.costNanoUsd(),
+                    buy.spot(), fills, now));
+        }
+        return filled;
     }
 
-    private static BookChange.Filled filled(Execution execution, String buyerId, Map<UUID, NodeStatus> nodes,
-            Instant now) {
-        List<StoredFill> fills = execution.fills().stream().map(fill -> new StoredFill(fill.sellOrderId(),
-                nodes.get(fill.nodeId()).node().operatorId(), fill.nodeId(), fill.gpuCount(), fill.span().start(),
-                fill.span().end(), fill.priceNanoUsdPerGpuHour(), fill.costNanoUsd())).toList();
-        BuyOrder buy = execution.buy();
-        return new BookChange.Filled(buy.id(), buyerId, UUID.randomUUID(), buy.gpuModel(), buy.gpuCount(),
-                buy.startHour(), buy.startHour() + buy.hours(), execution.costNanoUsd(), fills, now);
+    private StoredReservation reservationOf(String buyerId, UUID reservationId) {
+        return store.reservation(reservationId).filter(found -> found.buyerId().equals(buyerId))
+                .orElseThrow(() -> new OrderNotFound("no reservation " + reservationId));
     }
 
     private OrderView view(StoredOrder order, Optional<BookChange.Filled> justFilled) {
@@ -295,7 +470,8 @@ public class OrderBook {
             List<StoredFill> fills = justFilled.map(BookChange.Filled::fills)
                     .orElseGet(() -> store.fillsOf(order.id()));
             Optional<UUID> reservation = justFilled.map(BookChange.Filled::reservationId)
-                    .or(() -> store.reservationOf(order.id()));
+                    .or(() -> Optional.ofNullable(store.reservationsByBuy(List.of(order.id())).get(order.id()))
+                            .map(StoredReservation::id));
             return OrderView.of(order, fills, reservation);
         }
         return OrderView.of(order, List.of(), Optional.empty());
@@ -315,7 +491,8 @@ public class OrderBook {
                 .setSequence(order.sequence())
                 .setPlacedAt(timestamp(order.placedAt()));
         order.nodeId().ifPresent(node -> placed.setNodeId(node.toString()));
-        return placed.build();
+        order.resaleOf().ifPresent(resold -> placed.setResaleOfOrderId(resold.toString()));
+        return placed.setSpot(order.spot()).build();
     }
 
     private static OrderFilled filledEvent(BookChange.Filled filled) {
@@ -329,6 +506,7 @@ public class OrderBook {
             event.addFills(FillLine.newBuilder()
                     .setSellOrderId(fill.sellOrderId().toString())
                     .setOperatorId(fill.operatorId())
+                    .setSellerId(fill.sellerId())
                     .setNodeId(fill.nodeId().toString())
                     .setGpuModel(filled.gpuModel().name())
                     .setGpuCount(fill.gpuCount())
@@ -340,7 +518,11 @@ public class OrderBook {
         return event.build();
     }
 
-    private static Timestamp timestamp(Instant at) {
+    static Timestamp timestamp(Instant at) {
         return Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()).build();
+    }
+
+    static Instant hourStart(long hour) {
+        return Instant.ofEpochSecond(Math.multiplyExact(hour, SECONDS_PER_HOUR));
     }
 }

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * The order book's rows: the order log, fills and reservations. Called by {@link OrderBook} on worker threads while
@@ -34,8 +35,13 @@ public class OrderStore {
     private static final String ORDER_COLUMNS = """
             select id, sequence, side, owner_id, request_hash, gpu_model, gpu_count, start_hour, end_hour,
                    price_nano_usd, node_id, latency_sensitive, expires_at_hour, immediate_or_cancel, placed_hour,
-                   placed_at, state, cancelled_sequence, cancelled_hour
+                   placed_at, state, cancelled_sequence, cancelled_hour, spot, resale_of
             from market_order""";
+    /** A reservation's columns, as {@link #announce} needs its UPDATE to return them. */
+    static final String RESERVATION_FIELDS = """
+            id, buy_order_id, buyer_id, gpu_model, gpu_count, start_hour, end_hour, held_until_hour,
+            cost_nano_usd, spot, ended_early, refund_nano_usd, created_at""";
+    private static final String RESERVATION_COLUMNS = "select " + RESERVATION_FIELDS + " from reservation";
 
     private final Pool database;
     private final Outbox outbox;
@@ -73,9 +79,77 @@ public class OrderStore {
     /** The highest sequence the book has used, for orders and cancellations alike; 0 for an empty book. */
     public long lastSequence() {
         return database.preparedQuery("""
-                        select greatest(coalesce(max(sequence), 0), coalesce(max(cancelled_sequence), 0)) as last
-                        from market_order""")
+                        select greatest(
+                            (select coalesce(max(greatest(sequence, coalesce(cancelled_sequence, 0))), 0)
+                             from market_order),
+                            (select coalesce(max(cancelled_sequence), 0) from reservation)) as last""")
                 .execute().await().atMost(TIMEOUT).iterator().next().getLong("last");
+    }
+
+    /** Reservations their buyers gave up, for replay: the buy, and the point of the log and hour it was done. */
+    public List<BookChange.Cancellation> reservationCancellations() {
+        List<BookChange.Cancellation> cancellations = new ArrayList<>();
+        database.preparedQuery("""
+                        select buy_order_id, cancelled_sequence, cancelled_hour from reservation
+                        where cancelled_sequence is not null order by cancelled_sequence""")
+                .execute().await().atMost(TIMEOUT)
+                .forEach(row -> cancellations.add(new BookChange.Cancellation(row.getUUID("buy_order_id"),
+                        row.getLong("cancelled_sequence"), row.getLong("cancelled_hour"))));
+        return cancellations;
+    }
+
+    public Optional<StoredReservation> reservation(UUID id) {
+        var rows = database.preparedQuery(RESERVATION_COLUMNS + " where id = $1").execute(Tuple.of(id))
+                .await().atMost(TIMEOUT);
+        return rows.iterator().hasNext() ? Optional.of(reservation(rows.iterator().next())) : Optional.empty();
+    }
+
+    /** The buyer's reservations, latest start first. */
+    public List<StoredReservation> reservationsOf(String buyerId, int limit) {
+        List<StoredReservation> reservations = new ArrayList<>();
+        database.preparedQuery(RESERVATION_COLUMNS + " where buyer_id = $1 order by start_hour desc, id limit $2")
+                .execute(Tuple.of(buyerId, limit)).await().atMost(TIMEOUT)
+                .forEach(row -> reservations.add(reservation(row)));
+        return reservations;
+    }
+
+    /** The reservations of these filled buys, by buy id. */
+    public Map<UUID, StoredReservation> reservationsByBuy(List<UUID> buyOrderIds) {
+        Map<UUID, StoredReservation> reservations = new HashMap<>();
+        if (buyOrderIds.isEmpty()) {
+            return reservations;
+        }
+        database.preparedQuery(RESERVATION_COLUMNS + " where buy_order_id = any($1)")
+                .execute(Tuple.of(buyOrderIds.toArray(UUID[]::new))).await().atMost(TIMEOUT)
+                .forEach(row -> reservations.put(row.getUUID("buy_order_id"), reservation(row)));
+        return reservations;
+    }
+
+    /** Sells still offering hours after {@code hour} on nodes not heard from since {@code since}: sell → node. */
+    public Map<UUID, UUID> openSellsOfNodesSilentSince(Instant since, long hour) {
+        Map<UUID, UUID> sells = new HashMap<>();
+        database.preparedQuery("""
+                        select o.id, o.node_id from market_order o join node n on n.id = o.node_id
+                        where o.state = 'OPEN' and o.end_hour > $2
+                          and (n.last_heartbeat_at is null or n.last_heartbeat_at < $1)""")
+                .execute(Tuple.of(utc(since), hour)).await().atMost(TIMEOUT)
+                .forEach(row -> sells.put(row.getUUID("id"), row.getUUID("node_id")));
+        return sells;
+    }
+
+    /**
+     * Marks reservations announced and appends their events, in one transaction: {@code update} is an UPDATE of
+     * {@code reservation} returning {@link #RESERVATION_FIELDS}, which only rows not yet announced match.
+     *
+     * @return how many were announced
+     */
+    public int announce(String update, Tuple parameters, Function<StoredReservation, Outbox.Entry> event) {
+        return database.withTransaction(connection -> connection.preparedQuery(update).execute(parameters)
+                .chain(rows -> {
+                    List<Outbox.Entry> events = new ArrayList<>();
+                    rows.forEach(row -> events.add(event.apply(reservation(row))));
+                    return outbox.appendAll(connection, events).replaceWith(events.size());
+                })).await().atMost(TIMEOUT);
     }
 
     /** Nodes with their GPUs and heartbeat, by id. */
@@ -113,22 +187,17 @@ public class OrderStore {
     public List<StoredFill> fillsOf(UUID buyOrderId) {
         List<StoredFill> fills = new ArrayList<>();
         database.preparedQuery("""
-                        select f.sell_order_id, n.operator_id, f.node_id, f.gpu_count, f.start_hour, f.end_hour,
-                               f.price_nano_usd, f.cost_nano_usd
+                        select f.sell_order_id, n.operator_id, f.seller_id, f.node_id, f.gpu_count, f.start_hour,
+                               f.end_hour, f.price_nano_usd, f.cost_nano_usd
                         from order_fill f join node n on n.id = f.node_id
                         where f.buy_order_id = $1 order by f.price_nano_usd, f.sell_order_id""")
                 .execute(Tuple.of(buyOrderId)).await().atMost(TIMEOUT)
                 .forEach(row -> fills.add(new StoredFill(row.getUUID("sell_order_id"), row.getString("operator_id"),
-                        row.getUUID("node_id"), row.getInteger("gpu_count"), row.getLong("start_hour"),
+                        row.getString("seller_id"), row.getUUID("node_id"), row.getInteger("gpu_count"), row.getLong("start_hour"),
                         row.getLong("end_hour"), row.getLong("price_nano_usd"), row.getLong("cost_nano_usd"))));
         return fills;
     }
 
-    public Optional<UUID> reservationOf(UUID buyOrderId) {
-        var rows = database.preparedQuery("select id from reservation where buy_order_id = $1")
-                .execute(Tuple.of(buyOrderId)).await().atMost(TIMEOUT);
-        return rows.iterator().hasNext() ? Optional.of(rows.iterator().next().getUUID("id")) : Optional.empty();
-    }
 
     /** Writes what the book did with one request, with its events, in one transaction. */
     public void record(BookChange change) {
@@ -141,22 +210,22 @@ public class OrderStore {
             done = done.chain(() -> connection.preparedQuery("""
                             insert into market_order (id, sequence, side, owner_id, idempotency_key, request_hash,
                                 gpu_model, gpu_count, start_hour, end_hour, price_nano_usd, node_id, latency_sensitive,
-                                expires_at_hour, immediate_or_cancel, placed_hour, placed_at, state)
-                            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)""")
+                                expires_at_hour, immediate_or_cancel, placed_hour, placed_at, state, spot, resale_of)
+                            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+                                    $19, $20)""")
                     .execute(Tuple.from(new Object[] {order.id(), order.sequence(), order.side().name(),
                             order.ownerId(), change.idempotencyKey(), order.requestHash(), order.gpuModel().name(),
                             order.gpuCount(), order.startHour(), order.endHour(), order.priceNanoUsd(),
                             order.nodeId().orElse(null), order.latencySensitive(), order.expiresAtHour().orElse(null),
                             order.immediateOrCancel(), order.placedHour(), utc(order.placedAt()),
-                            order.state().name()}))
+                            order.state().name(), order.spot(), order.resaleOf().orElse(null)}))
                     .replaceWithVoid());
         }
         for (Map.Entry<UUID, OrderState> moved : change.states().entrySet()) {
             done = done.chain(() -> connection.preparedQuery("update market_order set state = $2 where id = $1")
                     .execute(Tuple.of(moved.getKey(), moved.getValue().name())).replaceWithVoid());
         }
-        if (change.cancellation().isPresent()) {
-            BookChange.Cancellation cancelled = change.cancellation().get();
+        for (BookChange.Cancellation cancelled : change.cancellations()) {
             done = done.chain(() -> connection.preparedQuery("""
                             update market_order set state = 'CANCELLED', cancelled_sequence = $2, cancelled_hour = $3
                             where id = $1""")
@@ -166,20 +235,31 @@ public class OrderStore {
             for (StoredFill fill : filled.fills()) {
                 done = done.chain(() -> connection.preparedQuery("""
                                 insert into order_fill (buy_order_id, sell_order_id, node_id, gpu_count, start_hour,
-                                                        end_hour, price_nano_usd, cost_nano_usd)
-                                values ($1, $2, $3, $4, $5, $6, $7, $8)""")
+                                                        end_hour, price_nano_usd, cost_nano_usd, seller_id)
+                                values ($1, $2, $3, $4, $5, $6, $7, $8, $9)""")
                         .execute(Tuple.from(new Object[] {filled.buyOrderId(), fill.sellOrderId(), fill.nodeId(),
                                 fill.gpuCount(), fill.startHour(), fill.endHour(), fill.priceNanoUsd(),
-                                fill.costNanoUsd()}))
+                                fill.costNanoUsd(), fill.sellerId()}))
                         .replaceWithVoid());
             }
             done = done.chain(() -> connection.preparedQuery("""
                             insert into reservation (id, buy_order_id, buyer_id, gpu_model, gpu_count, start_hour,
-                                                     end_hour, cost_nano_usd, created_at)
-                            values ($1, $2, $3, $4, $5, $6, $7, $8, $9)""")
+                                                     end_hour, held_until_hour, cost_nano_usd, spot, created_at)
+                            values ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10)""")
                     .execute(Tuple.from(new Object[] {filled.reservationId(), filled.buyOrderId(), filled.buyerId(),
                             filled.gpuModel().name(), filled.gpuCount(), filled.startHour(), filled.endHour(),
-                            filled.costNanoUsd(), utc(filled.at())}))
+                            filled.costNanoUsd(), filled.spot(), utc(filled.at())}))
+                    .replaceWithVoid());
+        }
+        for (BookChange.ReservationEnd end : change.ends()) {
+            // Its end is announced with the change itself: a reservation given up or preempted says so at once.
+            done = done.chain(() -> connection.preparedQuery("""
+                            update reservation set held_until_hour = $2, ended_early = $3, refund_nano_usd = $4,
+                                                   cancelled_sequence = $5, cancelled_hour = $6, end_announced = true
+                            where buy_order_id = $1""")
+                    .execute(Tuple.from(new Object[] {end.buyOrderId(), end.heldUntilHour(), end.reason().name(),
+                            end.refundNanoUsd(), end.cancelled().map(BookChange.Cancellation::sequence).orElse(null),
+                            end.cancelled().map(BookChange.Cancellation::hour).orElse(null)}))
                     .replaceWithVoid());
         }
         return done.chain(() -> outbox.appendAll(connection, change.events())).replaceWithVoid();
@@ -199,7 +279,17 @@ public class OrderStore {
                 row.getBoolean("immediate_or_cancel"), row.getLong("placed_hour"),
                 row.getOffsetDateTime("placed_at").toInstant(), OrderState.valueOf(row.getString("state")),
                 Optional.ofNullable(row.getLong("cancelled_sequence")),
-                Optional.ofNullable(row.getLong("cancelled_hour")));
+                Optional.ofNullable(row.getLong("cancelled_hour")), row.getBoolean("spot"),
+                Optional.ofNullable(row.getUUID("resale_of")));
+    }
+
+    private static StoredReservation reservation(Row row) {
+        return new StoredReservation(row.getUUID("id"), row.getUUID("buy_order_id"), row.getString("buyer_id"),
+                GpuModel.valueOf(row.getString("gpu_model")), row.getInteger("gpu_count"), row.getLong("start_hour"),
+                row.getLong("end_hour"), row.getLong("held_until_hour"), row.getLong("cost_nano_usd"),
+                row.getBoolean("spot"), Optional.ofNullable(row.getString("ended_early"))
+                        .map(StoredReservation.EndedEarly::valueOf),
+                row.getLong("refund_nano_usd"), row.getOffsetDateTime("created_at").toInstant());
     }
 
     private static OffsetDateTime utc(Instant at) {

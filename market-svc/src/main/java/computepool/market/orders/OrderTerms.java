@@ -29,14 +29,27 @@ public sealed interface OrderTerms {
      * A developer's order for {@code gpuCount} cards for {@code hours} hours from {@code startHour}.
      *
      * @param expiresAtHour until when it rests in the book if it cannot fill at once; empty for immediate-or-cancel
+     * @param spot          a spot bid: immediate-or-cancel, paid at the clearing price, preempted by higher bids
      */
     record Buy(GpuModel gpuModel, int gpuCount, long startHour, int hours, long limitPriceNanoUsdPerGpuHour,
-            boolean latencySensitive, Optional<Long> expiresAtHour) implements OrderTerms {
+            boolean latencySensitive, Optional<Long> expiresAtHour, boolean spot) implements OrderTerms {
 
         @Override
         public String hash() {
             return sha256("buy|" + gpuModel + "|" + gpuCount + "|" + startHour + "|" + hours + "|"
-                    + limitPriceNanoUsdPerGpuHour + "|" + latencySensitive + "|" + expiresAtHour.orElse(-1L));
+                    + limitPriceNanoUsdPerGpuHour + "|" + latencySensitive + "|" + expiresAtHour.orElse(-1L) + "|"
+                    + spot);
+        }
+    }
+
+    /** A buyer's offer of {@code gpuCount} GPUs of its reservation for each hour of {@code [startHour, endHour)}. */
+    record Resale(UUID reservationId, int gpuCount, long startHour, long endHour, long minPriceNanoUsdPerGpuHour)
+            implements OrderTerms {
+
+        @Override
+        public String hash() {
+            return sha256("resale|" + reservationId + "|" + gpuCount + "|" + startHour + "|" + endHour + "|"
+                    + minPriceNanoUsdPerGpuHour);
         }
     }
 

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -92,12 +93,12 @@ class MatchingEngineBenchmarkTest {
             sequence++;
             switch (step) {
                 case Sell sell -> filled += book.place(new SellOrder(sell.id(), sell.node(), sell.model(), sell.count(),
-                        sell.start(), sell.end(), sell.price(), sequence)).size();
+                        sell.start(), sell.end(), sell.price(), sequence, Optional.empty())).size();
                 case Buy buy -> {
                     BuyOutcome outcome = book.place(new BuyOrder(buy.id(), buy.model(), buy.count(), buy.start(),
                             buy.hours(), buy.limit(), buy.latencySensitive(), buy.standing()
                                     ? TimeInForce.standingUntil(buy.start()) : TimeInForce.immediateOrCancel(),
-                            sequence));
+                            sequence, false));
                     filled += outcome instanceof BuyOutcome.Filled ? 1 : 0;
                 }
             }
@@ -115,11 +116,11 @@ class MatchingEngineBenchmarkTest {
             sequence++;
             switch (step) {
                 case Sell sell -> kept.add(new Kept(sell.price(), sequence, new SellOrder(sell.id(), sell.node(),
-                        sell.model(), sell.count(), sell.start(), sell.end(), sell.price(), sequence)));
+                        sell.model(), sell.count(), sell.start(), sell.end(), sell.price(), sequence, Optional.empty())));
                 case Buy buy -> kept.add(new Kept(buy.limit(), sequence, new BuyOrder(buy.id(), buy.model(),
                         buy.count(), buy.start(), buy.hours(), buy.limit(), buy.latencySensitive(), buy.standing()
                                 ? TimeInForce.standingUntil(buy.start()) : TimeInForce.immediateOrCancel(),
-                        sequence)));
+                        sequence, false)));
             }
         }
         return kept.size();

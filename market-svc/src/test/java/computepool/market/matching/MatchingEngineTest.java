@@ -11,7 +11,10 @@ import computepool.market.domain.GpuModel;
 import computepool.market.domain.Interconnect;
 import computepool.market.domain.Node;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +27,8 @@ class MatchingEngineTest {
     private static final GpuModel H100 = GpuModel.H100_80GB;
 
     private final MatchingEngine engine = new MatchingEngine(NOW);
+    /** The node of every sell offered through {@link #offered}, by sell id. */
+    private final Map<UUID, Node> sellNodes = new HashMap<>();
     private long sequence;
 
     private static Node node(String name, String zone, Interconnect interconnect, int budgetWatts,
@@ -42,13 +47,13 @@ class MatchingEngineTest {
     }
 
     private SellOrder sell(Node node, GpuModel model, int gpus, long start, long end, long price) {
-        return new SellOrder(UUID.randomUUID(), node, model, gpus, start, end, price, ++sequence);
+        return new SellOrder(UUID.randomUUID(), node, model, gpus, start, end, price, ++sequence, Optional.empty());
     }
 
     private BuyOrder buy(GpuModel model, int gpus, long start, int hours, long limit, boolean latencySensitive,
             TimeInForce timeInForce) {
         return new BuyOrder(UUID.randomUUID(), model, gpus, start, hours, limit, latencySensitive, timeInForce,
-                ++sequence);
+                ++sequence, false);
     }
 
     private BuyOrder now(GpuModel model, int gpus, int hours, long limit) {
@@ -322,9 +327,9 @@ class MatchingEngineTest {
         offer(sell);
 
         OrderRejected stale = assertThrows(OrderRejected.class, () -> offer(
-                new SellOrder(UUID.randomUUID(), sell.node(), H100, 1, NOW, NOW + 10, USD, sell.sequence())));
+                new SellOrder(UUID.randomUUID(), sell.node(), H100, 1, NOW, NOW + 10, USD, sell.sequence(), Optional.empty())));
         OrderRejected twice = assertThrows(OrderRejected.class, () -> offer(
-                new SellOrder(sell.id(), sell.node(), H100, 1, NOW, NOW + 10, USD, ++sequence)));
+                new SellOrder(sell.id(), sell.node(), H100, 1, NOW, NOW + 10, USD, ++sequence, Optional.empty())));
 
         assertEquals("sequence", stale.field());
         assertEquals("id", twice.field());
@@ -366,5 +371,162 @@ class MatchingEngineTest {
                 () -> now(H100, Integer.MAX_VALUE, 24, Long.MAX_VALUE / Integer.MAX_VALUE));
 
         assertEquals("limitPriceNanoUsdPerGpuHour", e.field());
+    }
+
+    private BuyOrder spot(GpuModel model, int gpus, long start, int hours, long bid) {
+        return new BuyOrder(UUID.randomUUID(), model, gpus, start, hours, bid, false,
+                TimeInForce.immediateOrCancel(), ++sequence, true);
+    }
+
+    private SellOrder resale(Execution bought, int gpus, long start, long end, long price) {
+        Fill fill = bought.fills().getFirst();
+        Node node = sellNodes.get(fill.sellOrderId());
+        return new SellOrder(UUID.randomUUID(), node, fill.gpuModel(), gpus, start, end, price, ++sequence,
+                Optional.of(bought.buy().id()));
+    }
+
+    private SellOrder offered(SellOrder sell) {
+        sellNodes.put(sell.id(), sell.node());
+        offer(sell);
+        return sell;
+    }
+
+    @Test
+    void cancellingAFilledBuyRefundsTheHoursNotBegunAndOffersThemAgain() {
+        Node rack = rack("r", "z", 2);
+        offered(sell(rack, H100, 2, NOW, NOW + 10, 2 * USD));
+        Execution bought = filled(now(H100, 2, 5, 3 * USD));
+        notFilled(buy(H100, 1, NOW + 2, 1, 3 * USD, false, TimeInForce.immediateOrCancel()));
+        BuyOrder waiting = buy(H100, 2, NOW + 1, 4, 3 * USD, false, TimeInForce.standingUntil(NOW + 1));
+        assertInstanceOf(BuyOutcome.Resting.class, engine.place(waiting));
+
+        Cancellation cancelled = engine.cancelFilled(bought.buy().id());
+
+        // The hour under way is kept and paid; hours NOW + 1 to NOW + 5 come back: 2 GPUs × 4 h × $2.
+        assertEquals(NOW + 1, cancelled.fromHour());
+        assertEquals(2 * 4 * 2 * USD, cancelled.refundNanoUsd());
+        assertEquals(List.of(waiting), cancelled.executions().stream().map(Execution::buy).toList());
+        notFilled(now(H100, 1, 1, 3 * USD));
+        OrderRejected again = assertThrows(OrderRejected.class, () -> engine.cancelFilled(bought.buy().id()));
+        assertEquals("buyOrderId", again.field());
+    }
+
+    @Test
+    void aBuyNotYetBegunIsRefundedWholeAndItsLastHourCannotBeGivenUp() {
+        Node rack = rack("r", "z", 4);
+        offered(sell(rack, H100, 4, NOW, NOW + 10, 2 * USD));
+        Execution later = filled(buy(H100, 3, NOW + 3, 2, 2 * USD, false, TimeInForce.immediateOrCancel()));
+        Execution thisHour = filled(now(H100, 1, 1, 2 * USD));
+
+        assertEquals(new Cancellation(later.buy().id(), NOW + 3, 3 * 2 * 2 * USD, Optional.empty(), List.of()),
+                engine.cancelFilled(later.buy().id()));
+        filled(buy(H100, 3, NOW + 3, 2, 2 * USD, false, TimeInForce.immediateOrCancel()));
+        assertEquals("buyOrderId",
+                assertThrows(OrderRejected.class, () -> engine.cancelFilled(thisHour.buy().id())).field());
+        assertEquals("buyOrderId",
+                assertThrows(OrderRejected.class, () -> engine.cancelFilled(UUID.randomUUID())).field());
+    }
+
+    @Test
+    void resoldHoursAreSoldFromWhatTheBuyerHoldsAtTheResellersPrice() {
+        // Four cards on a Nanopod, three running at once: the buyer holds two of them for ten hours.
+        Node pod = nanopod("pod", "z");
+        offered(sell(pod, RTX_4090, 4, NOW, NOW + 10, USD));
+        Execution bought = filled(now(RTX_4090, 2, 10, USD));
+        filled(now(RTX_4090, 1, 10, USD));
+        notFilled(buy(RTX_4090, 1, NOW + 4, 2, 9 * USD, false, TimeInForce.immediateOrCancel()));
+
+        SellOrder resale = resale(bought, 2, NOW + 4, NOW + 10, 3 * USD);
+        offer(resale);
+
+        // The node's budget is full, yet the buyer's own cards are sold on, each at the reseller's price.
+        Execution resold = filled(buy(RTX_4090, 2, NOW + 4, 2, 3 * USD, false, TimeInForce.immediateOrCancel()));
+        assertEquals(List.of(resale.id()), sellsOf(resold));
+        assertEquals(3 * USD, resold.fills().getFirst().priceNanoUsdPerGpuHour());
+        notFilled(buy(RTX_4090, 1, NOW + 4, 2, 9 * USD, false, TimeInForce.immediateOrCancel()));
+
+        // Hours ahead are another buyer's now: the reseller cannot give them up, nor offer them again.
+        assertEquals("buyOrderId",
+                assertThrows(OrderRejected.class, () -> engine.cancelFilled(bought.buy().id())).field());
+        engine.cancel(resale.id());
+        assertEquals("startHour", assertThrows(OrderRejected.class,
+                () -> offer(resale(bought, 2, NOW + 5, NOW + 10, 3 * USD))).field());
+        offer(resale(bought, 2, NOW + 6, NOW + 10, 3 * USD));
+    }
+
+    @Test
+    void aResaleStaysWithinWhatItsBuyerHolds() {
+        Node pod = nanopod("pod", "z");
+        offered(sell(pod, RTX_4090, 4, NOW, NOW + 10, USD));
+        Execution bought = filled(now(RTX_4090, 2, 5, USD));
+        Execution spot = filled(spot(RTX_4090, 1, NOW, 5, USD));
+
+        assertEquals("gpuCount", assertThrows(OrderRejected.class,
+                () -> offer(resale(bought, 3, NOW + 1, NOW + 5, USD))).field());
+        assertEquals("startHour", assertThrows(OrderRejected.class,
+                () -> offer(resale(bought, 2, NOW, NOW + 5, USD))).field());
+        assertEquals("endHour", assertThrows(OrderRejected.class,
+                () -> offer(resale(bought, 2, NOW + 1, NOW + 6, USD))).field());
+        assertEquals("resaleOf", assertThrows(OrderRejected.class,
+                () -> offer(resale(spot, 1, NOW + 1, NOW + 5, USD))).field());
+        SellOrder first = resale(bought, 2, NOW + 1, NOW + 5, USD);
+        offer(first);
+        assertEquals("resaleOf", assertThrows(OrderRejected.class,
+                () -> offer(resale(bought, 1, NOW + 2, NOW + 5, USD))).field());
+
+        // Given up unsold, its resale leaves the book with it.
+        Cancellation cancelled = engine.cancelFilled(bought.buy().id());
+        assertEquals(Optional.of(first.id()), cancelled.withdrawnResale());
+        assertFalse(engine.cancel(first.id()));
+    }
+
+    @Test
+    void aSpotBidPaysTheClearingPriceForEveryGpu() {
+        Node rack = rack("r", "z", 4);
+        offered(sell(rack, H100, 2, NOW, NOW + 10, 2 * USD));
+        offered(sell(rack, H100, 2, NOW, NOW + 10, 3 * USD));
+
+        Execution spot = filled(spot(H100, 3, NOW, 2, 5 * USD));
+
+        assertEquals(List.of(3 * USD, 3 * USD), spot.fills().stream().map(Fill::priceNanoUsdPerGpuHour).toList());
+        assertEquals(3 * 3 * 2 * USD, spot.costNanoUsd());
+        assertEquals("timeInForce", assertThrows(OrderRejected.class, () -> new BuyOrder(UUID.randomUUID(), H100,
+                1, NOW + 1, 1, USD, false, TimeInForce.standingUntil(NOW + 1), ++sequence, true)).field());
+    }
+
+    @Test
+    void aHigherBidPreemptsTheLowestSpotBidFromItsStart() {
+        Node rack = rack("r", "z", 4);
+        offered(sell(rack, H100, 4, NOW, NOW + 10, 2 * USD));
+        Execution low = filled(spot(H100, 2, NOW, 10, 3 * USD));
+        Execution high = filled(spot(H100, 2, NOW, 10, 4 * USD));
+
+        BuyOutcome.Filled reserved = assertInstanceOf(BuyOutcome.Filled.class,
+                engine.place(buy(H100, 2, NOW + 3, 2, 5 * USD, false, TimeInForce.immediateOrCancel())));
+
+        // The $3 bid keeps its first three hours and is refunded the seven it loses, at its clearing price $2.
+        assertEquals(List.of(new Preemption(low.buy().id(), NOW + 3, 2 * 7 * 2 * USD)), reserved.preempted());
+        assertEquals(2 * USD, reserved.execution().fills().getFirst().priceNanoUsdPerGpuHour());
+        // The $4 bid was not needed and keeps its GPUs; the preempted bid's spare hours are on offer again.
+        assertEquals(List.of(), assertInstanceOf(BuyOutcome.Filled.class,
+                engine.place(buy(H100, 2, NOW + 5, 5, 2 * USD, false, TimeInForce.immediateOrCancel()))).preempted());
+        notFilled(buy(H100, 1, NOW + 5, 1, 4 * USD, false, TimeInForce.immediateOrCancel()));
+        assertEquals("buyOrderId", assertThrows(OrderRejected.class,
+                () -> engine.cancelFilled(UUID.randomUUID())).field());
+        assertEquals(NOW + 1, engine.cancelFilled(high.buy().id()).fromHour());
+    }
+
+    @Test
+    void aBidNoHigherThanTheSpotBidsPreemptsNothing() {
+        Node rack = rack("r", "z", 2);
+        offered(sell(rack, H100, 2, NOW, NOW + 10, 2 * USD));
+        filled(spot(H100, 2, NOW, 10, 3 * USD));
+
+        notFilled(now(H100, 1, 1, 3 * USD));
+        notFilled(spot(H100, 1, NOW, 1, 3 * USD));
+        // A higher bid that cannot fill even with the spot GPUs leaves the spot bid whole.
+        notFilled(now(H100, 3, 1, 9 * USD));
+        assertEquals(1, assertInstanceOf(BuyOutcome.Filled.class, engine.place(now(H100, 1, 1, 4 * USD)))
+                .preempted().size());
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import computepool.market.domain.GpuGroup;
@@ -13,6 +14,7 @@ import computepool.market.domain.Node;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
@@ -20,9 +22,11 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * Random streams of sells, buys, cancels and passing hours through the engine, every answer checked against
- * {@link ReferenceBook}: no GPU-hour sold twice, no price outside a buy's limit or a sell's minimum, buys filled whole
- * in one zone, cluster-only rules, power budgets, price-time priority, and no buy left waiting that could fill.
+ * Random streams of sells, buys (spot bids among them), cancels, filled buys given up and passing hours through the
+ * engine, every answer checked against {@link ReferenceBook}: no GPU-hour sold twice, no price outside a buy's limit
+ * or a sell's minimum, spot bids at their clearing price, buys filled whole in one zone, cluster-only rules, power
+ * budgets, price-time priority, refunds of the hours given up or preempted, only lower spot bids preempted, and no buy
+ * left waiting that could fill (even by preempting).
  *
  * <p>Each stream comes from its own seed, so a failure names the seed and the steps that led to it, and the same
  * seed replays it; {@code -Dmatching.seed=N} runs that stream alone.
@@ -46,6 +50,9 @@ class MatchingPropertiesTest {
         int expired;
         int cancelled;
         int cheaperElsewhere;
+        int givenUp;
+        int spotFills;
+        int preempted;
     }
 
     @Test
@@ -68,6 +75,9 @@ class MatchingPropertiesTest {
         assertTrue(coverage.cancelled > 100, "cancelled orders: " + coverage.cancelled);
         assertTrue(coverage.cheaperElsewhere > 100, "fills passing over cheaper GPUs in other pools: "
                 + coverage.cheaperElsewhere);
+        assertTrue(coverage.givenUp > 100, "filled buys given up: " + coverage.givenUp);
+        assertTrue(coverage.spotFills > 100, "spot fills: " + coverage.spotFills);
+        assertTrue(coverage.preempted > 30, "spot buys preempted: " + coverage.preempted);
     }
 
     /** One stream: its own nodes, engine and reference book. */
@@ -80,6 +90,7 @@ class MatchingPropertiesTest {
         private final MatchingEngine engine = new MatchingEngine(START_HOUR);
         private final ReferenceBook book;
         private final List<UUID> placedIds = new ArrayList<>();
+        private final List<UUID> filledIds = new ArrayList<>();
         private final List<String> log = new ArrayList<>();
         private long sequence;
 
@@ -123,10 +134,12 @@ class MatchingPropertiesTest {
             int kind = random.nextInt(100);
             if (kind < 35) {
                 placeSell();
-            } else if (kind < 80) {
+            } else if (kind < 75) {
                 placeBuy();
-            } else if (kind < 90) {
+            } else if (kind < 83) {
                 cancel();
+            } else if (kind < 90) {
+                giveUp();
             } else {
                 long hour = book.now + random.nextInt(3);
                 log.add("advance to " + hour);
@@ -147,14 +160,19 @@ class MatchingPropertiesTest {
             long start = book.now + random.nextInt(4);
             SellOrder sell = new SellOrder(new UUID(random.nextLong(), random.nextLong()), node, model,
                     1 + random.nextInt(ReferenceBook.cards(node, model)), start, start + 1 + random.nextInt(7),
-                    price(), ++sequence);
+                    price(), ++sequence, Optional.empty());
             log.add("sell " + sell);
             placedIds.add(sell.id());
             List<Execution> executions = engine.place(sell);
             book.place(sell);
+            checkRestingFilled(executions);
+        }
+
+        /** Resting buys that filled because GPUs came to the book: in priority order, none left that could. */
+        private void checkRestingFilled(List<Execution> executions) {
             for (Execution execution : executions) {
                 BuyOrder buy = execution.buy();
-                assertNotNull(book.restingBuys.get(buy.id()), "a buy filled on a sell's arrival was resting");
+                assertNotNull(book.restingBuys.get(buy.id()), "a buy filled by GPUs coming to the book was resting");
                 for (BuyOrder better : book.restingBuys.values()) {
                     if (ReferenceBook.BUY_PRIORITY.compare(better, buy) < 0) {
                         assertFalse(book.couldFill(better), "resting buy " + better.id() + " could fill and ranks "
@@ -170,6 +188,28 @@ class MatchingPropertiesTest {
             }
         }
 
+        /** Gives up a filled buy's hours that have not begun, or finds there is nothing to give up. */
+        private void giveUp() {
+            UUID id = filledIds.isEmpty() || random.nextInt(10) == 0
+                    ? new UUID(random.nextLong(), random.nextLong())
+                    : filledIds.get(random.nextInt(filledIds.size()));
+            log.add("give up " + id);
+            ReferenceBook.Held held = book.holdings.get(id);
+            long from = held == null ? 0 : Math.max(held.buy().startHour(), book.now + 1);
+            if (held == null || from >= held.endHour) {
+                OrderRejected rejected = assertThrows(OrderRejected.class, () -> engine.cancelFilled(id),
+                        "nothing of " + id + " is left to give up");
+                assertEquals("buyOrderId", rejected.field());
+                return;
+            }
+            Cancellation cancellation = engine.cancelFilled(id);
+            assertEquals(from, cancellation.fromHour(), "the first hour not begun");
+            assertEquals(book.giveBack(held, new HourSpan(from, held.endHour)), cancellation.refundNanoUsd(),
+                    "refund of the hours given up at their prices");
+            coverage.givenUp++;
+            checkRestingFilled(cancellation.executions());
+        }
+
         private void placeBuy() {
             GpuModel model = MODELS.get(random.nextInt(MODELS.size()));
             long start = book.now + random.nextInt(4);
@@ -177,27 +217,32 @@ class MatchingPropertiesTest {
             TimeInForce timeInForce = start > book.now && random.nextInt(10) < 7
                     ? TimeInForce.standingUntil(book.now + 1 + random.nextInt((int) (start - book.now)))
                     : TimeInForce.immediateOrCancel();
+            boolean spot = timeInForce instanceof TimeInForce.ImmediateOrCancel && random.nextInt(2) == 0;
             BuyOrder buy = new BuyOrder(new UUID(random.nextLong(), random.nextLong()), model, gpus, start,
                     1 + random.nextInt(4), price() + (random.nextInt(4) == 0 ? PRICE_STEP : 0),
-                    random.nextInt(4) == 0, timeInForce, ++sequence);
+                    random.nextInt(4) == 0, timeInForce, ++sequence, spot);
             log.add("buy " + buy);
             placedIds.add(buy.id());
             BuyOutcome outcome = engine.place(buy);
             switch (outcome) {
                 case BuyOutcome.Filled filled -> {
                     assertEquals(buy, filled.execution().buy());
+                    for (Preemption preemption : filled.preempted()) {
+                        checkAndApply(preemption, buy);
+                    }
                     checkAndApply(filled.execution());
+                    checkRestingFilled(filled.restingFilled());
                 }
                 case BuyOutcome.Resting resting -> {
                     assertInstanceOf(TimeInForce.Standing.class, buy.timeInForce(), "only a standing buy rests");
-                    assertFalse(book.couldFill(buy), "a buy that could fill rests");
+                    assertFalse(book.couldFillPreempting(buy), "a buy that could fill rests");
                     book.restingBuys.put(buy.id(), buy);
                     coverage.notFilled++;
                 }
                 case BuyOutcome.Cancelled cancelled -> {
                     assertInstanceOf(TimeInForce.ImmediateOrCancel.class, buy.timeInForce(),
                             "only an immediate-or-cancel buy is cancelled");
-                    assertFalse(book.couldFill(buy), "a buy that could fill was cancelled");
+                    assertFalse(book.couldFillPreempting(buy), "a buy that could fill was cancelled");
                     coverage.notFilled++;
                 }
             }
@@ -217,6 +262,20 @@ class MatchingPropertiesTest {
             }
         }
 
+        /** Checks that a spot buy with a lower bid lost its GPUs from the buy's start, then gives them back. */
+        private void checkAndApply(Preemption preemption, BuyOrder by) {
+            log.add("  preempted " + preemption);
+            ReferenceBook.Held spot = book.holdings.get(preemption.buyOrderId());
+            assertNotNull(spot, "the preempted buy holds GPUs");
+            assertTrue(spot.buy().spot(), "only spot buys are preempted");
+            assertTrue(spot.buy().limitPriceNanoUsdPerGpuHour() < by.limitPriceNanoUsdPerGpuHour(),
+                    "by a higher bid");
+            HourSpan lost = ReferenceBook.preemptedSpan(spot, by).orElseThrow();
+            assertEquals(lost.start(), preemption.fromHour(), "from the later of the two starts");
+            assertEquals(book.giveBack(spot, lost), preemption.refundNanoUsd(), "refund of the hours lost");
+            coverage.preempted++;
+        }
+
         /** Checks one execution against the book as it was before, then applies it. */
         private void checkAndApply(Execution execution) {
             log.add("  filled " + execution.fills());
@@ -226,6 +285,8 @@ class MatchingPropertiesTest {
             assertEquals(buy.gpuCount(), fills.stream().mapToInt(Fill::gpuCount).sum(), "filled whole");
 
             List<SellOrder> sells = new ArrayList<>();
+            long clearingPrice = fills.stream().mapToLong(fill -> book.liveSells.get(fill.sellOrderId())
+                    .minPriceNanoUsdPerGpuHour()).max().orElseThrow();
             for (Fill fill : fills) {
                 SellOrder sell = book.liveSells.get(fill.sellOrderId());
                 assertNotNull(sell, "fill of a sell in the book: " + fill);
@@ -236,7 +297,8 @@ class MatchingPropertiesTest {
                 assertEquals(sell.node().id(), fill.nodeId());
                 assertTrue(fill.gpuCount() >= 1, "fill of at least one GPU");
                 assertTrue(ReferenceBook.eligible(sell, buy), "sell " + sell.id() + " may serve the buy");
-                assertEquals(sell.minPriceNanoUsdPerGpuHour(), fill.priceNanoUsdPerGpuHour(), "the sell's price");
+                assertEquals(buy.spot() ? clearingPrice : sell.minPriceNanoUsdPerGpuHour(),
+                        fill.priceNanoUsdPerGpuHour(), "the sell's price, or a spot bid's clearing price");
                 assertTrue(fill.priceNanoUsdPerGpuHour() <= buy.limitPriceNanoUsdPerGpuHour(), "within the limit");
                 assertEquals(fill.priceNanoUsdPerGpuHour() * fill.gpuCount() * buy.hours(), fill.costNanoUsd());
             }
@@ -264,7 +326,8 @@ class MatchingPropertiesTest {
                             && Math.min(book.unsold(sell, buy.span()),
                                     book.spareCards(sell.node(), buy.gpuModel(), buy.span())) > 0);
 
-            fills.forEach(book::apply);
+            book.apply(execution);
+            filledIds.add(buy.id());
 
             for (Node node : usedNodes) {
                 for (long hour = buy.startHour(); hour < buy.span().end(); hour++) {
@@ -287,9 +350,8 @@ class MatchingPropertiesTest {
                     assertEquals(0, spare, "sell " + sell.id() + " ranked before the last one taken has GPUs left");
                 }
             }
-            book.dropSoldOut();
-
             coverage.fills++;
+            coverage.spotFills += buy.spot() ? 1 : 0;
             coverage.multiNode += usedNodes.size() > 1 ? 1 : 0;
             coverage.federated += allCluster ? 0 : 1;
             coverage.cheaperElsewhere += cheaperElsewhere ? 1 : 0;

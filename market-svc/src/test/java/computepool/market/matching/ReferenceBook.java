@@ -43,8 +43,27 @@ final class ReferenceBook {
         }
     }
 
+    /** A filled buy and the hour it holds its GPUs until: its end, or earlier once given up or preempted. */
+    static final class Held {
+
+        final Execution execution;
+        long endHour;
+
+        Held(Execution execution) {
+            this.execution = execution;
+            this.endHour = execution.buy().span().end();
+        }
+
+        BuyOrder buy() {
+            return execution.buy();
+        }
+    }
+
     long now;
+    /** Sells neither cancelled nor ended, sold out or not. */
     final Map<UUID, SellOrder> liveSells = new LinkedHashMap<>();
+    /** Filled buys whose hours have not all passed. */
+    final Map<UUID, Held> holdings = new LinkedHashMap<>();
     final Map<UUID, BuyOrder> restingBuys = new LinkedHashMap<>();
     private final Map<UUID, Map<Long, Integer>> soldBySell = new HashMap<>();
     private final Map<UUID, Map<GpuModel, Map<Long, Integer>>> cardsByNode = new HashMap<>();
@@ -139,34 +158,70 @@ final class ReferenceBook {
         return poolsFor(buy).stream().anyMatch(pool -> capacity(buy, pool, null) >= buy.gpuCount());
     }
 
+    /** The hours a spot holding would give up to {@code buy}: from the later of their starts to its end. */
+    static java.util.Optional<HourSpan> preemptedSpan(Held spot, BuyOrder buy) {
+        long from = Math.max(spot.buy().startHour(), buy.startHour());
+        return from < Math.min(spot.endHour, buy.span().end())
+                ? java.util.Optional.of(new HourSpan(from, spot.endHour)) : java.util.Optional.empty();
+    }
+
+    /** Whether {@code buy} could fill were every spot holding with a lower bid to give up what it would lose. */
+    boolean couldFillPreempting(BuyOrder buy) {
+        Map<Held, HourSpan> preemptible = new LinkedHashMap<>();
+        for (Held held : holdings.values()) {
+            if (held.buy().spot() && held.buy().gpuModel() == buy.gpuModel()
+                    && held.buy().limitPriceNanoUsdPerGpuHour() < buy.limitPriceNanoUsdPerGpuHour()) {
+                preemptedSpan(held, buy).ifPresent(span -> preemptible.put(held, span));
+            }
+        }
+        preemptible.forEach(this::giveBack);
+        boolean could = couldFill(buy);
+        preemptible.forEach((held, span) -> {
+            held.execution.fills().forEach(fill -> count(fill, span, fill.gpuCount()));
+            held.endHour = span.end();
+        });
+        return could;
+    }
+
     void place(SellOrder sell) {
         liveSells.put(sell.id(), sell);
     }
 
-    void apply(Fill fill) {
-        SellOrder sell = Objects.requireNonNull(liveSells.get(fill.sellOrderId()), "fill of a sell not in the book");
-        Node node = sell.node();
-        for (long hour = fill.span().start(); hour < fill.span().end(); hour++) {
-            soldBySell.computeIfAbsent(sell.id(), id -> new HashMap<>()).merge(hour, fill.gpuCount(), Integer::sum);
+    /** Takes the execution's GPUs for its hours and remembers it as held. */
+    void apply(Execution execution) {
+        for (Fill fill : execution.fills()) {
+            Objects.requireNonNull(liveSells.get(fill.sellOrderId()), "fill of a sell not in the book");
+            count(fill, fill.span(), fill.gpuCount());
+        }
+        holdings.put(execution.buy().id(), new Held(execution));
+    }
+
+    /**
+     * Gives the hours of {@code span} of a holding back to their sells (live or not) and nodes.
+     *
+     * @return what those hours cost
+     */
+    long giveBack(Held held, HourSpan span) {
+        long cost = 0;
+        for (Fill fill : held.execution.fills()) {
+            count(fill, span, -fill.gpuCount());
+            cost += fill.priceNanoUsdPerGpuHour() * fill.gpuCount() * span.hours();
+        }
+        held.endHour = span.start();
+        return cost;
+    }
+
+    private void count(Fill fill, HourSpan span, int gpus) {
+        Node node = nodes.stream().filter(candidate -> candidate.id().equals(fill.nodeId())).findFirst()
+                .orElseThrow();
+        for (long hour = span.start(); hour < span.end(); hour++) {
+            soldBySell.computeIfAbsent(fill.sellOrderId(), id -> new HashMap<>()).merge(hour, gpus, Integer::sum);
             cardsByNode.computeIfAbsent(node.id(), id -> new HashMap<>())
                     .computeIfAbsent(fill.gpuModel(), model -> new HashMap<>())
-                    .merge(hour, fill.gpuCount(), Integer::sum);
+                    .merge(hour, gpus, Integer::sum);
             wattsByNode.computeIfAbsent(node.id(), id -> new HashMap<>())
-                    .merge(hour, (long) fill.gpuCount() * wattsPerCard(node, fill.gpuModel()), Long::sum);
+                    .merge(hour, (long) gpus * wattsPerCard(node, fill.gpuModel()), Long::sum);
         }
-    }
-
-    /** After fills: a sell with every GPU of every hour sold leaves the book. */
-    void dropSoldOut() {
-        liveSells.values().removeIf(sell -> unsoldAnywhere(sell) == 0);
-    }
-
-    private long unsoldAnywhere(SellOrder sell) {
-        long most = 0;
-        for (long hour = sell.startHour(); hour < sell.endHour(); hour++) {
-            most = Math.max(most, sell.gpuCount() - sold(sell, hour));
-        }
-        return most;
     }
 
     List<BuyOrder> advanceTo(long hour) {
@@ -178,6 +233,7 @@ final class ReferenceBook {
                 .toList();
         expired.forEach(buy -> restingBuys.remove(buy.id()));
         liveSells.values().removeIf(sell -> sell.endHour() <= hour);
+        holdings.values().removeIf(held -> held.endHour <= hour);
         return expired;
     }
 }
