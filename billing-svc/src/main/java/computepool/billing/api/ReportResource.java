@@ -25,10 +25,10 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
  * What developers and operators were charged and earned: usage by day, model and meter; the entries of a
- * developer's wallets; a developer's invoice of a calendar month (UTC), a line per meter and model; an operator's
- * statement of a month. Invoices are computed from the charges booked, so a month's invoice is final once the month
- * is over ({@code CLOSED}) and grows while it runs ({@code OPEN}); usage that arrives late counts in the month it
- * happened.
+ * developer's wallets; a developer's invoice of a calendar month (UTC), a line per meter and model and one per
+ * reservation, with credits for reservation hours it resold; an operator's statement of a month. Invoices are
+ * computed from the charges booked, so a month's invoice is final once the month is over ({@code CLOSED}) and grows
+ * while it runs ({@code OPEN}); usage that arrives late counts in the month it happened.
  */
 @Path("/v1")
 @Produces(MediaType.APPLICATION_JSON)
@@ -44,16 +44,27 @@ public class ReportResource {
     }
 
     /**
+     * @param lines             what the developer was charged: requests by meter and model (kind {@code usage}), and
+     *                          reservations' GPU time (kind {@code reservation})
+     * @param totalNanoUsd      the sum of the lines
      * @param subsidisedNanoUsd what subsidised credit paid of the total
      * @param paidNanoUsd       what the developer's paid money paid
+     * @param credits           what the developer received for reservation hours it resold (kind {@code resale}),
+     *                          paid into its paid wallet
+     * @param creditedNanoUsd   the sum of the credits
      */
     public record InvoiceView(UUID developerId, YearMonth month, String status, List<ReportStore.InvoiceLine> lines,
-            long totalNanoUsd, long subsidisedNanoUsd, long paidNanoUsd) {
+            long totalNanoUsd, long subsidisedNanoUsd, long paidNanoUsd, List<ReportStore.ReservationSaleLine> credits,
+            long creditedNanoUsd) {
     }
 
-    /** @param unpaidNanoUsd everything the operator has earned and not been paid out yet, all months */
+    /**
+     * @param lines         earnings from requests by meter and model (kind {@code usage}), and from GPUs sold on the
+     *                      market by reservation (kind {@code reservation})
+     * @param unpaidNanoUsd everything the operator has earned and not been paid out yet, all months
+     */
     public record StatementView(String operatorId, YearMonth month, String status,
-            List<ReportStore.EarningLine> lines, long totalNanoUsd, long unpaidNanoUsd) {
+            List<ReportStore.StatementLine> lines, long totalNanoUsd, long unpaidNanoUsd) {
     }
 
     private final JsonWebToken token;
@@ -133,7 +144,7 @@ public class ReportResource {
             }
             return reports.earnings(operatorId, start(period.atDay(1)), start(period.plusMonths(1).atDay(1)))
                     .map(lines -> new StatementView(operatorId, period, status(period), lines,
-                            lines.stream().mapToLong(ReportStore.EarningLine::earnedNanoUsd).sum(), unpaid.get()));
+                            lines.stream().mapToLong(ReportStore.StatementLine::earnedNanoUsd).sum(), unpaid.get()));
         });
     }
 
@@ -141,11 +152,12 @@ public class ReportResource {
         Instant from = start(period.atDay(1));
         Instant until = start(period.plusMonths(1).atDay(1));
         return reports.invoiceLines(developer, from, until).chain(lines -> reports.paidBySubsidies(developer, from,
-                until).map(subsidised -> {
+                until).chain(subsidised -> reports.resales(developer, from, until).map(credits -> {
                     long total = lines.stream().mapToLong(ReportStore.InvoiceLine::amountNanoUsd).sum();
+                    long credited = credits.stream().mapToLong(ReportStore.ReservationSaleLine::earnedNanoUsd).sum();
                     return new InvoiceView(developer, period, status(period), lines, total, subsidised,
-                            total - subsidised);
-                }));
+                            total - subsidised, credits, credited);
+                })));
     }
 
     private Uni<UUID> signedIn() {

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * The postings of an inference charge: the developer pays from subsidised credit first, as far as its balance goes,
+ * The postings of a charge: the developer pays from subsidised credit first, as far as its balance goes,
  * then from paid money; each operator's earnings account and the platform's revenue account receive their parts.
  */
 public final class ChargeBooking {
@@ -21,15 +21,7 @@ public final class ChargeBooking {
      */
     public static List<Posting> postings(InferenceCharge charge, UUID paidWallet, UUID subsidisedWallet,
             long subsidisedBalance, Map<String, UUID> operatorAccounts, UUID platformAccount) {
-        long fromSubsidised = Math.min(Math.max(subsidisedBalance, 0), charge.total());
-        long fromPaid = charge.total() - fromSubsidised;
-        List<Posting> postings = new ArrayList<>();
-        if (fromSubsidised > 0) {
-            postings.add(new Posting(subsidisedWallet, -fromSubsidised));
-        }
-        if (fromPaid > 0) {
-            postings.add(new Posting(paidWallet, -fromPaid));
-        }
+        List<Posting> postings = developerPays(charge.total(), paidWallet, subsidisedWallet, subsidisedBalance);
         charge.operatorEarnings().forEach((operator, amount) -> {
             if (amount > 0) {
                 postings.add(new Posting(operatorAccounts.get(operator), amount));
@@ -37,6 +29,24 @@ public final class ChargeBooking {
         });
         if (charge.platformFee() > 0) {
             postings.add(new Posting(platformAccount, charge.platformFee()));
+        }
+        return postings;
+    }
+
+    /**
+     * What the developer's wallets give for a charge of {@code total}: subsidised credit first, as far as
+     * {@code subsidisedBalance} (zero when the credit is not for the charge's meter) goes, then paid money.
+     */
+    public static List<Posting> developerPays(long total, UUID paidWallet, UUID subsidisedWallet,
+            long subsidisedBalance) {
+        long fromSubsidised = Math.min(Math.max(subsidisedBalance, 0), total);
+        long fromPaid = total - fromSubsidised;
+        List<Posting> postings = new ArrayList<>();
+        if (fromSubsidised > 0) {
+            postings.add(new Posting(subsidisedWallet, -fromSubsidised));
+        }
+        if (fromPaid > 0) {
+            postings.add(new Posting(paidWallet, -fromPaid));
         }
         return postings;
     }

@@ -17,6 +17,8 @@ import java.util.UUID;
 public record LedgerEntry(UUID id, String kind, String reference, Instant occurredAt, List<Posting> postings) {
 
     public static final String INFERENCE = "inference";
+    /** A metered period of a market reservation; the reference is its usage id. */
+    public static final String RESERVATION = "reservation";
     public static final String TOP_UP = "top-up";
     public static final String PAYOUT = "payout";
     public static final String FORFEIT = "forfeit";

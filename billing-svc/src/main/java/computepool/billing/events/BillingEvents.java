@@ -1,6 +1,7 @@
 package computepool.billing.events;
 
 import com.google.protobuf.Timestamp;
+import computepool.billing.domain.Meter;
 import computepool.billing.store.ChargeStore;
 import computepool.billing.v1.BalanceLow;
 import computepool.billing.v1.ChargeApplied;
@@ -20,8 +21,8 @@ import java.util.UUID;
 /**
  * What billing tells the platform about a charge, through its outbox on the {@code billing} topic, in the charge's own
  * transaction: {@code ChargeApplied} (key: the developer, or the wallet that paid by voucher), an
- * {@code OperatorEarned} per operator that earned something (key: the operator), and {@code BalanceLow} when the
- * charge took a developer's balance below the threshold.
+ * {@code OperatorEarned} per operator that earned something from a request (key: the operator), and {@code BalanceLow}
+ * when the charge took a developer's balance below the threshold.
  */
 @ApplicationScoped
 public class BillingEvents {
@@ -87,17 +88,57 @@ public class BillingEvents {
                     .setModelId(charge.modelId() == null ? "" : charge.modelId())
                     .build()));
         }
-        long balanceAfter = balanceBefore - charge.amountNanoUsd();
-        if (charge.developerId() != null && balanceBefore >= lowThreshold && balanceAfter < lowThreshold) {
-            entries.add(new Outbox.Entry(Topics.BILLING, payerKey, BalanceLow.newBuilder()
-                    .setDeveloperId(payerKey)
-                    .setBalanceNanoUsd(balanceAfter)
-                    .setThresholdNanoUsd(lowThreshold)
-                    .setChargeId(chargeId)
-                    .setOccurredAt(timestamp(now))
-                    .build()));
+        if (charge.developerId() != null) {
+            balanceLow(charge.developerId(), chargeId, charge.amountNanoUsd(), balanceBefore, lowThreshold, now)
+                    .ifPresent(entries::add);
         }
         return entries;
+    }
+
+    /**
+     * Appends the events of a reservation's period charged to its buyer: {@code ChargeApplied} naming the
+     * reservation, and {@code BalanceLow} when it took the buyer below the threshold. Sellers' proceeds publish no
+     * {@code OperatorEarned}: payment-svc pays those per model served, and a reservation serves none.
+     */
+    public Uni<Void> reservationCharged(ChargeStore.ReservationChargeLine charge, String usageEventId,
+            long balanceBefore, long lowThreshold, Instant now) {
+        String chargeId = charge.transactionId().toString();
+        List<Outbox.Entry> entries = new ArrayList<>();
+        entries.add(new Outbox.Entry(Topics.BILLING, charge.developerId().toString(), ChargeApplied.newBuilder()
+                .setChargeId(chargeId)
+                .setDeveloperId(charge.developerId().toString())
+                .setUsageEventId(usageEventId)
+                .setAmountNanoUsd(charge.amountNanoUsd())
+                .setMeter(Meter.RESERVATION_GPU_SECONDS)
+                .setOccurredAt(timestamp(charge.periodStart()))
+                .setReservationId(charge.reservationId())
+                .setReservationUsageId(charge.usageId())
+                .setGpuModel(charge.gpuModel())
+                .build()));
+        balanceLow(charge.developerId(), chargeId, charge.amountNanoUsd(), balanceBefore, lowThreshold, now)
+                .ifPresent(entries::add);
+        Uni<Void> appended = Uni.createFrom().voidItem();
+        for (Outbox.Entry entry : entries) {
+            appended = appended.chain(() -> outbox.append(entry.topic(), entry.key(), entry.payload())
+                    .replaceWithVoid());
+        }
+        return appended;
+    }
+
+    /** {@code BalanceLow} when a charge takes the developer's balance from at or above the threshold to below it. */
+    private static Optional<Outbox.Entry> balanceLow(UUID developerId, String chargeId, long amount,
+            long balanceBefore, long lowThreshold, Instant now) {
+        long balanceAfter = balanceBefore - amount;
+        if (balanceBefore < lowThreshold || balanceAfter >= lowThreshold) {
+            return Optional.empty();
+        }
+        return Optional.of(new Outbox.Entry(Topics.BILLING, developerId.toString(), BalanceLow.newBuilder()
+                .setDeveloperId(developerId.toString())
+                .setBalanceNanoUsd(balanceAfter)
+                .setThresholdNanoUsd(lowThreshold)
+                .setChargeId(chargeId)
+                .setOccurredAt(timestamp(now))
+                .build()));
     }
 
     private static Timestamp timestamp(Instant at) {

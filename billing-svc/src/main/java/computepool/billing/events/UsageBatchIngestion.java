@@ -43,9 +43,9 @@ import java.util.UUID;
  * their balances, holds locked, meters, open holds, prices, fees, operator accounts) in one query each, the charges decided in
  * memory one after the other exactly as {@link InferenceBilling} decides one, and every row written with one batched
  * statement per table. What the batch cannot decide by itself (an unknown developer, an unpriced model, a malformed
- * event, a Keycloak-only caller, a request paid by a voucher, a hold that disagrees with its usage) fails it with
- * {@link NeedsOneByOne} before anything commits, and the caller charges those records one by one, which retries or
- * parks them.
+ * event, a Keycloak-only caller, a request paid by a voucher, a reservation's usage, a hold that disagrees with its
+ * usage) fails it with {@link NeedsOneByOne} before anything commits, and the caller charges those records one by
+ * one, which retries or parks them.
  */
 @ApplicationScoped
 public class UsageBatchIngestion {
@@ -175,6 +175,7 @@ public class UsageBatchIngestion {
 
     private static Usage usage(EventEnvelope event) {
         if (!event.hasType(InferenceUsage.getDefaultInstance())) {
+            // ReservationUsage among them: a period is charged by ReservationBilling, one at a time.
             throw new NeedsOneByOne("an event of type " + event.type());
         }
         try {

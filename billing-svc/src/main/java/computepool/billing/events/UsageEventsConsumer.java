@@ -6,6 +6,7 @@ import computepool.events.EventConsumer;
 import computepool.events.EventEnvelope;
 import computepool.events.EventHandlers;
 import computepool.usage.v1.InferenceUsage;
+import computepool.usage.v1.ReservationUsage;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
@@ -18,10 +19,12 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
- * Charges inference usage from the {@code usage} topic, once per {@code ce_id} (and once per request id), a poll of
- * records at a time: the whole poll in one transaction ({@link UsageBatchIngestion}) when it can, else record by
- * record, where usage of a developer or model billing does not know is retried, then parked with the reason, and the
- * partition moves on. {@code computepool.billing.batch-ingestion=false} charges every record in its own transaction.
+ * Charges usage from the {@code usage} topic, once per {@code ce_id} (and once per request id, or per reservation
+ * period's usage id), a poll of records at a time: a poll of inference usage alone in one transaction
+ * ({@link UsageBatchIngestion}) when it can, else record by record ({@link InferenceBilling},
+ * {@link ReservationBilling}), where usage of a developer or model billing does not know is retried, then parked with
+ * the reason, and the partition moves on. {@code computepool.billing.batch-ingestion=false} charges every record in
+ * its own transaction.
  */
 @ApplicationScoped
 public class UsageEventsConsumer {
@@ -38,10 +41,13 @@ public class UsageEventsConsumer {
     private final Counter batched;
     private final Counter oneByOne;
 
-    public UsageEventsConsumer(EventConsumer consumer, InferenceBilling billing, UsageBatchIngestion batches,
-            BillingConfig config, MeterRegistry registry) {
+    public UsageEventsConsumer(EventConsumer consumer, InferenceBilling billing, ReservationBilling reservations,
+            UsageBatchIngestion batches, BillingConfig config, MeterRegistry registry) {
         this.consumer = consumer;
-        this.handlers = EventHandlers.of(InferenceUsage.getDefaultInstance(), billing::charge);
+        this.handlers = EventHandlers.builder()
+                .on(InferenceUsage.getDefaultInstance(), billing::charge)
+                .on(ReservationUsage.getDefaultInstance(), reservations::charge)
+                .build();
         this.batches = batches;
         this.config = config;
         this.batched = events(registry, "batched");

@@ -9,8 +9,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -60,25 +64,45 @@ public class LedgerStore {
         // Locked in the order every writer locks wallets (developer, then kind), or two writers can deadlock.
         return accounts.find(query + " order by developerId, kind", key, AccountKind.DEVELOPER_WALLETS)
                 .withLock(LockModeType.PESSIMISTIC_WRITE).list()
+                .map(LedgerStore::newestWallets);
+    }
+
+    /**
+     * The wallets of the developers these Keycloak subjects sign in as (each the newest of its subject, as
+     * {@link #lockWallets} finds it), all locked at once in the one order every writer locks wallets in; a subject of
+     * no developer billing has heard of is missing from the answer.
+     */
+    public Uni<Map<String, Wallets>> lockWalletsOfSubjects(Collection<String> subjects) {
+        return accounts.find("subject in ?1 and kind in ?2 order by developerId, kind", Set.copyOf(subjects),
+                        AccountKind.DEVELOPER_WALLETS)
+                .withLock(LockModeType.PESSIMISTIC_WRITE).list()
                 .map(rows -> {
-                    if (rows.isEmpty()) {
-                        return Optional.empty();
-                    }
-                    UUID developer = rows.stream()
-                            .max(Comparator.comparing((AccountRecord row) -> row.openedAt)
-                                    .thenComparing(row -> row.developerId))
-                            .orElseThrow().developerId;
-                    Map<AccountKind, AccountRecord> byKind = new EnumMap<>(AccountKind.class);
-                    rows.stream().filter(row -> row.developerId.equals(developer))
-                            .forEach(row -> byKind.put(row.kind, row));
-                    if (byKind.size() != AccountKind.DEVELOPER_WALLETS.size()) {
-                        return Optional.empty();
-                    }
-                    AccountRecord paid = byKind.get(AccountKind.DEVELOPER_PAID);
-                    AccountRecord subsidised = byKind.get(AccountKind.DEVELOPER_SUBSIDISED);
-                    return Optional.of(new Wallets(developer, paid.id, subsidised.id, paid.balanceNanoUsd,
-                            subsidised.balanceNanoUsd));
+                    Map<String, List<AccountRecord>> bySubject = new HashMap<>();
+                    rows.forEach(row -> bySubject.computeIfAbsent(row.subject, ignored -> new ArrayList<>()).add(row));
+                    Map<String, Wallets> wallets = new HashMap<>();
+                    bySubject.forEach((subject, ofSubject) -> newestWallets(ofSubject)
+                            .ifPresent(found -> wallets.put(subject, found)));
+                    return wallets;
                 });
+    }
+
+    /** The wallets of the newest developer among these rows (of one developer id or one subject). */
+    private static Optional<Wallets> newestWallets(List<AccountRecord> rows) {
+        if (rows.isEmpty()) {
+            return Optional.empty();
+        }
+        UUID developer = rows.stream()
+                .max(Comparator.comparing((AccountRecord row) -> row.openedAt).thenComparing(row -> row.developerId))
+                .orElseThrow().developerId;
+        Map<AccountKind, AccountRecord> byKind = new EnumMap<>(AccountKind.class);
+        rows.stream().filter(row -> row.developerId.equals(developer)).forEach(row -> byKind.put(row.kind, row));
+        if (byKind.size() != AccountKind.DEVELOPER_WALLETS.size()) {
+            return Optional.empty();
+        }
+        AccountRecord paid = byKind.get(AccountKind.DEVELOPER_PAID);
+        AccountRecord subsidised = byKind.get(AccountKind.DEVELOPER_SUBSIDISED);
+        return Optional.of(new Wallets(developer, paid.id, subsidised.id, paid.balanceNanoUsd,
+                subsidised.balanceNanoUsd));
     }
 
     /** The meters the subsidised wallet's credit may pay for; empty for every meter. */

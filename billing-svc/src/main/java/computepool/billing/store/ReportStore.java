@@ -1,5 +1,7 @@
 package computepool.billing.store;
 
+import computepool.billing.domain.Meter;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -15,7 +17,8 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Read-only reports over charges and the ledger: usage by day, ledger entries, invoices and operators' statements.
+ * Read-only reports over charges and the ledger: usage by day, ledger entries, invoices and operators' statements,
+ * with reservations' GPU time beside requests.
  * Plain SQL on the reactive pool: they group and sum in the database and need no entities.
  */
 @ApplicationScoped
@@ -31,13 +34,60 @@ public class ReportStore {
             long amountNanoUsd) {
     }
 
-    /** The charges of one meter and model in a period. */
-    public record InvoiceLine(String meter, String modelId, long requests, long promptTokens, long completionTokens,
-            long amountNanoUsd) {
+    /** What a line of an invoice or statement is of: metered usage, a reservation's GPU time, or hours resold. */
+    public static final String USAGE = "usage";
+    public static final String RESERVATION = "reservation";
+    public static final String RESALE = "resale";
+
+    /** One line of what a developer was charged in a period; {@code kind} says which shape it has. */
+    public sealed interface InvoiceLine permits UsageLine, ReservationLine {
+
+        String kind();
+
+        long amountNanoUsd();
     }
 
-    /** An operator's earnings from one meter and model in a period. */
-    public record EarningLine(String meter, String modelId, long charges, long earnedNanoUsd) {
+    /** The charges of one meter and model in a period (kind {@code usage}). */
+    @RegisterForReflection
+    public record UsageLine(String kind, String meter, String modelId, long requests, long promptTokens,
+            long completionTokens, long amountNanoUsd) implements InvoiceLine {
+    }
+
+    /**
+     * A reservation's metered periods charged in a period (kind {@code reservation}): from the first period's start
+     * to the last one's end, the GPU-seconds, what they cost and what was collected (less only when the buyer's
+     * wallets could not cover them).
+     */
+    @RegisterForReflection
+    public record ReservationLine(String kind, String meter, String reservationId, String gpuModel, boolean spot,
+            long periods, long gpuSeconds, Instant periodStart, Instant periodEnd, long costNanoUsd,
+            long amountNanoUsd) implements InvoiceLine {
+    }
+
+    /** One line of what an operator earned in a period; {@code kind} says which shape it has. */
+    public sealed interface StatementLine permits EarningLine, ReservationSaleLine {
+
+        String kind();
+
+        long earnedNanoUsd();
+    }
+
+    /** An operator's earnings from one meter and model in a period (kind {@code usage}). */
+    @RegisterForReflection
+    public record EarningLine(String kind, String meter, String modelId, long charges, long earnedNanoUsd)
+            implements StatementLine {
+    }
+
+    /**
+     * GPUs of one reservation a seller was paid for in a period: on an operator's statement (kind
+     * {@code reservation}), or as a credit on a reselling developer's invoice (kind {@code resale}). The GPU-seconds
+     * are the seller's own GPUs', the cost what the buyer owed for them, and the earnings what the seller received of
+     * it after the platform's fee.
+     */
+    @RegisterForReflection
+    public record ReservationSaleLine(String kind, String reservationId, String gpuModel, long periods,
+            long gpuSeconds, Instant periodStart, Instant periodEnd, long costNanoUsd, long earnedNanoUsd)
+            implements StatementLine {
     }
 
     private final Pool database;
@@ -98,18 +148,81 @@ public class ReportStore {
                 });
     }
 
+    /** The developer's charges in the period: a line per meter and model of requests, then one per reservation. */
     public Uni<List<InvoiceLine>> invoiceLines(UUID developerId, Instant from, Instant until) {
         return database.preparedQuery("""
                         select meter, model_id, count(*), sum(prompt_tokens)::bigint, sum(completion_tokens)::bigint,
                                sum(amount_nano_usd)::bigint
-                        from charge where developer_id = $1 and occurred_at >= $2 and occurred_at < $3
+                        from charge where developer_id = $1 and usage_id is null
+                                    and occurred_at >= $2 and occurred_at < $3
                         group by meter, model_id order by meter, model_id""")
                 .execute(Tuple.of(developerId, utc(from), utc(until)))
                 .map(rows -> {
                     List<InvoiceLine> lines = new ArrayList<>();
                     for (Row row : rows) {
-                        lines.add(new InvoiceLine(row.getString(0), row.getString(1), row.getLong(2), row.getLong(3),
-                                row.getLong(4), row.getLong(5)));
+                        lines.add(new UsageLine(USAGE, row.getString(0), row.getString(1), row.getLong(2),
+                                row.getLong(3), row.getLong(4), row.getLong(5)));
+                    }
+                    return lines;
+                })
+                .chain(lines -> reservationLines(developerId, from, until).map(reservations -> {
+                    lines.addAll(reservations);
+                    return lines;
+                }));
+    }
+
+    private Uni<List<ReservationLine>> reservationLines(UUID developerId, Instant from, Instant until) {
+        return database.preparedQuery("""
+                        select reservation_id, model_id, bool_or(spot), count(*), sum(gpu_seconds)::bigint,
+                               min(period_start), max(period_end), sum(cost_nano_usd)::bigint,
+                               sum(amount_nano_usd)::bigint
+                        from charge where developer_id = $1 and usage_id is not null
+                                    and occurred_at >= $2 and occurred_at < $3
+                        group by reservation_id, model_id order by min(period_start), reservation_id""")
+                .execute(Tuple.of(developerId, utc(from), utc(until)))
+                .map(rows -> {
+                    List<ReservationLine> lines = new ArrayList<>();
+                    for (Row row : rows) {
+                        lines.add(new ReservationLine(RESERVATION, Meter.RESERVATION_GPU_SECONDS, row.getString(0),
+                                row.getString(1), row.getBoolean(2), row.getLong(3), row.getLong(4),
+                                row.getOffsetDateTime(5).toInstant(), row.getOffsetDateTime(6).toInstant(),
+                                row.getLong(7), row.getLong(8)));
+                    }
+                    return lines;
+                });
+    }
+
+    /** What the developer received in the period for reservation hours it resold, a line per reservation. */
+    public Uni<List<ReservationSaleLine>> resales(UUID developerId, Instant from, Instant until) {
+        return reservationSales(RESALE, "a.developer_id = $1 and s.seller_kind = 'RESELLER'",
+                Tuple.of(developerId, utc(from), utc(until)));
+    }
+
+    /** What the operator earned in the period from the GPUs it sold on the market, a line per reservation. */
+    private Uni<List<ReservationSaleLine>> reservationEarnings(String operatorId, Instant from, Instant until) {
+        return reservationSales(RESERVATION, "a.operator_id = $1 and a.kind = 'OPERATOR_EARNINGS'",
+                Tuple.of(operatorId, utc(from), utc(until)));
+    }
+
+    /** @param seller a condition on the account paid ({@code a}) and the share ({@code s}), with the seller as $1 */
+    private Uni<List<ReservationSaleLine>> reservationSales(String kind, String seller, Tuple arguments) {
+        return database.preparedQuery("""
+                        select c.reservation_id, c.model_id, count(distinct c.transaction_id),
+                               sum(s.gpu_count * extract(epoch from c.period_end - c.period_start))::bigint,
+                               min(c.period_start), max(c.period_end), sum(s.cost_nano_usd)::bigint,
+                               sum(s.proceeds_nano_usd)::bigint
+                        from reservation_share s join account a on a.id = s.account_id
+                        join charge c on c.transaction_id = s.transaction_id
+                        where %s and c.occurred_at >= $2 and c.occurred_at < $3
+                        group by c.reservation_id, c.model_id order by min(c.period_start), c.reservation_id"""
+                        .formatted(seller))
+                .execute(arguments)
+                .map(rows -> {
+                    List<ReservationSaleLine> lines = new ArrayList<>();
+                    for (Row row : rows) {
+                        lines.add(new ReservationSaleLine(kind, row.getString(0), row.getString(1), row.getLong(2),
+                                row.getLong(3), row.getOffsetDateTime(4).toInstant(),
+                                row.getOffsetDateTime(5).toInstant(), row.getLong(6), row.getLong(7)));
                     }
                     return lines;
                 });
@@ -126,22 +239,27 @@ public class ReportStore {
                 .map(rows -> rows.iterator().next().getLong(0));
     }
 
-    public Uni<List<EarningLine>> earnings(String operatorId, Instant from, Instant until) {
+    /** The operator's earnings in the period: a line per meter and model of requests, then one per reservation. */
+    public Uni<List<StatementLine>> earnings(String operatorId, Instant from, Instant until) {
         return database.preparedQuery("""
                         select c.meter, c.model_id, count(*), sum(p.amount_nano_usd)::bigint from posting p
                         join account a on a.id = p.account_id and a.kind = 'OPERATOR_EARNINGS'
                         join charge c on c.transaction_id = p.transaction_id
-                        where a.operator_id = $1 and c.occurred_at >= $2 and c.occurred_at < $3
+                        where a.operator_id = $1 and c.usage_id is null and c.occurred_at >= $2 and c.occurred_at < $3
                         group by c.meter, c.model_id order by c.meter, c.model_id""")
                 .execute(Tuple.of(operatorId, utc(from), utc(until)))
                 .map(rows -> {
-                    List<EarningLine> lines = new ArrayList<>();
+                    List<StatementLine> lines = new ArrayList<>();
                     for (Row row : rows) {
-                        lines.add(new EarningLine(row.getString(0), row.getString(1), row.getLong(2),
+                        lines.add(new EarningLine(USAGE, row.getString(0), row.getString(1), row.getLong(2),
                                 row.getLong(3)));
                     }
                     return lines;
-                });
+                })
+                .chain(lines -> reservationEarnings(operatorId, from, until).map(reservations -> {
+                    lines.addAll(reservations);
+                    return lines;
+                }));
     }
 
     /** What the operator has earned and not been paid out, all time. */
