@@ -64,7 +64,7 @@ public class ReservationBilling {
     /** The usage topic's handler. */
     public Uni<Void> charge(EventEnvelope event, ReservationUsage usage) {
         try {
-            ReservationUsageCheck.check(usage);
+            ReservationUsageCheck.check(usage, clock.instant());
         } catch (IllegalArgumentException e) {
             return Uni.createFrom().failure(new MalformedEventException("reservation usage '" + usage.getUsageId()
                     + "': " + e.getMessage(), e));

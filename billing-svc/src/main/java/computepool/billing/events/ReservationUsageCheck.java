@@ -2,6 +2,7 @@ package computepool.billing.events;
 
 import computepool.usage.v1.ReservationShare;
 import computepool.usage.v1.ReservationUsage;
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -10,11 +11,17 @@ import java.time.Instant;
  */
 final class ReservationUsageCheck {
 
+    /** How far ahead of this service's clock a metering service's clock may be. */
+    static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
+
     private ReservationUsageCheck() {
     }
 
-    /** @throws IllegalArgumentException naming the field, for a usage that can never be charged */
-    static void check(ReservationUsage usage) {
+    /**
+     * @param now this service's time: GPU time is charged once it has passed
+     * @throws IllegalArgumentException naming the field, for a usage that can never be charged
+     */
+    static void check(ReservationUsage usage, Instant now) {
         notBlank(usage.getUsageId(), "usage_id");
         notBlank(usage.getReservationId(), "reservation_id");
         notBlank(usage.getBuyerKeycloakSubject(), "buyer_keycloak_subject");
@@ -29,6 +36,10 @@ final class ReservationUsageCheck {
         Instant end = InferenceBilling.instant(usage.getPeriodEnd());
         if (!end.isAfter(start)) {
             throw new IllegalArgumentException("period_end " + end + " must be after period_start " + start);
+        }
+        if (end.isAfter(now.plus(CLOCK_SKEW))) {
+            throw new IllegalArgumentException("period_end " + end + " is in the future: GPU time is charged once it "
+                    + "has passed");
         }
         if (usage.getGpuSeconds() < 0) {
             throw new IllegalArgumentException("gpu_seconds must not be negative, not " + usage.getGpuSeconds());

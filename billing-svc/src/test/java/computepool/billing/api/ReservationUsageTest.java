@@ -306,6 +306,8 @@ class ReservationUsageTest {
         Map<String, UnaryOperator<ReservationUsage.Builder>> faults = Map.of(
                 "usage_id", usage -> usage.setUsageId(" "),
                 "period_end", usage -> usage.setPeriodEnd(usage.getPeriodStart()),
+                "is in the future", usage -> usage.setPeriodEnd(Timestamp.newBuilder()
+                        .setSeconds(Instant.now().plusSeconds(3600).getEpochSecond())),
                 "cost_nano_usd must not be negative", usage -> usage.setCostNanoUsd(-1),
                 "is not the sum of shares[].cost_nano_usd", usage -> usage.setCostNanoUsd(good.getCostNanoUsd() + 1),
                 "shares[1].seller_kind", usage -> usage.setShares(1, usage.getShares(1).toBuilder()

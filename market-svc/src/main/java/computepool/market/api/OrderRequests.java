@@ -55,11 +55,12 @@ final class OrderRequests {
         }
     }
 
-    static long futureHour(OrderBook book, Instant at, String field) {
+    /** A whole hour not over yet: the hour under way may be traded (and is paid whole), earlier ones may not. */
+    static long hourNotOver(OrderBook book, Instant at, String field) {
         long hour = hour(at, field);
-        if (hour <= book.currentHour()) {
-            throw invalid(field, "must be a whole hour that has not begun yet; the market sells hours from "
-                    + Instant.ofEpochSecond((book.currentHour() + 1) * 3600) + " on");
+        if (hour < book.currentHour()) {
+            throw invalid(field, "must be a whole hour that is not over yet; the market sells hours from "
+                    + Instant.ofEpochSecond(book.currentHour() * 3600) + " on");
         }
         return hour;
     }

@@ -1,9 +1,9 @@
 package computepool.market.api;
 
 import static computepool.market.api.OrderRequests.answer;
-import static computepool.market.api.OrderRequests.futureHour;
 import static computepool.market.api.OrderRequests.gpuModel;
 import static computepool.market.api.OrderRequests.hour;
+import static computepool.market.api.OrderRequests.hourNotOver;
 import static computepool.market.api.OrderRequests.idempotencyKey;
 import static computepool.market.api.OrderRequests.invalid;
 import static computepool.market.api.OrderRequests.mapped;
@@ -42,7 +42,7 @@ import org.jboss.resteasy.reactive.RestResponse;
 public class OrderResource {
 
     /** A year of hours: longer reservations are not sold. */
-    private static final int MAX_HOURS = 24 * 366;
+    static final int MAX_HOURS = 24 * 366;
     /** An operator's offer of a node's cards for every hour of {@code [start, end)}. */
     public record SellRequest(UUID nodeId, String gpuModel, Integer gpuCount, Instant start, Instant end,
             Long minPriceNanoUsdPerGpuHour) {
@@ -74,7 +74,7 @@ public class OrderResource {
     public RestResponse<OrderView> sell(@HeaderParam("Idempotency-Key") String idempotencyKey, SellRequest body) {
         String key = idempotencyKey(idempotencyKey);
         required(body, "body");
-        long start = futureHour(book, body.start(), "start");
+        long start = hourNotOver(book, body.start(), "start");
         long end = hour(body.end(), "end");
         if (end <= start) {
             throw invalid("end", "must be after start");
@@ -90,7 +90,7 @@ public class OrderResource {
     public RestResponse<OrderView> buy(@HeaderParam("Idempotency-Key") String idempotencyKey, BuyRequest body) {
         String key = idempotencyKey(idempotencyKey);
         required(body, "body");
-        long start = futureHour(book, body.start(), "start");
+        long start = hourNotOver(book, body.start(), "start");
         int hours = positive(body.durationHours(), "durationHours");
         if (hours > MAX_HOURS) {
             throw invalid("durationHours", "must be at most " + MAX_HOURS);

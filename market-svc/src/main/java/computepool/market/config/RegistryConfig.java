@@ -22,4 +22,11 @@ public interface RegistryConfig {
      */
     @WithDefault("10s")
     Duration bookTick();
+
+    /**
+     * The shortest period of a reservation's GPU time published as one ReservationUsage (its last period may be
+     * shorter): longer periods mean fewer events, shorter ones fresher balances.
+     */
+    @WithDefault("60s")
+    Duration usagePeriod();
 }

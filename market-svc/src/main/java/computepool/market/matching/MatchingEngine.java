@@ -187,6 +187,57 @@ public final class MatchingEngine {
     }
 
     /**
+     * The book for {@code model} over {@code window}, as deep as {@code levels} prices on each side. Asks count what
+     * the engine would let a buy take: sells covering the whole window, in priority order, each giving what it has
+     * unsold up to what its node has spare after the sells before it.
+     */
+    public Depth depth(GpuModel model, HourSpan window, int levels) {
+        List<RestingSell> offering = new ArrayList<>();
+        books.getOrDefault(model, Map.of()).values().forEach(offering::addAll);
+        offering.sort(RestingSell.PRIORITY);
+        Map<NodeCalendar, Long> nodeSpare = new HashMap<>();
+        List<Depth.Level> asks = new ArrayList<>();
+        for (RestingSell sell : offering) {
+            if (!sell.order().span().contains(window)) {
+                continue;
+            }
+            long available = sell.order().resale() ? sell.unsold(window) : Math.min(sell.unsold(window),
+                    nodeSpare.computeIfAbsent(sell.node(), node -> node.spareCards(model, window)));
+            if (available <= 0) {
+                continue;
+            }
+            if (!sell.order().resale()) {
+                nodeSpare.merge(sell.node(), -available, Long::sum);
+            }
+            if (!addTo(asks, sell.order().minPriceNanoUsdPerGpuHour(), available, levels)) {
+                break;
+            }
+        }
+        List<Depth.Level> bids = new ArrayList<>();
+        for (BuyOrder buy : restingBuys.getOrDefault(model, new TreeSet<>(BUY_PRIORITY))) {
+            HourSpan span = buy.span();
+            if (span.start() < window.end() && window.start() < span.end()
+                    && !addTo(bids, buy.limitPriceNanoUsdPerGpuHour(), buy.gpuCount(), levels)) {
+                break;
+            }
+        }
+        return new Depth(asks, bids);
+    }
+
+    /** Adds GPUs at a price to levels built in price order; false when a new level would exceed {@code levels}. */
+    private static boolean addTo(List<Depth.Level> side, long price, long gpus, int levels) {
+        if (!side.isEmpty() && side.getLast().priceNanoUsdPerGpuHour() == price) {
+            side.set(side.size() - 1, new Depth.Level(price, side.getLast().gpus() + gpus));
+            return true;
+        }
+        if (side.size() == levels) {
+            return false;
+        }
+        side.add(new Depth.Level(price, gpus));
+        return true;
+    }
+
+    /**
      * Moves the clock to {@code hour}: standing buys expiring by then leave the book, as do sells whose span has
      * ended, and the hours before it are forgotten.
      *
@@ -361,7 +412,8 @@ public final class MatchingEngine {
 
     /**
      * Frees spot buys' GPUs, lowest bid first, until {@code buy} fills; the spot buys it did not need after all get
-     * theirs back. A spot buy loses its GPUs from the hour the higher bid starts, and keeps the hours before.
+     * theirs back. A spot buy loses its GPUs from the hour the higher bid starts (the next hour at the earliest), and
+     * keeps the hours before.
      */
     private Optional<BuyOutcome.Filled> fillByPreempting(BuyOrder buy) {
         List<Holding> candidates = holdings.values().stream()
@@ -404,9 +456,12 @@ public final class MatchingEngine {
         return Optional.empty();
     }
 
-    /** The hours a spot holding would give up to {@code buy}: from the buy's start (or its own) to its end. */
-    private static Optional<HourSpan> preemptedSpan(Holding spot, BuyOrder buy) {
-        long from = Math.max(spot.buy().startHour(), buy.startHour());
+    /**
+     * The hours a spot holding would give up to {@code buy}: from the buy's start (or its own) to its end, but never
+     * the hour under way, so the notice always comes before the loss.
+     */
+    private Optional<HourSpan> preemptedSpan(Holding spot, BuyOrder buy) {
+        long from = Math.max(Math.max(spot.buy().startHour(), buy.startHour()), currentHour + 1);
         return from < Math.min(spot.endHour(), buy.span().end())
                 ? Optional.of(new HourSpan(from, spot.endHour())) : Optional.empty();
     }

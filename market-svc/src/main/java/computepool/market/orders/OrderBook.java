@@ -9,8 +9,10 @@ import computepool.market.domain.NodeStatus;
 import computepool.market.matching.BuyOrder;
 import computepool.market.matching.BuyOutcome;
 import computepool.market.matching.Cancellation;
+import computepool.market.matching.Depth;
 import computepool.market.matching.Execution;
 import computepool.market.matching.Fill;
+import computepool.market.matching.HourSpan;
 import computepool.market.matching.MatchingEngine;
 import computepool.market.matching.OrderRejected;
 import computepool.market.matching.Preemption;
@@ -325,6 +327,17 @@ public class OrderBook {
         return view(store.byId(orderId).orElseThrow(), Optional.empty());
     }
 
+    /** The book for a GPU model over a window of hours, as deep as {@code levels} prices a side. */
+    public synchronized Depth depth(GpuModel model, long startHour, int hours, int levels) {
+        advanceAndRecord();
+        return engine().depth(model, new HourSpan(startHour, startHour + hours), levels);
+    }
+
+    /** The spot price index of a GPU model for each hour of {@code [fromHour, toHour)}. */
+    public List<SpotIndexPoint> spotIndex(GpuModel model, long fromHour, long toHour) {
+        return store.spotIndex(model, fromHour, toHour);
+    }
+
     /** The owner's order as it stands, with its fills if it is a filled buy. */
     public synchronized OrderView get(String ownerId, UUID orderId) {
         advanceAndRecord();
@@ -522,7 +535,8 @@ public class OrderBook {
         return Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()).build();
     }
 
-    static Instant hourStart(long hour) {
+    /** The instant hour {@code hour} (counted from the Unix epoch) begins. */
+    public static Instant hourStart(long hour) {
         return Instant.ofEpochSecond(Math.multiplyExact(hour, SECONDS_PER_HOUR));
     }
 }

@@ -12,6 +12,7 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -138,6 +139,79 @@ public class OrderStore {
     }
 
     /**
+     * For each hour of {@code [fromHour, toHour)}, the spot GPUs of {@code model} held then and the average of their
+     * clearing prices weighted by GPUs, rounded down; hours with none are left out.
+     */
+    public List<SpotIndexPoint> spotIndex(GpuModel model, long fromHour, long toHour) {
+        List<SpotIndexPoint> points = new ArrayList<>();
+        database.preparedQuery("""
+                        select h.hour, sum(f.price_nano_usd::numeric * f.gpu_count) as notional,
+                               sum(f.gpu_count)::bigint as gpus
+                        from generate_series($2::bigint, $3::bigint - 1) as h(hour)
+                        join order_fill f on f.start_hour <= h.hour and h.hour < f.end_hour
+                        join reservation r on r.buy_order_id = f.buy_order_id
+                        where r.spot and r.gpu_model = $1 and h.hour < r.held_until_hour
+                        group by h.hour order by h.hour""")
+                .execute(Tuple.of(model.name(), fromHour, toHour)).await().atMost(TIMEOUT)
+                .forEach(row -> {
+                    long gpus = row.getLong("gpus");
+                    long average = row.getBigDecimal("notional").divideToIntegralValue(
+                            BigDecimal.valueOf(gpus)).longValueExact();
+                    points.add(new SpotIndexPoint(row.getLong("hour"), average, gpus));
+                });
+        return points;
+    }
+
+    /** Reservations that held GPU time before {@code nowSecond} not metered yet. */
+    public List<ReservationMeter.Unmetered> unmeteredBefore(long nowSecond) {
+        List<ReservationMeter.Unmetered> due = new ArrayList<>();
+        database.preparedQuery("""
+                        select id, buy_order_id, buyer_id, gpu_model, gpu_count, start_hour, held_until_hour, spot,
+                               metered_until_second
+                        from reservation
+                        where metered_until_second < held_until_hour * 3600 and metered_until_second < $1
+                        order by metered_until_second""")
+                .execute(Tuple.of(nowSecond)).await().atMost(TIMEOUT)
+                .forEach(row -> due.add(new ReservationMeter.Unmetered(row.getUUID("id"), row.getUUID("buy_order_id"),
+                        row.getString("buyer_id"), row.getString("gpu_model"), row.getInteger("gpu_count"),
+                        row.getLong("start_hour") * OrderBook.SECONDS_PER_HOUR,
+                        row.getLong("held_until_hour") * OrderBook.SECONDS_PER_HOUR, row.getBoolean("spot"),
+                        row.getLong("metered_until_second"))));
+        return due;
+    }
+
+    /** The fills of these buys as shares of their reservations' cost, by buy id. */
+    public Map<UUID, List<ReservationMeter.Share>> sharesOf(List<UUID> buyOrderIds) {
+        Map<UUID, List<ReservationMeter.Share>> shares = new HashMap<>();
+        database.preparedQuery("""
+                        select f.buy_order_id, f.seller_id, s.resale_of is not null as resale, n.operator_id,
+                               f.node_id, f.gpu_count, f.price_nano_usd
+                        from order_fill f join node n on n.id = f.node_id join market_order s on s.id = f.sell_order_id
+                        where f.buy_order_id = any($1) order by f.buy_order_id, f.price_nano_usd, f.sell_order_id""")
+                .execute(Tuple.of(buyOrderIds.toArray(UUID[]::new))).await().atMost(TIMEOUT)
+                .forEach(row -> shares.computeIfAbsent(row.getUUID("buy_order_id"), id -> new ArrayList<>())
+                        .add(new ReservationMeter.Share(row.getString("seller_id"), row.getBoolean("resale"),
+                                row.getString("operator_id"), row.getUUID("node_id"), row.getInteger("gpu_count"),
+                                row.getLong("price_nano_usd"))));
+        return shares;
+    }
+
+    /**
+     * Moves a reservation's metering from {@code from} to {@code to} and appends its usage event, in one transaction.
+     *
+     * @return false when its metering was not at {@code from} any more: another run published that period
+     */
+    public boolean recordMetered(UUID reservationId, long from, long to, Outbox.Entry usage) {
+        return database.withTransaction(connection -> connection.preparedQuery("""
+                        update reservation set metered_until_second = $3
+                        where id = $1 and metered_until_second = $2""")
+                .execute(Tuple.of(reservationId, from, to))
+                .chain(rows -> rows.rowCount() == 0 ? Uni.createFrom().item(false)
+                        : outbox.appendAll(connection, List.of(usage)).replaceWith(true)))
+                .await().atMost(TIMEOUT);
+    }
+
+    /**
      * Marks reservations announced and appends their events, in one transaction: {@code update} is an UPDATE of
      * {@code reservation} returning {@link #RESERVATION_FIELDS}, which only rows not yet announced match.
      *
@@ -244,11 +318,13 @@ public class OrderStore {
             }
             done = done.chain(() -> connection.preparedQuery("""
                             insert into reservation (id, buy_order_id, buyer_id, gpu_model, gpu_count, start_hour,
-                                                     end_hour, held_until_hour, cost_nano_usd, spot, created_at)
-                            values ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10)""")
+                                                     end_hour, held_until_hour, cost_nano_usd, spot, created_at,
+                                                     metered_until_second)
+                            values ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11)""")
                     .execute(Tuple.from(new Object[] {filled.reservationId(), filled.buyOrderId(), filled.buyerId(),
                             filled.gpuModel().name(), filled.gpuCount(), filled.startHour(), filled.endHour(),
-                            filled.costNanoUsd(), filled.spot(), utc(filled.at())}))
+                            filled.costNanoUsd(), filled.spot(), utc(filled.at()),
+                            Math.multiplyExact(filled.startHour(), OrderBook.SECONDS_PER_HOUR)}))
                     .replaceWithVoid());
         }
         for (BookChange.ReservationEnd end : change.ends()) {

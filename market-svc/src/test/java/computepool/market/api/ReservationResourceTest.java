@@ -14,10 +14,13 @@ import computepool.localstack.quarkus.LocalStackTestResource;
 import computepool.localstack.quarkus.TestLogins;
 import computepool.market.orders.OrderBook;
 import computepool.market.orders.ReservationClock;
+import computepool.market.orders.ReservationMeter;
 import computepool.market.v1.ReservationEnded;
 import computepool.market.v1.ReservationKind;
 import computepool.market.v1.ReservationStarted;
 import computepool.market.v1.SpotPreempted;
+import computepool.usage.v1.ReservationShare;
+import computepool.usage.v1.ReservationUsage;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -30,6 +33,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -56,6 +60,9 @@ class ReservationResourceTest {
 
     @Inject
     ReservationClock reservationClock;
+
+    @Inject
+    ReservationMeter meter;
 
     @Inject
     Pool database;
@@ -177,8 +184,11 @@ class ReservationResourceTest {
         assertEquals(ReservationEnded.Reason.CANCELLED, ended.getFirst().getReason());
         assertEquals(6 * ONE_USD, ended.getFirst().getRefundNanoUsd());
         assertEquals(base + 2, ended.getFirst().getEndHour());
-        given().auth().oauth2(developer).when().get("/v1/reservations").then().statusCode(200)
-                .body("find { it.id == '" + reservation + "' }.state", equalTo("cancelled"));
+        List<String> starts = given().auth().oauth2(developer).when().get("/v1/reservations?limit=3").then()
+                .statusCode(200).body("$", hasSize(3)).extract().path("start");
+        assertEquals(starts.stream().sorted(Comparator.reverseOrder()).toList(), starts, "latest start first");
+        given().auth().oauth2(developer).when().get("/v1/reservations?limit=101").then()
+                .spec(badRequestNaming("limit"));
     }
 
     @Test
@@ -288,5 +298,50 @@ class ReservationResourceTest {
                 given().auth().oauth2(operator).when().get("/v1/orders/" + sell).then().statusCode(200)
                         .body("state", equalTo("cancelled")));
         buy(developer, 1, base + 1, 1, ONE_USD, false).statusCode(201).body("state", equalTo("cancelled"));
+    }
+
+    @Test
+    void aReservationsGpuTimeIsPublishedToTheSecondAndAddsUpToItsCost() throws Exception {
+        long price = 1_234_567_891L;
+        String pod = node(TWO_4090S);
+        sell(pod, 2, base, base + 10, price);
+        String reservation = reserved(developer, 2, base + 1, 4, price, false);
+        String resale = resell(reservation, 2, base + 2, base + 5, 3 * ONE_USD).statusCode(201).extract().path("id");
+        String resold = reserved(otherBuyer, 2, base + 2, 2, 3 * ONE_USD, false);
+        String givenUp = reserved(otherBuyer, 1, base + 6, 1, 3 * ONE_USD, false);
+        given().auth().oauth2(otherBuyer).when().delete("/v1/reservations/" + givenUp).then().statusCode(200);
+        Instant start = Instant.ofEpochSecond((base + 1) * 3600);
+
+        meter.meterUntil(start.plusSeconds(100));
+        // Under the shortest period (60 s in tests) nothing is published but a reservation's last seconds.
+        meter.meterUntil(start.plusSeconds(130));
+        List<ReservationUsage> first = events(ReservationUsage.class, ReservationUsage::parseFrom,
+                event -> event.getReservationId().equals(reservation));
+        assertEquals(1, first.size());
+        assertEquals(start.getEpochSecond(), first.getFirst().getPeriodStart().getSeconds());
+        assertEquals(200, first.getFirst().getGpuSeconds());
+        assertEquals(price * 2 * 100 / 3600, first.getFirst().getCostNanoUsd());
+        assertEquals(ReservationShare.SellerKind.OPERATOR, first.getFirst().getShares(0).getSellerKind());
+        assertEquals(subject(operator), first.getFirst().getShares(0).getSellerId());
+
+        meter.meterUntil(Instant.ofEpochSecond((base + 9) * 3600));
+        List<ReservationUsage> periods = events(ReservationUsage.class, ReservationUsage::parseFrom,
+                event -> event.getReservationId().equals(reservation));
+        assertEquals(2, periods.size());
+        assertEquals(2 * 4 * price, periods.stream().mapToLong(ReservationUsage::getCostNanoUsd).sum(),
+                "its periods add up to its cost, to the nano-USD");
+        assertEquals(2 * 4 * 3600, periods.stream().mapToLong(ReservationUsage::getGpuSeconds).sum());
+        List<ReservationUsage> resoldPeriods = events(ReservationUsage.class, ReservationUsage::parseFrom,
+                event -> event.getReservationId().equals(resold));
+        assertEquals(1, resoldPeriods.size());
+        ReservationShare paidToReseller = resoldPeriods.getFirst().getShares(0);
+        assertEquals(ReservationShare.SellerKind.RESELLER, paidToReseller.getSellerKind());
+        assertEquals(subject(developer), paidToReseller.getSellerId());
+        assertEquals(subject(operator), paidToReseller.getOperatorId());
+        assertEquals(12 * ONE_USD, resoldPeriods.getFirst().getCostNanoUsd());
+        assertEquals(List.of(), events(ReservationUsage.class, ReservationUsage::parseFrom,
+                event -> event.getReservationId().equals(givenUp)), "a reservation given up before it began");
+        assertEquals(resale, given().auth().oauth2(otherBuyer).when().get("/v1/reservations/" + resold).then()
+                .extract().path("fills[0].sellOrderId"));
     }
 }

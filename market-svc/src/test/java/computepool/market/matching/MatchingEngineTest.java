@@ -526,7 +526,41 @@ class MatchingEngineTest {
         notFilled(spot(H100, 1, NOW, 1, 3 * USD));
         // A higher bid that cannot fill even with the spot GPUs leaves the spot bid whole.
         notFilled(now(H100, 3, 1, 9 * USD));
-        assertEquals(1, assertInstanceOf(BuyOutcome.Filled.class, engine.place(now(H100, 1, 1, 4 * USD)))
-                .preempted().size());
+        // The hour under way is never taken from a spot bid: its notice comes before the loss.
+        notFilled(now(H100, 1, 1, 9 * USD));
+        assertEquals(List.of(NOW + 1), assertInstanceOf(BuyOutcome.Filled.class,
+                engine.place(buy(H100, 1, NOW + 1, 1, 4 * USD, false, TimeInForce.immediateOrCancel())))
+                .preempted().stream().map(Preemption::fromHour).toList());
+    }
+
+    @Test
+    void theDepthCountsEachCardOnceAndOnlyWhatABuyCouldTake() {
+        // Two offers of the same four cards on a Nanopod that runs three at once: three GPUs at $1, none at $2.
+        Node pod = nanopod("pod", "z");
+        offered(sell(pod, RTX_4090, 4, NOW, NOW + 10, USD));
+        offered(sell(pod, RTX_4090, 4, NOW, NOW + 10, 2 * USD));
+        offered(sell(nanopod("other", "y"), RTX_4090, 2, NOW, NOW + 10, 2 * USD));
+        offered(sell(nanopod("short", "y"), RTX_4090, 2, NOW, NOW + 2, USD / 2));
+        HourSpan window = new HourSpan(NOW + 1, NOW + 4);
+
+        assertEquals(List.of(new Depth.Level(USD, 3), new Depth.Level(2 * USD, 2)),
+                engine.depth(RTX_4090, window, 10).asks());
+        Execution bought = filled(buy(RTX_4090, 2, NOW + 2, 1, USD, false, TimeInForce.immediateOrCancel()));
+        assertEquals(List.of(new Depth.Level(USD, 1), new Depth.Level(2 * USD, 2)),
+                engine.depth(RTX_4090, window, 10).asks());
+        assertEquals(List.of(new Depth.Level(USD, 1)), engine.depth(RTX_4090, window, 1).asks());
+
+        // A resale offers its buyer's cards, which the node had counted as sold.
+        offer(resale(bought, 2, NOW + 2, NOW + 3, 3 * USD));
+        assertEquals(List.of(new Depth.Level(USD, 1), new Depth.Level(2 * USD, 2), new Depth.Level(3 * USD, 2)),
+                engine.depth(RTX_4090, new HourSpan(NOW + 2, NOW + 3), 10).asks());
+
+        engine.place(buy(RTX_4090, 9, NOW + 3, 2, USD / 4, false, TimeInForce.standingUntil(NOW + 1)));
+        engine.place(buy(RTX_4090, 8, NOW + 5, 1, USD / 4, false, TimeInForce.standingUntil(NOW + 1)));
+        engine.place(buy(RTX_4090, 9, NOW + 2, 1, USD / 3, false, TimeInForce.standingUntil(NOW + 1)));
+        engine.place(buy(H100, 9, NOW + 2, 1, USD / 3, false, TimeInForce.standingUntil(NOW + 1)));
+        assertEquals(List.of(new Depth.Level(USD / 3, 9), new Depth.Level(USD / 4, 9)),
+                engine.depth(RTX_4090, window, 10).bids());
+        assertEquals(new Depth(List.of(), List.of()), engine.depth(GpuModel.L40S, window, 10));
     }
 }

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -158,11 +159,11 @@ final class ReferenceBook {
         return poolsFor(buy).stream().anyMatch(pool -> capacity(buy, pool, null) >= buy.gpuCount());
     }
 
-    /** The hours a spot holding would give up to {@code buy}: from the later of their starts to its end. */
-    static java.util.Optional<HourSpan> preemptedSpan(Held spot, BuyOrder buy) {
-        long from = Math.max(spot.buy().startHour(), buy.startHour());
+    /** The hours a spot holding would give up to {@code buy}: from the later of their starts, never the hour now. */
+    Optional<HourSpan> preemptedSpan(Held spot, BuyOrder buy) {
+        long from = Math.max(Math.max(spot.buy().startHour(), buy.startHour()), now + 1);
         return from < Math.min(spot.endHour, buy.span().end())
-                ? java.util.Optional.of(new HourSpan(from, spot.endHour)) : java.util.Optional.empty();
+                ? Optional.of(new HourSpan(from, spot.endHour)) : Optional.empty();
     }
 
     /** Whether {@code buy} could fill were every spot holding with a lower bid to give up what it would lose. */
