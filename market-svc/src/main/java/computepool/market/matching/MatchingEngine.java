@@ -90,7 +90,7 @@ public final class MatchingEngine {
         sells.put(order.id(), sell);
         sellsByEnd.add(sell);
         addToBook(sell);
-        node.sellPlaced();
+        node.sellPlaced(order);
         if (resold != null) {
             resold.resold(sell);
         }
@@ -349,7 +349,8 @@ public final class MatchingEngine {
             if (buy.limitPriceNanoUsdPerGpuHour() < sell.order().minPriceNanoUsdPerGpuHour()) {
                 break;
             }
-            if (!sell.order().span().contains(buy.span()) || buy.latencySensitive() && !sell.node().cluster()) {
+            if (!sell.order().span().contains(buy.span()) || buy.latencySensitive() && !sell.node().cluster()
+                    || !couldComplete(sell, buy)) {
                 continue;
             }
             Optional<Allocation> allocation = allocate(buy);
@@ -403,6 +404,23 @@ public final class MatchingEngine {
             }
         }
         return executions;
+    }
+
+    /**
+     * Whether {@code sell}, just arrived, could be what completes {@code buy}: it must have GPUs it can give for the
+     * buy's hours, and on a federated node (a pool of its own) the node must be able to hold the whole buy.
+     */
+    private static boolean couldComplete(RestingSell sell, BuyOrder buy) {
+        HourSpan span = buy.span();
+        if (sell.order().resale()) {
+            return sell.unsold(span) > 0;
+        }
+        long spare = sell.node().spareCards(buy.gpuModel(), span);
+        if (spare == 0 || sell.unsold(span) == 0) {
+            return false;
+        }
+        // Resales on the node offer GPUs beyond its spare ones, so only a node without any is bounded by them.
+        return sell.node().cluster() || sell.node().resold() || spare >= buy.gpuCount();
     }
 
     private Optional<Allocation> allocate(BuyOrder buy) {
@@ -568,6 +586,6 @@ public final class MatchingEngine {
         sell.standing(RestingSell.Standing.WITHDRAWN);
         sells.remove(sell.order().id());
         sellsByEnd.remove(sell);
-        sell.node().sellGone();
+        sell.node().sellGone(sell.order());
     }
 }

@@ -22,6 +22,7 @@ final class NodeCalendar {
     private final Map<GpuModel, HourlyTally> cardsInUse = new EnumMap<>(GpuModel.class);
     private final HourlyTally wattsInUse = new HourlyTally();
     private int liveSells;
+    private int liveResales;
 
     NodeCalendar(Node node) {
         this.node = node;
@@ -51,12 +52,19 @@ final class NodeCalendar {
         wattsInUse.add(span, (long) count * wattsPerCard.get(model));
     }
 
-    void sellPlaced() {
+    void sellPlaced(SellOrder sell) {
         liveSells++;
+        liveResales += sell.resale() ? 1 : 0;
     }
 
-    void sellGone() {
+    void sellGone(SellOrder sell) {
         liveSells--;
+        liveResales -= sell.resale() ? 1 : 0;
+    }
+
+    /** Whether any sell of this node resells GPUs a buyer holds: those are offered beyond what the node has spare. */
+    boolean resold() {
+        return liveResales > 0;
     }
 
     /** Forgets the hours before {@code hour}; true when nothing of the node is offered or sold from it on. */

@@ -45,6 +45,7 @@ class OrderPlacementBenchmarkTest {
     private static final int THREADS = 8;
     private static final int REQUESTS = 2_000;
     private static final int WARM_UP = 300;
+    private static final int ALONE = 300;
     private static final long ONE_USD = 1_000_000_000L;
 
     @TestHTTPResource("/")
@@ -96,20 +97,24 @@ class OrderPlacementBenchmarkTest {
         IntFunction<HttpRequest> readNode = i -> HttpRequest.newBuilder(root.resolve("/v1/nodes/" + node))
                 .header("Authorization", "Bearer " + operator).GET().build();
 
-        run(readNode, WARM_UP, 200);
-        run(placement, WARM_UP, 201);
-        long[] baseline = run(readNode, REQUESTS, 200);
-        long[] placements = run(i -> placement.apply(WARM_UP + i), REQUESTS, 201);
+        run(readNode, WARM_UP, 200, THREADS);
+        run(placement, WARM_UP, 201, THREADS);
+        long[] baseline = run(readNode, REQUESTS, 200, THREADS);
+        long[] placements = run(i -> placement.apply(WARM_UP + i), REQUESTS, 201, THREADS);
+        // One client alone: what a placement costs when it never waits for another to leave the book.
+        long[] alone = run(i -> placement.apply(WARM_UP + REQUESTS + i), ALONE, 201, 1);
 
         String report = """
                 order placement through REST, %d threads, %,d requests of each kind (after %d to warm up)
                               p50 ms    p99 ms    max ms
                   read node  %7.2f   %7.2f   %7.2f
                   place      %7.2f   %7.2f   %7.2f
+                  place, 1 thread (%d requests)  p50 %.2f ms, p99 %.2f ms
                 p99 placement / p99 read: %.1fx
                 target p99 <= 10 ms: %s
                 """.formatted(THREADS, REQUESTS, WARM_UP, millis(baseline, 50), millis(baseline, 99),
                 millis(baseline, 100), millis(placements, 50), millis(placements, 99), millis(placements, 100),
+                ALONE, millis(alone, 50), millis(alone, 99),
                 (double) percentile(placements, 99) / percentile(baseline, 99),
                 millis(placements, 99) <= 10 ? "met" : "missed");
         System.out.print(report);
@@ -118,15 +123,16 @@ class OrderPlacementBenchmarkTest {
         Files.writeString(out, report);
     }
 
-    /** Sends {@code count} requests from {@link #THREADS} threads; each one's latency in nanoseconds, sorted. */
-    private long[] run(IntFunction<HttpRequest> requests, int count, int expectedStatus) throws Exception {
+    /** Sends {@code count} requests from {@code clients} threads; each one's latency in nanoseconds, sorted. */
+    private long[] run(IntFunction<HttpRequest> requests, int count, int expectedStatus, int clients)
+            throws Exception {
         long[] latencies = new long[count];
-        try (ExecutorService threads = Executors.newFixedThreadPool(THREADS)) {
+        try (ExecutorService threads = Executors.newFixedThreadPool(clients)) {
             List<Future<?>> done = new ArrayList<>();
-            for (int t = 0; t < THREADS; t++) {
+            for (int t = 0; t < clients; t++) {
                 int first = t;
                 done.add(threads.submit(() -> {
-                    for (int i = first; i < count; i += THREADS) {
+                    for (int i = first; i < count; i += clients) {
                         HttpRequest request = requests.apply(i);
                         long started = System.nanoTime();
                         HttpResponse<String> response = send(request);
