@@ -5,6 +5,7 @@ import static computepool.market.api.OrderRequests.hour;
 import static computepool.market.api.OrderRequests.hourNotOver;
 import static computepool.market.api.OrderRequests.invalid;
 import static computepool.market.api.OrderRequests.positive;
+import static computepool.market.orders.OrderBook.hourStart;
 
 import computepool.market.domain.GpuModel;
 import computepool.market.matching.Depth;
@@ -148,9 +149,5 @@ public class MarketDataResource {
         } catch (DateTimeParseException e) {
             throw invalid(field, "must be an instant on a whole hour, like 2026-12-01T10:00:00Z");
         }
-    }
-
-    private static Instant hourStart(long hour) {
-        return OrderBook.hourStart(hour);
     }
 }
