@@ -4,13 +4,12 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import computepool.localstack.bench.BenchmarkReport;
+import computepool.localstack.bench.BenchmarkSize;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,13 +30,14 @@ import org.junit.jupiter.api.Test;
  * frames on their way to the entry shard, plus the last token to the answer flushed), p50 and p99 at a fixed request
  * rate through a real two-shard pipeline; against the echo route, which answers at once through the same HTTP stack
  * (same Vert.x server, body handling and timing), at the same rate, in the same run. Targets: p50 at most 1 ms, p99
- * at most 5 ms. The report goes to {@code journeys/target/benchmarks/gateway-overhead.txt}.
+ * at most 5 ms. The report goes to {@code target/benchmarks/GatewayOverheadBenchmarkIT.txt}.
  */
 class GatewayOverheadBenchmarkIT {
 
-    private static final int REQUESTS_PER_SECOND = 5;
-    private static final int REQUESTS = 100;
-    private static final int WARMUP = 20;
+    private static final BenchmarkSize SIZE = BenchmarkSize.current();
+    private static final int REQUESTS_PER_SECOND = SIZE.pick(10, 5);
+    private static final int REQUESTS = SIZE.pick(20, 100);
+    private static final int WARMUP = SIZE.pick(10, 20);
 
     @Test
     void gatewayOwnTimeAgainstTheEchoRoute() throws Exception {
@@ -82,27 +82,24 @@ class GatewayOverheadBenchmarkIT {
         double ownP99 = own.quantileMillis(0.99);
         double echoP50 = echo.quantileMillis(0.5);
         double echoP99 = echo.quantileMillis(0.99);
-        String report = """
+        BenchmarkReport report = BenchmarkReport.of(GatewayOverheadBenchmarkIT.class);
+        report.lines("""
                 Gateway own time per request (server-side), %d requests each at %d requests/s, one run
                 path                      p50 ms    p99 ms
                 echo route (baseline)   %8.3f  %8.3f
                 chat completion (own)   %8.3f  %8.3f
-                ratio own/echo          %8.2f  %8.2f
                   request -> entry shard %8.3f  %8.3f
                     of which the hold    %8.3f  %8.3f   (billing-svc's PlaceHold, gRPC and PostgreSQL)
                   last token -> flushed  %8.3f  %8.3f
                 targets: own p50 <= 1 ms (%s), own p99 <= 5 ms (%s)
                 client-side, whole request: echo p50 %.2f ms, completion p50 %.2f ms (2 tokens over 2 shards)
                 quantiles from the gateway's histogram buckets (25 us to 1 s), warm-up excluded
-                """.formatted(REQUESTS, REQUESTS_PER_SECOND, echoP50, echoP99, ownP50, ownP99,
-                ownP50 / echoP50, ownP99 / echoP99, toEntry.quantileMillis(0.5), toEntry.quantileMillis(0.99),
+                """.formatted(REQUESTS, REQUESTS_PER_SECOND, echoP50, echoP99, ownP50, ownP99, toEntry.quantileMillis(0.5), toEntry.quantileMillis(0.99),
                 hold.quantileMillis(0.5), hold.quantileMillis(0.99), toFlush.quantileMillis(0.5),
-                toFlush.quantileMillis(0.99), ownP50 <= 1 ? "met" : "missed", ownP99 <= 5 ? "met" : "missed", median(echoClient) / 1e6, median(completionClient) / 1e6);
-        System.out.println(report);
-        Path root = Path.of(System.getProperty("computepool.root", "..")).toAbsolutePath().normalize();
-        Path out = root.resolve("journeys/target/benchmarks/gateway-overhead.txt");
-        Files.createDirectories(out.getParent());
-        Files.writeString(out, report, StandardCharsets.UTF_8);
+                toFlush.quantileMillis(0.99), ownP50 <= 1 ? "met" : "missed", ownP99 <= 5 ? "met" : "missed", median(echoClient) / 1e6, median(completionClient) / 1e6));
+        report.ratio("gateway own time p50, chat completion / echo route", ownP50 / echoP50);
+        report.ratio("gateway own time p99, chat completion / echo route", ownP99 / echoP99);
+        report.write();
 
         assertEquals(REQUESTS, own.count(), "every measured completion was timed once");
         assertEquals(REQUESTS, echo.count(), "every echo was timed once");

@@ -3,6 +3,8 @@ package computepool.journeys;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import computepool.localstack.bench.BenchmarkReport;
+import computepool.localstack.bench.BenchmarkSize;
 import computepool.shard.client.PipelineClient;
 import computepool.shard.client.ShardChannels;
 import computepool.shard.v1.FinishReason;
@@ -28,24 +30,27 @@ import org.junit.jupiter.api.Test;
  * Speed of sharded inference over worker processes on this machine, every ratio against a
  * baseline measured in the same run: decode speed and time to first token for 1, 2 and 3 shards,
  * the latency each hop adds, decode at context 1,024 against 16, 8 concurrent sessions against
- * one, the other weight formats against the default, and llama.cpp on the same GGUF when {@code shard-worker/scripts/bench_llamacpp.py} can run.
- * It asserts only that every run produced its tokens; the numbers are printed and written to
- * {@code journeys/target/benchmarks/sharded-inference.txt}.
+ * one, the other weight formats against the default, and llama.cpp on the same GGUF when
+ * {@code shard-worker/scripts/bench_llamacpp.py} can run. At smoke size: 1 and 2 shards, short runs, no other
+ * formats and no llama.cpp. It asserts only that every run produced its tokens; the numbers are printed and written
+ * to {@code target/benchmarks/ShardedInferenceBenchmarkIT.txt}.
  */
 class ShardedInferenceBenchmarkIT {
 
     private static final SamplingParams FIXED_LENGTH = SamplingParams.newBuilder().setGreedy(true).setIgnoreEos(true)
             .build();
-    private static final int TTFT_RUNS = 5;
-    private static final int DECODE_RUNS = 3;
-    private static final int DECODE_TOKENS = 64;
-    private static final int LONG_CONTEXT = 1_024;
+    private static final BenchmarkSize SIZE = BenchmarkSize.current();
+    private static final int MOST_SHARDS = SIZE.pick(2, 3);
+    private static final int TTFT_RUNS = SIZE.pick(2, 5);
+    private static final int DECODE_RUNS = SIZE.pick(1, 3);
+    private static final int DECODE_TOKENS = SIZE.pick(16, 64);
+    private static final int LONG_CONTEXT = SIZE.pick(256, 1_024);
     private static final int SHORT_CONTEXT = 16;
-    private static final int CONCURRENT_SESSIONS = 8;
-    private static final int CONCURRENT_TOKENS = 48;
+    private static final int CONCURRENT_SESSIONS = SIZE.pick(4, 8);
+    private static final int CONCURRENT_TOKENS = SIZE.pick(12, 48);
 
     private final Path root = Path.of(System.getProperty("computepool.root", "..")).toAbsolutePath().normalize();
-    private final StringBuilder report = new StringBuilder();
+    private final BenchmarkReport report = BenchmarkReport.of(ShardedInferenceBenchmarkIT.class);
 
     @Test
     void shardedInference() throws Exception {
@@ -63,7 +68,7 @@ class ShardedInferenceBenchmarkIT {
         double singleSessionTokensPerSecond = 0;
         double aggregateTokensPerSecond = 0;
         double longContextMs = 0;
-        for (int shards = 1; shards <= 3; shards++) {
+        for (int shards = 1; shards <= MOST_SHARDS; shards++) {
             try (ShardPipeline pipeline = ShardPipeline.start(stack, ends(shards));
                     ShardChannels channels = new ShardChannels()) {
                 PipelineClient client = new PipelineClient(channels);
@@ -88,7 +93,7 @@ class ShardedInferenceBenchmarkIT {
                 }
             }
         }
-        for (String format : List.of("fp32", "q4-int8-activations")) {
+        for (String format : SIZE.pick(List.<String>of(), List.of("fp32", "q4-int8-activations"))) {
             try (ShardPipeline pipeline = ShardPipeline.start(stack, Map.of("computepool.shard.weight-format", format),
                     ShardPipeline.LAYERS); ShardChannels channels = new ShardChannels()) {
                 PipelineClient client = new PipelineClient(channels);
@@ -96,23 +101,32 @@ class ShardedInferenceBenchmarkIT {
                 double ms = median(IntStream.range(0, DECODE_RUNS).mapToDouble(i -> uncheck(() ->
                         timed(client, pipeline.request(shortPrompt, DECODE_TOKENS, FIXED_LENGTH))
                                 .decodeMillisPerToken())).toArray());
-                line("1 shard, weight format %s: %.2f ms/token, %.1f tokens/s = %.2fx the default q4", format, ms,
-                        1000 / ms, decodeMs[1] / ms);
+                line("1 shard, weight format %s: %.2f ms/token, %.1f tokens/s", format, ms, 1000 / ms);
+                report.ratio("decode tokens/s, 1 shard, weight format %s / the default q4".formatted(format),
+                        decodeMs[1] / ms);
             }
         }
         line("");
-        line("2 shards vs 1: %.2fx the tokens/s (target >= 0.95)", decodeMs[1] / decodeMs[2]);
-        line("added latency per hop and token: %.2f ms (2 shards), %.2f ms (3 shards)",
-                decodeMs[2] - decodeMs[1], (decodeMs[3] - decodeMs[1]) / 2);
-        line("decode at context %d vs %d, 1 shard: %.2f vs %.2f ms/token = %.2fx (target <= 1.3)", LONG_CONTEXT,
-                SHORT_CONTEXT, longContextMs, decodeMs[1], longContextMs / decodeMs[1]);
-        line("%d concurrent sessions, 2 shards: %.1f tokens/s in all vs %.1f for one session = %.2fx (target >= 1.5)",
-                CONCURRENT_SESSIONS, aggregateTokensPerSecond, singleSessionTokensPerSecond, concurrentRatio);
-        llamaCpp(shortPrompt, decodeMs[1]);
-
-        Path out = root.resolve("journeys/target/benchmarks/sharded-inference.txt");
-        Files.createDirectories(out.getParent());
-        Files.writeString(out, report, StandardCharsets.UTF_8);
+        report.ratio("decode tokens/s, 2 shards / 1 shard (target >= 0.95)", decodeMs[1] / decodeMs[2]);
+        if (MOST_SHARDS >= 3) {
+            report.ratio("decode tokens/s, 3 shards / 1 shard", decodeMs[1] / decodeMs[3]);
+            line("added latency per hop and token: %.2f ms (2 shards), %.2f ms (3 shards)",
+                    decodeMs[2] - decodeMs[1], (decodeMs[3] - decodeMs[1]) / 2);
+        } else {
+            line("added latency per hop and token: %.2f ms (2 shards)", decodeMs[2] - decodeMs[1]);
+        }
+        line("decode at context %d vs %d, 1 shard: %.2f vs %.2f ms/token", LONG_CONTEXT, SHORT_CONTEXT,
+                longContextMs, decodeMs[1]);
+        report.ratio("decode time per token, 1 shard, context %d / context %d (target <= 1.3)".formatted(
+                LONG_CONTEXT, SHORT_CONTEXT), longContextMs / decodeMs[1]);
+        line("%d concurrent sessions, 2 shards: %.1f tokens/s in all vs %.1f for one session", CONCURRENT_SESSIONS,
+                aggregateTokensPerSecond, singleSessionTokensPerSecond);
+        report.ratio("tokens/s, %d concurrent sessions / one session, 2 shards (target >= 1.5)".formatted(
+                CONCURRENT_SESSIONS), concurrentRatio);
+        if (SIZE == BenchmarkSize.FULL) {
+            llamaCpp(shortPrompt, decodeMs[1]);
+        }
+        report.write();
     }
 
     /** Layer ends of an even split of the model's 30 layers over {@code shards} workers. */
@@ -209,9 +223,9 @@ class ShardedInferenceBenchmarkIT {
             return;
         }
         double llamaMsPerToken = Double.parseDouble(output.lines().reduce((a, b) -> b).orElseThrow());
-        line("llama.cpp (llama-cpp-python, %d threads), same GGUF and prompt: %.2f ms/token, %.1f tokens/s;"
-                + " 1 shard here is %.2fx its speed", Runtime.getRuntime().availableProcessors(), llamaMsPerToken,
-                1000 / llamaMsPerToken, llamaMsPerToken / oursMsPerToken);
+        line("llama.cpp (llama-cpp-python, %d threads), same GGUF and prompt: %.2f ms/token, %.1f tokens/s",
+                Runtime.getRuntime().availableProcessors(), llamaMsPerToken, 1000 / llamaMsPerToken);
+        report.ratio("decode tokens/s, 1 shard here / llama.cpp", llamaMsPerToken / oursMsPerToken);
     }
 
     private static Optional<Path> model() {
@@ -220,9 +234,7 @@ class ShardedInferenceBenchmarkIT {
     }
 
     private void line(String format, Object... args) {
-        String text = String.format(format, args);
-        System.out.println(text);
-        report.append(text).append('\n');
+        report.line(format, args);
     }
 
     private static double median(double[] values) {

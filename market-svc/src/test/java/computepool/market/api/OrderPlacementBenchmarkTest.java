@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import computepool.localstack.bench.BenchmarkReport;
+import computepool.localstack.bench.BenchmarkSize;
 import computepool.localstack.quarkus.LocalStackTestResource;
 import computepool.localstack.quarkus.TestLogins;
 import computepool.market.orders.OrderBook;
@@ -16,8 +18,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,16 +36,17 @@ import org.junit.jupiter.api.Test;
  * The placement API under load: threads placing sells and immediate-or-cancel buys through REST at once, each
  * request timed from send to answer, against a baseline measured in the same run with the same threads and HTTP
  * client: reading one node (the same authentication and a database read, no book). Target: p99 of a placement
- * at most 10 ms. The report goes to {@code market-svc/target/benchmarks/order-placement.txt}.
+ * at most 10 ms. The report goes to {@code target/benchmarks/OrderPlacementBenchmarkTest.txt}.
  */
 @QuarkusTest
 @QuarkusTestResource(value = LocalStackTestResource.class, initArgs = @ResourceArg(name = "database", value = "market_test"))
 class OrderPlacementBenchmarkTest {
 
     private static final int THREADS = 8;
-    private static final int REQUESTS = 2_000;
-    private static final int WARM_UP = 300;
-    private static final int ALONE = 300;
+    private static final BenchmarkSize SIZE = BenchmarkSize.current();
+    private static final int REQUESTS = SIZE.pick(200, 2_000);
+    private static final int WARM_UP = SIZE.pick(100, 300);
+    private static final int ALONE = SIZE.pick(50, 300);
     private static final long ONE_USD = 1_000_000_000L;
 
     @TestHTTPResource("/")
@@ -104,23 +105,22 @@ class OrderPlacementBenchmarkTest {
         // One client alone: what a placement costs when it never waits for another to leave the book.
         long[] alone = run(i -> placement.apply(WARM_UP + REQUESTS + i), ALONE, 201, 1);
 
-        String report = """
+        BenchmarkReport report = BenchmarkReport.of(getClass());
+        report.lines("""
                 order placement through REST, %d threads, %,d requests of each kind (after %d to warm up)
                               p50 ms    p99 ms    max ms
                   read node  %7.2f   %7.2f   %7.2f
                   place      %7.2f   %7.2f   %7.2f
                   place, 1 thread (%d requests)  p50 %.2f ms, p99 %.2f ms
-                p99 placement / p99 read: %.1fx
                 target p99 <= 10 ms: %s
                 """.formatted(THREADS, REQUESTS, WARM_UP, millis(baseline, 50), millis(baseline, 99),
                 millis(baseline, 100), millis(placements, 50), millis(placements, 99), millis(placements, 100),
-                ALONE, millis(alone, 50), millis(alone, 99),
-                (double) percentile(placements, 99) / percentile(baseline, 99),
-                millis(placements, 99) <= 10 ? "met" : "missed");
-        System.out.print(report);
-        Path out = Path.of("target/benchmarks/order-placement.txt");
-        Files.createDirectories(out.getParent());
-        Files.writeString(out, report);
+                ALONE, millis(alone, 50), millis(alone, 99), millis(placements, 99) <= 10 ? "met" : "missed"));
+        report.ratio("p99 placement / p99 read of a node, %d threads".formatted(THREADS),
+                (double) percentile(placements, 99) / percentile(baseline, 99));
+        report.ratio("p50 placement / p50 read of a node, %d threads".formatted(THREADS),
+                (double) percentile(placements, 50) / percentile(baseline, 50));
+        report.write();
     }
 
     /** Sends {@code count} requests from {@code clients} threads; each one's latency in nanoseconds, sorted. */

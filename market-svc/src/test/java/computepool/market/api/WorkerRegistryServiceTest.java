@@ -1,6 +1,8 @@
 package computepool.market.api;
 
+import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,6 +13,7 @@ import com.google.protobuf.Timestamp;
 import computepool.events.EventCodec;
 import computepool.events.EventEnvelope;
 import computepool.localstack.quarkus.LocalStackTestResource;
+import computepool.localstack.quarkus.TestLogins;
 import computepool.workers.v1.FindPipelineRequest;
 import computepool.workers.v1.ListWorkersRequest;
 import computepool.workers.v1.Pipeline;
@@ -176,6 +179,34 @@ class WorkerRegistryServiceTest {
         assertEquals(15, entry.getLayerEnd());
         assertEquals("pod-a", entry.getNodeId());
         assertEquals("operator-" + model, entry.getOperatorId());
+    }
+
+    @Test
+    void administratorsSeeTheRegistryOverRestAndNobodyElseDoes() {
+        String rear = announce(15, 30, "pod-b");
+        String front = announce(0, 15, "pod-a");
+        heartbeat(front, 2);
+        eventuallyPipelineOf(front, rear);
+        await().atMost(EVENTUALLY).until(() -> status(front).getLoad().getActiveSessions() == 2);
+
+        given().auth().oauth2(TestLogins.admin()).queryParam("modelId", model)
+                .when().get("/v1/admin/workers")
+                .then().statusCode(200)
+                .body("size()", equalTo(2))
+                .body("[0].workerId", equalTo(front))
+                .body("[0].layerStart", equalTo(0))
+                .body("[0].layerEnd", equalTo(15))
+                .body("[0].healthy", equalTo(true))
+                .body("[0].activeSessions", equalTo(2))
+                .body("[1].workerId", equalTo(rear))
+                .body("[1].activeSessions", equalTo(null))
+                .body("[1].lastHeartbeatAt", equalTo(null));
+        given().auth().oauth2(TestLogins.developer()).queryParam("modelId", model)
+                .when().get("/v1/admin/workers")
+                .then().statusCode(403);
+        given().queryParam("modelId", model)
+                .when().get("/v1/admin/workers")
+                .then().statusCode(401);
     }
 
     @Test
