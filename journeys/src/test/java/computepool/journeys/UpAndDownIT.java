@@ -88,6 +88,28 @@ class UpAndDownIT {
 
             // The completion's usage reaches billing, which charges the starter credit at the seeded price.
             LocalStackEnv env = LocalStackEnv.read(home.resolve("local-stack.env"));
+
+            // Without credentials, x402 is fully configured: a well-formed request is quoted (402, paid to the
+            // treasury), a malformed one is refused (400), and a route without vouchers asks for credentials (401).
+            URI chatUri = URI.create(endpoints.get("gateway-svc") + "/v1/chat/completions");
+            HttpResponse<String> quoted = http.send(HttpRequest.newBuilder(chatUri)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("""
+                            {"model": "smollm2-135m-instruct", "max_tokens": 8,
+                             "messages": [{"role": "user", "content": "Hi"}]}"""))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(402, quoted.statusCode(), quoted.body());
+            assertTrue(quoted.body().toLowerCase(java.util.Locale.ROOT).contains("\"payto\":\""
+                    + env.require(LocalStackEnv.CHAIN_TREASURY_ADDRESS).toLowerCase(java.util.Locale.ROOT) + "\""),
+                    quoted.body());
+            HttpResponse<String> malformed = http.send(HttpRequest.newBuilder(chatUri)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\": 7}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(400, malformed.statusCode(), malformed.body());
+            HttpResponse<String> models = http.send(HttpRequest.newBuilder(URI.create(endpoints.get("gateway-svc")
+                    + "/v1/models")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, models.statusCode(), models.body());
             String token = KeycloakTokens.forEnv(env).passwordGrant(env.require(LocalStackEnv.TEST_DEVELOPER_USERNAME),
                     env.require(LocalStackEnv.TEST_DEVELOPER_PASSWORD));
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {

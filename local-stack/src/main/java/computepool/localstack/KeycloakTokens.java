@@ -24,6 +24,7 @@ public final class KeycloakTokens {
     private final String clientSecret;
     private final HttpClient http;
 
+    /** With {@code clientSecret} null for a public client such as {@code admin-cli}. */
     public KeycloakTokens(URI tokenEndpoint, String clientId, String clientSecret) {
         this.tokenEndpoint = tokenEndpoint;
         this.clientId = clientId;
@@ -41,7 +42,9 @@ public final class KeycloakTokens {
         Map<String, String> form = new LinkedHashMap<>();
         form.put("grant_type", "password");
         form.put("client_id", clientId);
-        form.put("client_secret", clientSecret);
+        if (clientSecret != null) {
+            form.put("client_secret", clientSecret);
+        }
         form.put("username", username);
         form.put("password", password);
         form.put("scope", "openid");

@@ -16,8 +16,10 @@ import jakarta.validation.Path;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -26,6 +28,12 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
  * echoes exception class names or stack traces to the client.
  */
 public class ProblemMappers {
+
+    private final AllowedMethods allowedMethods;
+
+    public ProblemMappers(AllowedMethods allowedMethods) {
+        this.allowedMethods = allowedMethods;
+    }
 
     @ServerExceptionMapper
     public Response invalidBean(ConstraintViolationException e) {
@@ -75,7 +83,7 @@ public class ProblemMappers {
     }
 
     @ServerExceptionMapper
-    public Response webApplication(WebApplicationException e) {
+    public Response webApplication(WebApplicationException e, UriInfo uri) {
         // Quarkus REST reports a body it could not read as a 400 wrapping Jackson's exception.
         if (e.getCause() instanceof JsonProcessingException unreadable) {
             return unreadableJson(unreadable);
@@ -83,9 +91,27 @@ public class ProblemMappers {
         Response.StatusType status = e.getResponse().getStatusInfo();
         String detail = e.getMessage() == null || e.getMessage().startsWith("HTTP ")
                 ? status.getReasonPhrase() : e.getMessage();
-        return new Problem("about:blank", status.getReasonPhrase(), status.getStatusCode(), detail, List.of())
-                .toResponse();
+        Response problem = new Problem("about:blank", status.getReasonPhrase(), status.getStatusCode(), detail,
+                List.of()).toResponse();
+        // The headers that tell a client what to do next (Allow on a 405, Retry-After, WWW-Authenticate) stay.
+        Response.ResponseBuilder answer = Response.fromResponse(problem);
+        for (String header : KEPT_HEADERS) {
+            Object value = e.getResponse().getHeaders().getFirst(header);
+            if (value != null) {
+                answer.header(header, value);
+            }
+        }
+        if (status.getStatusCode() == 405 && e.getResponse().getHeaderString(HttpHeaders.ALLOW) == null) {
+            Set<String> allowed = allowedMethods.of(uri.getPath());
+            if (!allowed.isEmpty()) {
+                answer.header(HttpHeaders.ALLOW, String.join(", ", allowed));
+            }
+        }
+        return answer.build();
     }
+
+    private static final List<String> KEPT_HEADERS = List.of(HttpHeaders.ALLOW, HttpHeaders.RETRY_AFTER,
+            HttpHeaders.WWW_AUTHENTICATE);
 
     private static String pathOf(JsonMappingException e) {
         return e.getPath().stream()

@@ -26,6 +26,11 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.stream.Collectors;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 
 /**
  * The rest of the plans beside model prices: GPU-second prices by type and tier, and the platform's fee share. Admins
@@ -43,6 +48,9 @@ public class PlanResource {
         this.clock = clock;
     }
 
+    @APIResponse(responseCode = "201", description = "The price version, added", content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = GpuPrice.class)))
+    @APIResponse(responseCode = "409", description = "The GPU type and tier already have a price version from that instant")
     @POST
     @Path("/gpu-prices")
     @RolesAllowed("admin")
@@ -64,7 +72,8 @@ public class PlanResource {
     @RolesAllowed("developer")
     @WithSession
     public Uni<GpuPrice> gpuPrice(@PathParam("gpuType") String gpuType, @PathParam("tier") String tier,
-            @QueryParam("at") String at) {
+            @QueryParam("at") @Parameter(description = "the instant the price applies at; now when left out",
+                    schema = @Schema(type = SchemaType.STRING, format = "date-time")) String at) {
         GpuType type = gpuType(gpuType, "gpuType");
         PriceTier priceTier = tier(tier, "tier");
         Instant instant = Instants.at(at, clock);
@@ -72,6 +81,9 @@ public class PlanResource {
                 Response.Status.NOT_FOUND, type + " " + priceTier + " has no price valid at " + instant)));
     }
 
+    @APIResponse(responseCode = "201", description = "The fee version, added", content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = PlatformFee.class)))
+    @APIResponse(responseCode = "409", description = "A fee version from that instant exists")
     @POST
     @Path("/platform-fees")
     @RolesAllowed("admin")
@@ -92,7 +104,8 @@ public class PlanResource {
     @Path("/platform-fees")
     @RolesAllowed("developer")
     @WithSession
-    public Uni<PlatformFee> platformFee(@QueryParam("at") String at) {
+    public Uni<PlatformFee> platformFee(@QueryParam("at") @Parameter(description = "the instant the price applies at; now when left out",
+                    schema = @Schema(type = SchemaType.STRING, format = "date-time")) String at) {
         return plans.platformFeeAt(Instants.at(at, clock));
     }
 

@@ -21,6 +21,11 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Clock;
 import java.time.Instant;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 
 /** Versioned per-model token prices: admins add versions, anyone signed in reads them. */
 @Path("/v1/prices")
@@ -35,6 +40,9 @@ public class PriceResource {
         this.clock = clock;
     }
 
+    @APIResponse(responseCode = "201", description = "The price version, added", content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = ModelPrice.class)))
+    @APIResponse(responseCode = "409", description = "The model already has a price version from that instant")
     @POST
     @RolesAllowed("admin")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -54,7 +62,8 @@ public class PriceResource {
     @Path("/{modelId}")
     @RolesAllowed("developer")
     @WithSession
-    public Uni<ModelPrice> current(@PathParam("modelId") String modelId, @QueryParam("at") String at) {
+    public Uni<ModelPrice> current(@PathParam("modelId") String modelId, @QueryParam("at") @Parameter(description = "the instant the price applies at; now when left out",
+                    schema = @Schema(type = SchemaType.STRING, format = "date-time")) String at) {
         Instant instant = Instants.at(at, clock);
         return prices.book(modelId).map(book -> book.validAt(instant).orElseThrow(() -> new ProblemException(
                 Response.Status.NOT_FOUND, "model " + modelId + " has no price valid at " + instant)));

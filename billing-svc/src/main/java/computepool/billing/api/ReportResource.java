@@ -22,6 +22,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 
 /**
  * What developers and operators were charged and earned: usage by day, model and meter; the entries of a
@@ -81,7 +84,9 @@ public class ReportResource {
     @GET
     @Path("/usage/me")
     @RolesAllowed("developer")
-    public Uni<UsageView> usage(@QueryParam("from") String from, @QueryParam("to") String to) {
+    public Uni<UsageView> usage(
+            @QueryParam("from") @Parameter(schema = @Schema(type = SchemaType.STRING, format = "date")) String from,
+            @QueryParam("to") @Parameter(schema = @Schema(type = SchemaType.STRING, format = "date")) String to) {
         LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
         LocalDate first = date(from, "from").orElse(today.withDayOfMonth(1));
         LocalDate last = date(to, "to").orElse(today);
@@ -100,8 +105,13 @@ public class ReportResource {
     @GET
     @Path("/ledger/me")
     @RolesAllowed("developer")
-    public Uni<LedgerView> ledger(@QueryParam("limit") Integer limit, @QueryParam("before") String before) {
-        int count = limit == null ? 100 : limit;
+    public Uni<LedgerView> ledger(
+            @QueryParam("limit") @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1",
+                    maximum = "" + MOST_LEDGER_ENTRIES)) String limit,
+            @QueryParam("before") @Parameter(schema = @Schema(type = SchemaType.STRING, format = "date-time"))
+            String before) {
+        // Read here rather than by JAX-RS, which answers a parameter it cannot convert with 404.
+        int count = limit == null ? 100 : wholeNumber(limit);
         if (count < 1 || count > MOST_LEDGER_ENTRIES) {
             throw new ProblemException(Response.Status.BAD_REQUEST, "limit",
                     "must be between 1 and " + MOST_LEDGER_ENTRIES);
@@ -190,6 +200,14 @@ public class ReportResource {
             return YearMonth.parse(value);
         } catch (DateTimeParseException e) {
             throw new ProblemException(Response.Status.BAD_REQUEST, "month", "must be a month such as 2026-11");
+        }
+    }
+
+    private static int wholeNumber(String limit) {
+        try {
+            return Integer.parseInt(limit);
+        } catch (NumberFormatException e) {
+            throw new ProblemException(Response.Status.BAD_REQUEST, "limit", "must be a whole number");
         }
     }
 }

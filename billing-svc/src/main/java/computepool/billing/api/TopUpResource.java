@@ -21,6 +21,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * Administrators put money into a developer's wallet: a balanced ledger transaction from the top-ups (paid) or
@@ -43,6 +46,9 @@ public class TopUpResource {
         this.clock = clock;
     }
 
+    @APIResponse(responseCode = "201", description = "The top-up, booked, and the wallet's balance after it", content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = TopUpView.class)))
+    @APIResponse(responseCode = "409", description = "A top-up with this reference is booked already")
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @WithTransaction

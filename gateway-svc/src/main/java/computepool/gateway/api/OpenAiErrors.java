@@ -56,6 +56,18 @@ public final class OpenAiErrors {
         return OpenAiException.invalid("body", "A JSON body is required.");
     }
 
+    public static OpenAiException tooLarge(long limitBytes) {
+        return new OpenAiException(Response.Status.REQUEST_ENTITY_TOO_LARGE,
+                "The request body is larger than " + limitBytes + " bytes.", OpenAiError.INVALID_REQUEST, "body",
+                "request_too_large");
+    }
+
+    public static OpenAiException methodNotAllowed(String method, String path) {
+        return new OpenAiException(Response.Status.METHOD_NOT_ALLOWED,
+                "Method " + method + " is not allowed on " + path + ".", OpenAiError.INVALID_REQUEST, null,
+                "method_not_allowed");
+    }
+
     /** Anything unforeseen is our fault: the client learns that much and no more. */
     public static OpenAiException unexpected() {
         return new OpenAiException(Response.Status.INTERNAL_SERVER_ERROR,

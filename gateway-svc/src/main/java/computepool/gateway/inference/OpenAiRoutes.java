@@ -107,11 +107,31 @@ public class OpenAiRoutes {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
         router.get("/v1/models").order(ORDER).handler(this::models);
         router.post("/v1/chat/completions").order(ORDER).handler(body)
-                .handler(context -> complete(context, CompletionKind.CHAT));
+                .handler(context -> complete(context, CompletionKind.CHAT)).failureHandler(this::bodyRefused);
         router.post("/v1/completions").order(ORDER).handler(body)
-                .handler(context -> complete(context, CompletionKind.TEXT));
+                .handler(context -> complete(context, CompletionKind.TEXT)).failureHandler(this::bodyRefused);
         if (config.echoRoute()) {
-            router.post(ECHO_PATH).order(ORDER).handler(body).handler(this::echo);
+            router.post(ECHO_PATH).order(ORDER).handler(body).handler(this::echo).failureHandler(this::bodyRefused);
+        }
+        // Any other method on these paths: 405 naming the one they take, rather than the JAX-RS handler's 404.
+        onlyAllowing(router, "/v1/models", "GET");
+        onlyAllowing(router, "/v1/chat/completions", "POST");
+        onlyAllowing(router, "/v1/completions", "POST");
+    }
+
+    private void onlyAllowing(Router router, String path, String method) {
+        router.route(path).order(ORDER).handler(routing -> {
+            routing.response().putHeader("Allow", method);
+            answers.send(routing.response(), OpenAiErrors.methodNotAllowed(routing.request().method().name(), path));
+        });
+    }
+
+    /** The body handler refuses a body over the limit with a bare 413: answer it in OpenAI's shape. */
+    private void bodyRefused(RoutingContext routing) {
+        if (routing.statusCode() == 413) {
+            answers.send(routing.response(), OpenAiErrors.tooLarge(config.maxBodyBytes()));
+        } else {
+            routing.next();
         }
     }
 

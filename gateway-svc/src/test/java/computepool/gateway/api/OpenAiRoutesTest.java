@@ -81,6 +81,29 @@ class OpenAiRoutesTest {
     }
 
     @Test
+    void aMethodTheRouteDoesNotTakeIsRefusedNamingTheOneItDoes() {
+        given().auth().oauth2(TestLogins.developer()).when().get("/v1/chat/completions")
+                .then().statusCode(405).header("Allow", "POST")
+                .body("error.code", equalTo("method_not_allowed"));
+        given().auth().oauth2(TestLogins.developer()).when().delete("/v1/completions")
+                .then().statusCode(405).header("Allow", "POST");
+        given().auth().oauth2(TestLogins.developer()).contentType(ContentType.JSON).body("{}")
+                .when().post("/v1/models")
+                .then().statusCode(405).header("Allow", "GET");
+    }
+
+    @Test
+    void aBodyOverTheLimitIsRefusedInOpenAisShape() {
+        String huge = "{\"model\": \"x\", \"prompt\": \"" + "a".repeat(1_100_000) + "\"}";
+        given().auth().oauth2(TestLogins.developer()).contentType(ContentType.JSON).body(huge)
+                .when().post("/v1/completions")
+                .then().statusCode(413)
+                .contentType(ContentType.JSON)
+                .body("error.code", equalTo("request_too_large"))
+                .body("error.param", equalTo("body"));
+    }
+
+    @Test
     void aGarbageTokenIsUnauthorized() {
         given().auth().oauth2("not-a-jwt").when().get("/v1/models")
                 .then().statusCode(401).body("error.code", equalTo("invalid_api_key"));

@@ -28,6 +28,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * The signed-in developer's API keys: create (the secret is in the answer, once), list, revoke. A gateway stops
@@ -52,6 +55,8 @@ public class ApiKeyResource {
         this.clock = clock;
     }
 
+    @APIResponse(responseCode = "201", description = "The key, with its secret shown this once", content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = CreatedApiKeyView.class)))
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @WithTransaction

@@ -7,6 +7,7 @@ import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
@@ -283,5 +284,17 @@ class ApiKeyResourceTest {
         given().auth().oauth2(admin).contentType(ContentType.JSON)
                 .body("{\"requestsPerMinute\": 5, \"tokensPerMinute\": 10}")
                 .when().put("/v1/admin/developers/" + UUID.randomUUID() + "/rate-limits").then().spec(problem(404));
+    }
+
+    @Test
+    void theContractSaysWhichTimestampsMayBeNullAndThatCreatingAnswers201() {
+        given().when().get("/q/openapi?format=json").then().statusCode(200)
+                .body("components.schemas.ApiKeyView.properties.expiresAt.type", hasItem("null"))
+                .body("components.schemas.ApiKeyView.properties.lastUsedAt.type", hasItem("null"))
+                .body("components.schemas.ApiKeyView.properties.revokedAt.type", hasItem("null"))
+                .body("components.schemas.ApiKeyView.properties.createdAt.type", not(hasItem("null")))
+                .body("paths.'/v1/api-keys'.post.responses.'201'.content.'application/json'.schema.'$ref'",
+                        equalTo("#/components/schemas/CreatedApiKeyView"))
+                .body("paths.'/v1/api-keys/{id}'.delete.responses.'404'.content", hasKey("application/problem+json"));
     }
 }

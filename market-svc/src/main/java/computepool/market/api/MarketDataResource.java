@@ -4,6 +4,7 @@ import static computepool.market.api.OrderRequests.gpuModel;
 import static computepool.market.api.OrderRequests.hour;
 import static computepool.market.api.OrderRequests.hourNotOver;
 import static computepool.market.api.OrderRequests.invalid;
+import static computepool.market.api.OrderRequests.wholeNumber;
 import static computepool.market.api.OrderRequests.positive;
 import static computepool.market.orders.OrderBook.hourStart;
 
@@ -19,6 +20,9 @@ import jakarta.ws.rs.core.MediaType;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 
 /**
  * What the market offers and asks, for anyone signed in: the best prices for a window of hours, the book's depth,
@@ -51,7 +55,8 @@ public class MarketDataResource {
      * @param bestBid the highest limit of the resting buys for any of its hours, and how many GPUs they ask; null
      *                when none rest
      */
-    public record Quote(String gpuModel, Instant start, Instant end, Level bestAsk, Level bestBid) {
+    public record Quote(String gpuModel, Instant start, Instant end, @Schema(nullable = true) Level bestAsk,
+            @Schema(nullable = true) Level bestBid) {
     }
 
     public record DepthView(String gpuModel, Instant start, Instant end, List<Level> asks, List<Level> bids) {
@@ -72,8 +77,13 @@ public class MarketDataResource {
 
     @GET
     @Path("/quote")
-    public Quote quote(@QueryParam("gpuModel") String gpuModel, @QueryParam("start") String start,
-            @QueryParam("durationHours") String durationHours) {
+    public Quote quote(
+            @QueryParam("gpuModel") @Parameter(required = true, schema = @Schema(enumeration = { "RTX_3090", "RTX_4090", "L40S",
+                    "A100_80GB", "H100_80GB", "H200" })) String gpuModel,
+            @QueryParam("start") @Parameter(required = true, description = "a whole hour, not yet over",
+                    schema = @Schema(type = SchemaType.STRING, format = "date-time")) String start,
+            @QueryParam("durationHours") @Parameter(required = true,
+                    schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "8784")) String durationHours) {
         Window window = window(gpuModel, start, durationHours);
         Depth depth = book.depth(window.model(), window.startHour(), window.hours(), 1);
         return new Quote(window.model().name(), window.start(), window.end(),
@@ -83,10 +93,17 @@ public class MarketDataResource {
 
     @GET
     @Path("/depth")
-    public DepthView depth(@QueryParam("gpuModel") String gpuModel, @QueryParam("start") String start,
-            @QueryParam("durationHours") String durationHours, @QueryParam("levels") String levels) {
+    public DepthView depth(
+            @QueryParam("gpuModel") @Parameter(required = true, schema = @Schema(enumeration = { "RTX_3090", "RTX_4090", "L40S",
+                    "A100_80GB", "H100_80GB", "H200" })) String gpuModel,
+            @QueryParam("start") @Parameter(required = true, description = "a whole hour, not yet over",
+                    schema = @Schema(type = SchemaType.STRING, format = "date-time")) String start,
+            @QueryParam("durationHours") @Parameter(required = true,
+                    schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "8784")) String durationHours,
+            @QueryParam("levels") @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1",
+                    maximum = "100")) String levels) {
         Window window = window(gpuModel, start, durationHours);
-        int deep = levels == null ? DEFAULT_LEVELS : positive(integer(levels, "levels"), "levels");
+        int deep = levels == null ? DEFAULT_LEVELS : positive(wholeNumber(levels, "levels"), "levels");
         if (deep > MAX_LEVELS) {
             throw invalid("levels", "must be at most " + MAX_LEVELS);
         }
@@ -98,8 +115,13 @@ public class MarketDataResource {
     /** Hour by hour over {@code [from, to)} (by default the last 24 hours to the end of this one). */
     @GET
     @Path("/spot-index")
-    public SpotIndex spotIndex(@QueryParam("gpuModel") String gpuModel, @QueryParam("from") String from,
-            @QueryParam("to") String to) {
+    public SpotIndex spotIndex(
+            @QueryParam("gpuModel") @Parameter(required = true, schema = @Schema(enumeration = { "RTX_3090", "RTX_4090", "L40S",
+                    "A100_80GB", "H100_80GB", "H200" })) String gpuModel,
+            @QueryParam("from") @Parameter(description = "a whole hour",
+                    schema = @Schema(type = SchemaType.STRING, format = "date-time")) String from,
+            @QueryParam("to") @Parameter(description = "a whole hour after from, at most 744 hours later",
+                    schema = @Schema(type = SchemaType.STRING, format = "date-time")) String to) {
         GpuModel model = gpuModel(gpuModel);
         long toHour = to == null ? book.currentHour() + 1 : hour(instant(to, "to"), "to");
         long fromHour = from == null ? toHour - DEFAULT_INDEX_HOURS : hour(instant(from, "from"), "from");
@@ -128,19 +150,11 @@ public class MarketDataResource {
     private Window window(String gpuModel, String start, String durationHours) {
         GpuModel model = gpuModel(gpuModel);
         long startHour = hourNotOver(book, start == null ? null : instant(start, "start"), "start");
-        int hours = positive(durationHours == null ? null : integer(durationHours, "durationHours"), "durationHours");
+        int hours = positive(durationHours == null ? null : wholeNumber(durationHours, "durationHours"), "durationHours");
         if (hours > OrderResource.MAX_HOURS) {
             throw invalid("durationHours", "must be at most " + OrderResource.MAX_HOURS);
         }
         return new Window(model, startHour, hours);
-    }
-
-    private static Integer integer(String text, String field) {
-        try {
-            return Integer.valueOf(text);
-        } catch (NumberFormatException e) {
-            throw invalid(field, "must be a whole number");
-        }
     }
 
     private static Instant instant(String text, String field) {

@@ -27,6 +27,9 @@ import java.util.Optional;
 import java.util.UUID;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.resteasy.reactive.RestResponse;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * The nodes of the signed-in operator. The operator is the token's subject; an operator sees only
@@ -51,6 +54,8 @@ public class NodeResource {
         this.clock = clock;
     }
 
+    @APIResponse(responseCode = "201", description = "The node, registered", content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = NodeView.class)))
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @WithTransaction
@@ -79,6 +84,7 @@ public class NodeResource {
     }
 
     /** The node's agent says the node is up. */
+    @APIResponse(responseCode = "204", description = "Heard: the node stays offered")
     @POST
     @Path("/{id}/heartbeats")
     @WithTransaction

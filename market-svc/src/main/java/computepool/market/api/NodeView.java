@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * A registered node as the REST API shows it.
@@ -15,8 +16,8 @@ import java.util.UUID;
  * @param offered         whether buyers are offered it now: heard from within the silence limit
  */
 public record NodeView(UUID id, String operatorId, String name, String zone, String interconnect,
-        int powerBudgetWatts, long peakWatts, List<GpuView> gpus, Instant registeredAt, Instant lastHeartbeatAt,
-        boolean offered) {
+        int powerBudgetWatts, long peakWatts, List<GpuView> gpus, Instant registeredAt,
+        @Schema(nullable = true) Instant lastHeartbeatAt, boolean offered) {
 
     /** One group of identical cards. */
     public record GpuView(String model, int memoryGib, int count, int powerLimitWatts) {

@@ -85,6 +85,15 @@ final class OrderRequests {
         return key;
     }
 
+    /** A whole number given as text (a query parameter): anything else is a 400 naming {@code field}. */
+    static Integer wholeNumber(String text, String field) {
+        try {
+            return Integer.valueOf(text);
+        } catch (NumberFormatException e) {
+            throw invalid(field, "must be a whole number");
+        }
+    }
+
     static GpuModel gpuModel(String name) {
         if (name == null) {
             throw invalid("gpuModel", "is required");

@@ -28,6 +28,10 @@ import java.util.Optional;
 import java.util.UUID;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.resteasy.reactive.RestResponse;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * Orders on the market's book: operators sell their nodes' GPU-hours, developers buy them. Each placement carries an
@@ -44,8 +48,13 @@ public class OrderResource {
     /** A year of hours: longer reservations are not sold. */
     static final int MAX_HOURS = 24 * 366;
     /** An operator's offer of a node's cards for every hour of {@code [start, end)}. */
-    public record SellRequest(UUID nodeId, String gpuModel, Integer gpuCount, Instant start, Instant end,
-            Long minPriceNanoUsdPerGpuHour) {
+    public record SellRequest(@Schema(required = true) UUID nodeId,
+            @Schema(required = true, enumeration = { "RTX_3090", "RTX_4090", "L40S", "A100_80GB", "H100_80GB",
+                    "H200" }) String gpuModel,
+            @Schema(required = true, minimum = "1") Integer gpuCount,
+            @Schema(required = true, description = "a whole hour, not yet over") Instant start,
+            @Schema(required = true, description = "a whole hour after start") Instant end,
+            @Schema(required = true, minimum = "1") Long minPriceNanoUsdPerGpuHour) {
     }
 
     /**
@@ -56,8 +65,16 @@ public class OrderResource {
      * @param spot        a bid for spare capacity: immediate-or-cancel (its default), every GPU paid at the clearing
      *                    price (the dearest sell the fill needed), preempted when a higher bid needs its GPUs
      */
-    public record BuyRequest(String gpuModel, Integer gpuCount, Instant start, Integer durationHours,
-            Long limitPriceNanoUsdPerGpuHour, Boolean latencySensitive, String timeInForce, Instant expiresAt,
+    public record BuyRequest(
+            @Schema(required = true, enumeration = { "RTX_3090", "RTX_4090", "L40S", "A100_80GB", "H100_80GB",
+                    "H200" }) String gpuModel,
+            @Schema(required = true, minimum = "1") Integer gpuCount,
+            @Schema(required = true, description = "a whole hour, not yet over") Instant start,
+            @Schema(required = true, minimum = "1", maximum = "8784") Integer durationHours,
+            @Schema(required = true, minimum = "1") Long limitPriceNanoUsdPerGpuHour,
+            Boolean latencySensitive,
+            @Schema(enumeration = { "standing", "immediate_or_cancel" }) String timeInForce,
+            @Schema(description = "a whole hour; only for a standing buy") Instant expiresAt,
             Boolean spot) {
     }
 
@@ -69,9 +86,16 @@ public class OrderResource {
         this.book = book;
     }
 
+    @APIResponse(responseCode = "201", description = "The order, placed and matched", content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = OrderView.class)))
+    @APIResponse(responseCode = "200", description = "The order this Idempotency-Key placed before, as it stands", content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = OrderView.class)))
+    @APIResponse(responseCode = "409", description = "The Idempotency-Key was used before with other terms")
     @POST
     @Path("/sell")
-    public RestResponse<OrderView> sell(@HeaderParam("Idempotency-Key") String idempotencyKey, SellRequest body) {
+    public RestResponse<OrderView> sell(@HeaderParam("Idempotency-Key") @Parameter(required = true,
+            description = "a key of the caller's own, at most 200 characters: the same key places the order once")
+            String idempotencyKey, SellRequest body) {
         String key = idempotencyKey(idempotencyKey);
         required(body, "body");
         long start = hourNotOver(book, body.start(), "start");
@@ -85,9 +109,16 @@ public class OrderResource {
         return answer("/v1/orders/", () -> book.sell(token.getSubject(), key, terms));
     }
 
+    @APIResponse(responseCode = "201", description = "The order, placed and matched", content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = OrderView.class)))
+    @APIResponse(responseCode = "200", description = "The order this Idempotency-Key placed before, as it stands", content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = OrderView.class)))
+    @APIResponse(responseCode = "409", description = "The Idempotency-Key was used before with other terms")
     @POST
     @Path("/buy")
-    public RestResponse<OrderView> buy(@HeaderParam("Idempotency-Key") String idempotencyKey, BuyRequest body) {
+    public RestResponse<OrderView> buy(@HeaderParam("Idempotency-Key") @Parameter(required = true,
+            description = "a key of the caller's own, at most 200 characters: the same key places the order once")
+            String idempotencyKey, BuyRequest body) {
         String key = idempotencyKey(idempotencyKey);
         required(body, "body");
         long start = hourNotOver(book, body.start(), "start");
@@ -119,14 +150,15 @@ public class OrderResource {
     }
 
     @GET
-    @Path("/{id}")
+    @Path("/{id: [0-9a-fA-F-]{36}}")
     public OrderView get(@PathParam("id") UUID id) {
         return mapped(() -> book.get(token.getSubject(), id));
     }
 
     /** Takes the order out of the book: a sell's unsold hours, or a resting buy. */
+    @APIResponse(responseCode = "409", description = "The order is no longer in the book")
     @DELETE
-    @Path("/{id}")
+    @Path("/{id: [0-9a-fA-F-]{36}}")
     public OrderView cancel(@PathParam("id") UUID id) {
         return mapped(() -> book.cancel(token.getSubject(), id));
     }

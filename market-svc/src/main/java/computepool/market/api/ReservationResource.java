@@ -7,6 +7,7 @@ import static computepool.market.api.OrderRequests.invalid;
 import static computepool.market.api.OrderRequests.mapped;
 import static computepool.market.api.OrderRequests.positive;
 import static computepool.market.api.OrderRequests.required;
+import static computepool.market.api.OrderRequests.wholeNumber;
 
 import computepool.market.orders.OrderBook;
 import computepool.market.orders.OrderTerms;
@@ -28,6 +29,11 @@ import java.util.List;
 import java.util.UUID;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.resteasy.reactive.RestResponse;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * What a developer's filled buys hold. A reservation's hours that have not begun may be given up, refunded at the
@@ -43,7 +49,9 @@ public class ReservationResource {
     private static final int MAX_LISTED = 100;
 
     /** An offer of {@code gpuCount} of the reservation's GPUs for each hour of {@code [start, end)}. */
-    public record ResaleRequest(Integer gpuCount, Instant start, Instant end, Long minPriceNanoUsdPerGpuHour) {
+    public record ResaleRequest(@Schema(required = true, minimum = "1") Integer gpuCount,
+            @Schema(required = true) Instant start, @Schema(required = true) Instant end,
+            @Schema(required = true, minimum = "1") Long minPriceNanoUsdPerGpuHour) {
     }
 
     private final JsonWebToken token;
@@ -56,8 +64,11 @@ public class ReservationResource {
 
     /** The caller's reservations, latest start first (at most 100). */
     @GET
-    public List<ReservationView> list(@QueryParam("limit") Integer limit) {
-        int listed = limit == null ? MAX_LISTED : positive(limit, "limit");
+    public List<ReservationView> list(
+            @QueryParam("limit") @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1",
+                    maximum = "100")) String limit) {
+        // Read here rather than by JAX-RS, which answers a parameter it cannot convert with 404.
+        int listed = limit == null ? MAX_LISTED : positive(wholeNumber(limit, "limit"), "limit");
         if (listed > MAX_LISTED) {
             throw invalid("limit", "must be at most " + MAX_LISTED);
         }
@@ -75,6 +86,7 @@ public class ReservationResource {
      * at, their GPUs offered again. Its resale, if any, is withdrawn with them; hours already resold are another
      * buyer's, so a reservation with some of those ahead answers 409.
      */
+    @APIResponse(responseCode = "409", description = "No hours are left to give up, or some ahead were resold")
     @DELETE
     @Path("/{id}")
     public ReservationView cancel(@PathParam("id") UUID id) {
@@ -82,10 +94,17 @@ public class ReservationResource {
     }
 
     /** Offers hours of the reservation that have not begun to other buyers; one resale at a time. */
+    @APIResponse(responseCode = "201", description = "The sell order offering the hours", content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = OrderView.class)))
+    @APIResponse(responseCode = "200", description = "The sell order this Idempotency-Key placed before", content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = OrderView.class)))
+    @APIResponse(responseCode = "409", description = "The Idempotency-Key was used before with other terms, or the hours are not the caller's to sell")
     @POST
     @Path("/{id}/resale")
     public RestResponse<OrderView> resell(@PathParam("id") UUID id,
-            @HeaderParam("Idempotency-Key") String idempotencyKey, ResaleRequest body) {
+            @HeaderParam("Idempotency-Key") @Parameter(required = true,
+                    description = "a key of the caller's own, at most 200 characters: the same key sells once")
+            String idempotencyKey, ResaleRequest body) {
         String key = idempotencyKey(idempotencyKey);
         required(body, "body");
         long start = hour(body.start(), "start");

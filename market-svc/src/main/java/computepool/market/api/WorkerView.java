@@ -6,6 +6,7 @@ import computepool.market.store.ShardWorkerRecord;
 import computepool.market.store.ShardWorkerStore;
 import java.time.Duration;
 import java.time.Instant;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * A shard worker as the registry sees it, for administrators: what it announced, whether pipelines may use it now
@@ -19,9 +20,10 @@ import java.time.Instant;
  * @param refusedReason   why the registry refused its announcement; null when accepted
  */
 public record WorkerView(String workerId, String modelId, int layerStart, int layerEnd, int totalLayers,
-        String address, String operatorId, String nodeId, int maxSessions, boolean healthy, Integer activeSessions,
-        Instant announcedAt, Instant lastHeartbeatAt, Instant lastHeardAt, String withdrawnReason,
-        String refusedReason) {
+        String address, String operatorId, String nodeId, int maxSessions, boolean healthy,
+        @Schema(nullable = true) Integer activeSessions, Instant announcedAt,
+        @Schema(nullable = true) Instant lastHeartbeatAt, Instant lastHeardAt,
+        @Schema(nullable = true) String withdrawnReason, @Schema(nullable = true) String refusedReason) {
 
     static WorkerView of(ShardWorkerRecord row, Instant now, Duration silenceLimit) {
         RegisteredWorker registered = ShardWorkerStore.toDomain(row);

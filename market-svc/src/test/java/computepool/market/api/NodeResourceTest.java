@@ -241,6 +241,49 @@ class NodeResourceTest {
     }
 
     @Test
+    void aZoneThatIsNotAStringIsRejectedNotStoredAsText() {
+        rejectedNaming("""
+                {"name": "pod", "zone": false, "interconnect": "federated", "powerBudgetWatts": 1440,
+                 "gpus": [%s]}""".formatted(RTX_4090_PAIR), "zone");
+        rejectedNaming(node("pod", "federated", 1440, RTX_4090_PAIR).replace("\"home-sf-1\"", "12"), "zone");
+    }
+
+    @Test
+    void aMethodThePathDoesNotTakeIsRefusedNamingTheOnesItDoes() {
+        given().auth().oauth2(TestLogins.developer())
+                .when().delete("/v1/nodes")
+                .then().statusCode(405)
+                .header("Allow", containsString("GET"))
+                .header("Allow", containsString("POST"))
+                .contentType("application/problem+json");
+    }
+
+    @Test
+    void optionsListsExactlyThePathsOwnMethods() {
+        String token = TestLogins.developer();
+        given().auth().oauth2(token).when().options("/v1/nodes/" + UUID.randomUUID())
+                .then().statusCode(200).header("Allow", "GET, HEAD, OPTIONS");
+        given().auth().oauth2(token).when().options("/v1/orders/buy")
+                .then().statusCode(200).header("Allow", "OPTIONS, POST");
+        given().auth().oauth2(token).when().options("/v1/orders/" + UUID.randomUUID())
+                .then().statusCode(200).header("Allow", "DELETE, GET, HEAD, OPTIONS");
+    }
+
+    @Test
+    void theContractPublishesWhatTheEdgeAnswers() {
+        given().when().get("/q/openapi?format=json")
+                .then().statusCode(200)
+                .body("paths.'/v1/nodes/{id}'.get.responses", hasKey("404"))
+                .body("paths.'/v1/nodes/{id}'.get.responses", hasKey("401"))
+                .body("paths.'/v1/nodes'.post.responses", hasKey("201"))
+                .body("paths.'/v1/nodes'.post.responses", hasKey("400"))
+                .body("paths.'/v1/nodes/{id}/heartbeats'.post.responses", hasKey("204"))
+                .body("components.schemas.NodeView.properties.lastHeartbeatAt.type", hasItem("null"))
+                .body("components.schemas.RegisterNodeRequest.additionalProperties", equalTo(false))
+                .body("components.schemas", hasKey("Problem"));
+    }
+
+    @Test
     void metricsArePublished() {
         given().when().get("/q/metrics").then().statusCode(200);
     }

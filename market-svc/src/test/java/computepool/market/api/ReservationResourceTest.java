@@ -192,6 +192,22 @@ class ReservationResourceTest {
     }
 
     @Test
+    void aQueryParameterGivenTwiceOrEmptyIsRefusedNotReadAsTheDefault() {
+        String developer = TestLogins.developer();
+        given().auth().oauth2(developer).urlEncodingEnabled(false)
+                .when().get("/v1/reservations?limit=&limit=%C2%A9").then()
+                .spec(badRequestNaming("limit"));
+        given().auth().oauth2(developer).urlEncodingEnabled(false)
+                .when().get("/v1/reservations?limit=2&limit=3").then()
+                .spec(badRequestNaming("limit"));
+        given().auth().oauth2(developer).urlEncodingEnabled(false)
+                .when().get("/v1/reservations?limit=").then()
+                .spec(badRequestNaming("limit"));
+        given().auth().oauth2(developer).when().get("/v1/reservations?limit=2").then()
+                .statusCode(200);
+    }
+
+    @Test
     void resoldHoursAreBoughtFromTheReservationsHolderWhoIsPaidForThem() throws Exception {
         String pod = node(TWO_4090S);
         sell(pod, 2, base, base + 10, ONE_USD);

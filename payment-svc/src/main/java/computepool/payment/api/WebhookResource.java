@@ -30,6 +30,9 @@ import java.util.Set;
 import java.util.UUID;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.resteasy.reactive.RestResponse;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * The signed-in user's webhook endpoints for payment events. The signing secret is generated here
@@ -51,6 +54,8 @@ public class WebhookResource {
         this.clock = clock;
     }
 
+    @APIResponse(responseCode = "201", description = "The endpoint, registered, with its signing secret shown this once", content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = CreatedWebhookView.class)))
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @WithTransaction

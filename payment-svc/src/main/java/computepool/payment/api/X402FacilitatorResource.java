@@ -3,6 +3,7 @@ package computepool.payment.api;
 import computepool.payment.x402.X402;
 import computepool.payment.x402.X402Facilitator;
 import jakarta.annotation.security.PermitAll;
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -41,14 +42,14 @@ public class X402FacilitatorResource {
 
     @POST
     @Path("verify")
-    public X402.VerifyResponse verify(@NotNull(message = "a JSON body is required") X402.FacilitatorRequest request)
+    public X402.VerifyResponse verify(@NotNull(message = "a JSON body is required") @Valid X402.FacilitatorRequest request)
             throws Exception {
         return facilitator.verify(request);
     }
 
     @POST
     @Path("settle")
-    public X402.SettleResponse settle(@NotNull(message = "a JSON body is required") X402.FacilitatorRequest request)
+    public X402.SettleResponse settle(@NotNull(message = "a JSON body is required") @Valid X402.FacilitatorRequest request)
             throws Exception {
         Integer timeout = request.paymentRequirements() == null ? null : request.paymentRequirements().maxTimeoutSeconds();
         Duration wait = timeout == null || timeout <= 0 ? LONGEST_WAIT

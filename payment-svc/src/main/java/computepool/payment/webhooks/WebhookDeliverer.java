@@ -7,6 +7,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,7 +39,9 @@ public class WebhookDeliverer {
         this.deliveries = deliveries;
         this.config = config;
         this.clock = clock;
-        this.http = HttpClient.newBuilder().connectTimeout(config.timeout())
+        // Deliveries leave through the JVM's proxy when one is set (https.proxyHost and the like): an egress proxy
+        // in production, the journeys' guard in tests.
+        this.http = HttpClient.newBuilder().connectTimeout(config.timeout()).proxy(ProxySelector.getDefault())
                 .followRedirects(HttpClient.Redirect.NEVER).build();
         this.loop = new PassLoop("webhooks", config.passInterval(), this::deliverDue, LOG);
     }

@@ -134,6 +134,12 @@ class X402FacilitatorTest {
     void aBodyThatIsNoFacilitatorRequestIsA400() {
         given().contentType(ContentType.JSON).body("{not json").when().post("/verify").then().statusCode(400);
         given().contentType(ContentType.JSON).when().post("/settle").then().statusCode(400);
+        // A document missing a field every x402 request carries is malformed, named, and settles nothing.
+        given().contentType(ContentType.JSON).body("""
+                {"x402Version": 1, "paymentPayload": {"x402Version": 1, "scheme": "exact", "network": "eip155:31337"},
+                 "paymentRequirements": null}""")
+                .when().post("/settle").then().statusCode(400)
+                .body("errors.field", org.hamcrest.Matchers.hasItems("paymentPayload.payload", "paymentRequirements"));
     }
 
     private void refused(Map<String, Object> request, String reason) {

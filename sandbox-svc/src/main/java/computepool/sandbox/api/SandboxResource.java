@@ -26,6 +26,9 @@ import java.time.Clock;
 import java.util.UUID;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.resteasy.reactive.RestResponse;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * The signed-in developer's sandboxes. A sandbox belongs to the token's subject; anyone else's
@@ -46,6 +49,8 @@ public class SandboxResource {
         this.clock = clock;
     }
 
+    @APIResponse(responseCode = "201", description = "The sandbox, created", content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = SandboxView.class)))
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @WithTransaction
