@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -49,7 +50,7 @@ class ContractFuzzIT {
             String apiKey = preparedDeveloper(platform, tokens.passwordGrant(developer.username(),
                     developer.password()), tokens.passwordGrant(admin.username(), admin.password()));
 
-            Map<String, ServiceProcess> services = new java.util.LinkedHashMap<>();
+            Map<String, ServiceProcess> services = new LinkedHashMap<>();
             services.put("identity", platform.identity());
             services.put("market", platform.market());
             services.put("billing", platform.billing());

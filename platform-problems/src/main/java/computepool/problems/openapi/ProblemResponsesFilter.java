@@ -1,14 +1,21 @@
 package computepool.problems.openapi;
 
 import computepool.problems.Problem;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.eclipse.microprofile.openapi.OASFactory;
 import org.eclipse.microprofile.openapi.OASFilter;
 import org.eclipse.microprofile.openapi.models.Components;
 import org.eclipse.microprofile.openapi.models.OpenAPI;
 import org.eclipse.microprofile.openapi.models.Operation;
 import org.eclipse.microprofile.openapi.models.PathItem;
+import org.eclipse.microprofile.openapi.models.media.Content;
 import org.eclipse.microprofile.openapi.models.media.Schema;
 import org.eclipse.microprofile.openapi.models.responses.APIResponse;
 import org.eclipse.microprofile.openapi.models.responses.APIResponses;
@@ -102,7 +109,7 @@ public class ProblemResponsesFilter implements OASFilter {
     static String anchored(String pattern) {
         String flags = "";
         String body = pattern;
-        java.util.regex.Matcher inline = java.util.regex.Pattern.compile("^\\(\\?[a-z]+\\)").matcher(body);
+        Matcher inline = Pattern.compile("^\\(\\?[a-z]+\\)").matcher(body);
         if (inline.find()) {
             flags = inline.group();
             body = body.substring(flags.length());
@@ -126,7 +133,7 @@ public class ProblemResponsesFilter implements OASFilter {
                 .content(problemContent()));
     }
 
-    private static org.eclipse.microprofile.openapi.models.media.Content problemContent() {
+    private static Content problemContent() {
         return OASFactory.createContent().addMediaType(Problem.MEDIA_TYPE, OASFactory.createMediaType()
                 .schema(OASFactory.createSchema().ref("#/components/schemas/" + PROBLEM_SCHEMA)));
     }
@@ -139,10 +146,10 @@ public class ProblemResponsesFilter implements OASFilter {
         }
         operation.getRequestBody().getContent().getMediaTypes().values()
                 .forEach(media -> close(media.getSchema(), components,
-                        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>())));
+                        Collections.newSetFromMap(new IdentityHashMap<>())));
     }
 
-    private static void close(Schema schema, Components components, java.util.Set<Schema> seen) {
+    private static void close(Schema schema, Components components, Set<Schema> seen) {
         if (schema == null || !seen.add(schema)) {
             return;
         }
@@ -160,7 +167,7 @@ public class ProblemResponsesFilter implements OASFilter {
             schema.getProperties().values().forEach(property -> close(property, components, seen));
         }
         close(schema.getItems(), components, seen);
-        for (List<Schema> alternatives : java.util.Arrays.asList(schema.getAllOf(), schema.getOneOf(),
+        for (List<Schema> alternatives : Arrays.asList(schema.getAllOf(), schema.getOneOf(),
                 schema.getAnyOf())) {
             if (alternatives != null) {
                 alternatives.forEach(alternative -> close(alternative, components, seen));
