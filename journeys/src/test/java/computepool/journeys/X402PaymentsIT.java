@@ -24,6 +24,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,6 +67,7 @@ class X402PaymentsIT {
     private static long chainId;
     private static String treasury;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private final Path root = Path.of(System.getProperty("computepool.root", "..")).toAbsolutePath().normalize();
 
     @BeforeAll
     static void startPlatform() throws Exception {
@@ -125,11 +127,12 @@ class X402PaymentsIT {
     void aRequestWithoutCredentialsIsQuotedAndEveryFaultyVoucherIsRefusedWithItsReasonMovingNothing()
             throws Exception {
         X402Wallet agent = funded();
-        HttpResponse<String> challenge = chat(null);
+        HttpResponse<String> challenge = chat(Map.of());
         assertEquals(402, challenge.statusCode(), challenge.body());
         JsonNode body = JSON.readTree(challenge.body());
         assertEquals(1, body.get("x402Version").asInt());
-        assertEquals("X-PAYMENT header is required", body.get("error").asText());
+        assertEquals("PAYMENT-SIGNATURE (x402 version 2) or X-PAYMENT (version 1) header is required",
+                body.get("error").asText());
         JsonNode requirements = body.get("accepts").get(0);
         assertEquals("exact", requirements.get("scheme").asText());
         assertEquals("eip155:" + chainId, requirements.get("network").asText());
@@ -139,6 +142,18 @@ class X402PaymentsIT {
         assertTrue(requirements.get("description").asText().contains("billed at the quoted amount"));
         assertEquals("ComputePool USD", requirements.get("extra").get("name").asText());
         BigInteger price = new BigInteger(requirements.get("maxAmountRequired").asText());
+        // Version 2's PAYMENT-REQUIRED says the same: the resource apart, the price as amount.
+        JsonNode v2 = paymentRequired(challenge);
+        assertEquals(2, v2.get("x402Version").asInt());
+        assertEquals(body.get("error").asText(), v2.get("error").asText());
+        assertEquals(requirements.get("resource").asText(), v2.get("resource").get("url").asText());
+        assertEquals(requirements.get("mimeType").asText(), v2.get("resource").get("mimeType").asText());
+        JsonNode accepts = v2.get("accepts").get(0);
+        assertEquals(price.toString(), accepts.get("amount").asText());
+        for (String same : new String[] { "scheme", "network", "asset", "payTo", "maxTimeoutSeconds", "extra" }) {
+            assertEquals(requirements.get(same), accepts.get(same), same);
+        }
+        assertFalse(accepts.has("maxAmountRequired"));
         long now = Instant.now().getEpochSecond();
         Credentials stranger = Credentials.create(Keys.createEcKeyPair());
         X402Wallet broke = X402Wallet.create();
@@ -166,6 +181,7 @@ class X402PaymentsIT {
         assertEquals(200, served.statusCode(), served.body());
         JsonNode settled = JSON.readTree(Base64.getDecoder().decode(
                 served.headers().firstValue("X-PAYMENT-RESPONSE").orElseThrow()));
+        assertTrue(served.headers().firstValue("PAYMENT-RESPONSE").isEmpty(), "a version 1 payment is answered in v1");
         assertTrue(settled.get("success").asBoolean(), settled.toString());
         assertEquals(agent.address().toLowerCase(), settled.get("payer").asText().toLowerCase());
         assertEquals(agentBefore.subtract(price), token.balanceOf(agent.address()).send());
@@ -174,11 +190,43 @@ class X402PaymentsIT {
         long promptTokens = JSON.readTree(served.body()).get("usage").get("prompt_tokens").asLong();
         assertEquals(BigInteger.valueOf(Math.ceilDiv(InferencePlatform.cost(promptTokens, MAX_TOKENS), 1000)), price);
 
+        HttpResponse<String> both = chat(Map.of("X-PAYMENT", voucher, "PAYMENT-SIGNATURE", voucher));
+        assertEquals(402, both.statusCode(), both.body());
+        assertTrue(JSON.readTree(both.body()).get("error").asText().contains("not both"), both.body());
         HttpResponse<String> reused = chat(voucher);
         assertEquals(402, reused.statusCode(), reused.body());
         assertEquals("invalid_transaction_state", JSON.readTree(reused.body()).get("error").asText());
         assertEquals(agentBefore.subtract(price), token.balanceOf(agent.address()).send(), "a reused voucher pays once");
         assertEquals(treasuryBefore.add(price), token.balanceOf(treasury).send());
+    }
+
+    @Test
+    void theOfficialX402ClientsPayByVersionTwoAsTheirQuickStartsShowAndEachPaysExactlyTheQuote() throws Exception {
+        X402Clients clients = X402Clients.installed(root);
+        for (X402Clients.Client client : X402Clients.Client.values()) {
+            X402Wallet agent = funded();
+            // The quote each client reads: version 2's PAYMENT-REQUIRED of the same request.
+            HttpResponse<String> challenge = chat(Map.of());
+            assertEquals(402, challenge.statusCode(), challenge.body());
+            JsonNode accepts = paymentRequired(challenge).get("accepts").get(0);
+            BigInteger price = new BigInteger(accepts.get("amount").asText());
+            BigInteger agentBefore = token.balanceOf(agent.address()).send();
+            BigInteger treasuryBefore = token.balanceOf(treasury).send();
+
+            X402Clients.Outcome paid = clients.pay(client, agent.privateKey(), platform.gateway().uri(CHAT).toString(),
+                    accepts.get("network").asText(), accepts.get("asset").asText(), chatBody());
+
+            assertEquals(200, paid.status(), client + ": " + paid.printed());
+            JsonNode settled = paid.paymentResponse().orElseThrow(() -> new AssertionError(
+                    client + " got no PAYMENT-RESPONSE: " + paid.printed()));
+            assertTrue(settled.get("success").asBoolean(), settled.toString());
+            assertEquals(agent.address().toLowerCase(), settled.get("payer").asText().toLowerCase());
+            assertEquals("eip155:" + chainId, settled.get("network").asText());
+            assertFalse(JSON.readTree(paid.body()).get("choices").isEmpty(), paid.body());
+            assertEquals(agentBefore.subtract(price), token.balanceOf(agent.address()).send(),
+                    client + " paid exactly the quote");
+            assertEquals(treasuryBefore.add(price), token.balanceOf(treasury).send());
+        }
     }
 
     @Test
@@ -251,16 +299,28 @@ class X402PaymentsIT {
         return agent;
     }
 
+    /** A request paid by version 1's X-PAYMENT, or unpaid. */
     private static HttpResponse<String> chat(String payment) throws Exception {
+        return chat(payment == null ? Map.of() : Map.of("X-PAYMENT", payment));
+    }
+
+    private static HttpResponse<String> chat(Map<String, String> headers) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(platform.gateway().uri(CHAT))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("""
-                        {"model": "%s", "max_tokens": %d,
-                         "messages": [{"role": "user", "content": "What is the capital of France?"}]}"""
-                        .formatted(platform.model(), MAX_TOKENS)));
-        if (payment != null) {
-            request.header("X-PAYMENT", payment);
-        }
+                .POST(HttpRequest.BodyPublishers.ofString(chatBody()));
+        headers.forEach(request::header);
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String chatBody() {
+        return """
+                {"model": "%s", "max_tokens": %d,
+                 "messages": [{"role": "user", "content": "What is the capital of France?"}]}"""
+                .formatted(platform.model(), MAX_TOKENS);
+    }
+
+    private static JsonNode paymentRequired(HttpResponse<String> challenge) throws Exception {
+        return JSON.readTree(Base64.getDecoder().decode(challenge.headers().firstValue("PAYMENT-REQUIRED")
+                .orElseThrow(() -> new AssertionError("a 402 without PAYMENT-REQUIRED: " + challenge.body()))));
     }
 }

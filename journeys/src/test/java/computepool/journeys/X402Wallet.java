@@ -42,6 +42,11 @@ final class X402Wallet {
         return key;
     }
 
+    /** The key as 0x-prefixed hex, as wallets and the x402 SDKs take it. */
+    String privateKey() {
+        return Numeric.toHexStringWithPrefixZeroPadded(key.getEcKeyPair().getPrivateKey(), 64);
+    }
+
     /** A voucher as a well-behaved client signs it: the amount asked, valid from a minute ago until the timeout. */
     String pay(JsonNode requirements, long chainId) throws Exception {
         long now = Instant.now().getEpochSecond();

@@ -7,11 +7,13 @@ import computepool.gateway.api.OpenAiException;
 import computepool.gateway.limits.RateLimited;
 import computepool.gateway.x402.PaymentRequiredException;
 import computepool.gateway.x402.VoucherPayments;
+import computepool.gateway.x402.X402;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.UncheckedIOException;
+import java.util.Base64;
 import org.jboss.logging.Logger;
 
 /** Writes JSON answers, and failures in OpenAI's shape with the headers their status calls for. */
@@ -27,14 +29,17 @@ public class ErrorAnswers {
     }
 
     /**
-     * Any failure: an {@link OpenAiException} as it is, a {@link PaymentRequiredException} as x402's 402 body,
+     * Any failure: an {@link OpenAiException} as it is, a {@link PaymentRequiredException} as x402's 402 (version 1's
+     * body, version 2's header),
      * anything else logged and answered as a 500.
      */
     public void send(HttpServerResponse response, Throwable failure) {
         if (failure instanceof PaymentRequiredException paymentRequired) {
             if (!response.headWritten() && !response.closed()) {
                 response.setStatusCode(402).putHeader("Content-Type", "application/json")
-                        .end(Buffer.buffer(VoucherPayments.json(paymentRequired.body())));
+                        .putHeader(X402.PAYMENT_REQUIRED_HEADER,
+                                Base64.getEncoder().encodeToString(VoucherPayments.json(paymentRequired.v2Header())))
+                        .end(Buffer.buffer(VoucherPayments.json(paymentRequired.v1Body())));
             }
             return;
         }

@@ -18,7 +18,6 @@ import computepool.gateway.models.ServedModels;
 import computepool.gateway.usage.UsageEvents;
 import computepool.gateway.usage.UsageRecorder;
 import computepool.gateway.x402.VoucherPayments;
-import computepool.gateway.x402.X402;
 import computepool.shard.client.PipelineClient;
 import computepool.shard.v1.FinishReason;
 import computepool.shard.v1.Hop;
@@ -204,7 +203,7 @@ public class OpenAiRoutes {
                                 .chain(pipeline -> vouchers.settled(verified)
                                         .map(paid -> new Planned(requestId, paid.caller(), completion,
                                                 RateLimiter.Admission.UNLIMITED, pipeline, Optional.empty(),
-                                                Optional.of(paid.responseHeader()))))));
+                                                Optional.of(paid.receipt()))))));
     }
 
     private Uni<Hold> held(String requestId, Caller caller, Completion completion) {
@@ -227,10 +226,10 @@ public class OpenAiRoutes {
 
     /**
      * @param hold            the funds held for a developer's request; none for one paid by voucher
-     * @param paymentResponse the {@code X-PAYMENT-RESPONSE} of a request paid by voucher
+     * @param receipt         the settlement's header of a request paid by voucher
      */
     private record Planned(String requestId, Caller caller, Completion completion, RateLimiter.Admission admission,
-            Pipeline pipeline, Optional<Hold> hold, Optional<String> paymentResponse) {
+            Pipeline pipeline, Optional<Hold> hold, Optional<VoucherPayments.Receipt> receipt) {
     }
 
     private Completion plan(Buffer body, CompletionKind kind) {
@@ -299,8 +298,7 @@ public class OpenAiRoutes {
                         ownTime.completion(sent[0] - received, flushedNanos - ended.lastEventNanos());
                     }
                 });
-        planned.paymentResponse().ifPresent(
-                settled -> routing.response().putHeader(X402.PAYMENT_RESPONSE_HEADER, settled));
+        planned.receipt().ifPresent(receipt -> routing.response().putHeader(receipt.header(), receipt.value()));
         exchange.start(pipelineClient, request);
         sent[0] = System.nanoTime();
     }

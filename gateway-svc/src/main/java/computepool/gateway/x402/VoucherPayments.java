@@ -32,12 +32,14 @@ import org.jboss.logging.Logger;
 
 /**
  * Requests paid one by one with x402 vouchers, on the routes configured for it, by callers without credentials. A
- * request without {@code X-PAYMENT} is answered 402 with what it costs: its maximum cost at the model's price now
- * (its prompt and every completion token it may generate), in the token's smallest unit, rounded up. With a payment,
- * payment-svc's facilitator verifies it against those same requirements; once a pipeline is ready the payment is
- * settled on chain, and only then does the completion run, so a streamed answer's headers can carry
- * {@code X-PAYMENT-RESPONSE}. The request is billed at the quoted amount whatever it uses (the description says so);
- * its operators are credited by what it used.
+ * request without a payment is answered 402 with what it costs: its maximum cost at the model's price now (its prompt
+ * and every completion token it may generate), in the token's smallest unit, rounded up; in version 1's body and in
+ * version 2's {@code PAYMENT-REQUIRED} header. A payment comes as version 2's {@code PAYMENT-SIGNATURE} or version 1's
+ * {@code X-PAYMENT}: payment-svc's facilitator verifies it against those same requirements, in its version; once a
+ * pipeline is ready the payment is settled on chain, and only then does the completion run, so a streamed answer's
+ * headers can carry the settlement ({@code PAYMENT-RESPONSE}, or {@code X-PAYMENT-RESPONSE} for version 1). The
+ * request is billed at the quoted amount whatever it uses (the description says so); its operators are credited by
+ * what it used.
  *
  * <p>The facilitator answers a repeated settlement of one authorization with its first transaction, so a voucher is
  * claimed here (in Redis, by payer and nonce) before it is settled: two requests racing with one voucher get one
@@ -51,21 +53,27 @@ public class VoucherPayments {
     private static final long NANO_USD_PER_TOKEN_UNIT = 1_000;
     /** Longer than any voucher needs between verification and its transfer being on chain. */
     private static final Duration CLAIM_KEPT = Duration.ofHours(1);
+    static final String PAYMENT_MISSING = X402.PAYMENT_SIGNATURE_HEADER + " (x402 version 2) or "
+            + X402.V1_PAYMENT_HEADER + " (version 1) header is required";
     private static final ObjectMapper JSON = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.LOWER_CAMEL_CASE)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
 
-    /** A payment the facilitator found valid for these requirements, not settled yet. */
-    public record Verified(X402.PaymentRequirements requirements, JsonNode payment, String payer, String nonce) {
+    /**
+     * A payment the facilitator found valid for these requirements, not settled yet.
+     *
+     * @param request what the facilitator was asked, to be asked again to settle
+     */
+    public record Verified(Quote quote, X402.FacilitatorRequest request, String payer, String nonce) {
     }
 
-    /**
-     * A settled payment.
-     *
-     * @param responseHeader the {@code X-PAYMENT-RESPONSE} value
-     */
-    public record Paid(Caller caller, String responseHeader) {
+    /** The settlement's answer to the client: the header of the payment's version, and its value. */
+    public record Receipt(String header, String value) {
+    }
+
+    /** A settled payment. */
+    public record Paid(Caller caller, Receipt receipt) {
     }
 
     private final GatewayConfig.X402 config;
@@ -91,28 +99,47 @@ public class VoucherPayments {
      * when there is no payment or it does not do.
      */
     public Uni<Verified> verified(RoutingContext routing, Completion completion) {
-        String header = routing.request().getHeader(X402.PAYMENT_HEADER);
-        return requirements(routing, completion).chain(requirements -> {
-            if (header == null || header.isBlank()) {
-                throw required(requirements, X402.PAYMENT_HEADER + " header is required");
+        String v2 = routing.request().getHeader(X402.PAYMENT_SIGNATURE_HEADER);
+        String v1 = routing.request().getHeader(X402.V1_PAYMENT_HEADER);
+        return quote(routing, completion).chain(quote -> {
+            boolean hasV2 = v2 != null && !v2.isBlank();
+            boolean hasV1 = v1 != null && !v1.isBlank();
+            if (!hasV2 && !hasV1) {
+                throw new PaymentRequiredException(quote, PAYMENT_MISSING);
             }
+            if (hasV2 && hasV1) {
+                throw new PaymentRequiredException(quote, "invalid_payload: send " + X402.PAYMENT_SIGNATURE_HEADER
+                        + " or " + X402.V1_PAYMENT_HEADER + ", not both");
+            }
+            String header = hasV2 ? X402.PAYMENT_SIGNATURE_HEADER : X402.V1_PAYMENT_HEADER;
+            int version = hasV2 ? X402.V2 : X402.V1;
             JsonNode payment;
             try {
-                payment = JSON.readTree(Base64.getDecoder().decode(header.strip()));
+                payment = JSON.readTree(Base64.getDecoder().decode((hasV2 ? v2 : v1).strip()));
             } catch (IllegalArgumentException | IOException e) {
-                throw required(requirements, "invalid_payload: " + X402.PAYMENT_HEADER
+                throw new PaymentRequiredException(quote, "invalid_payload: " + header
                         + " must be base64 of a JSON payment payload");
             }
+            if (payment == null || !payment.isObject()) {
+                throw new PaymentRequiredException(quote, "invalid_payload: " + header
+                        + " must be base64 of a JSON payment payload");
+            }
+            if (payment.path("x402Version").asInt(0) != version) {
+                throw new PaymentRequiredException(quote, "invalid_x402_version: " + header + " carries version "
+                        + version + " payments");
+            }
+            X402.FacilitatorRequest request = version == X402.V2
+                    ? new X402.FacilitatorRequest(X402.V2, payloadV2(payment, quote), quote.v2())
+                    : new X402.FacilitatorRequest(X402.V1, payment, quote.v1());
             JsonNode authorization = payment.path("payload").path("authorization");
             String payer = authorization.path("from").asText("");
             String nonce = authorization.path("nonce").asText("");
-            return facilitator("verify", new X402.FacilitatorRequest(X402.VERSION, payment, requirements),
-                    X402.VerifyResponse.class, requirements).map(answer -> {
-                        if (!answer.isValid()) {
-                            throw required(requirements, answer.invalidReason());
-                        }
-                        return new Verified(requirements, payment, payer, nonce);
-                    });
+            return facilitator("verify", request, X402.VerifyResponse.class, quote).map(answer -> {
+                if (!answer.isValid()) {
+                    throw new PaymentRequiredException(quote, answer.invalidReason());
+                }
+                return new Verified(quote, request, payer, nonce);
+            });
         });
     }
 
@@ -127,26 +154,50 @@ public class VoucherPayments {
                 })
                 .chain(claimed -> {
                     if (claimed == null) {
-                        throw required(verified.requirements(), "invalid_transaction_state");
+                        throw new PaymentRequiredException(verified.quote(), "invalid_transaction_state");
                     }
-                    return facilitator("settle", new X402.FacilitatorRequest(X402.VERSION, verified.payment(),
-                            verified.requirements()), X402.SettleResponse.class, verified.requirements());
+                    return facilitator("settle", verified.request(), X402.SettleResponse.class, verified.quote());
                 })
                 .map(settled -> {
                     if (!settled.success()) {
                         LOG.warnf("Voucher of %s was not settled: %s (transaction %s)", verified.payer(),
                                 settled.errorReason(), settled.transaction());
-                        throw required(verified.requirements(), settled.errorReason());
+                        throw new PaymentRequiredException(verified.quote(), settled.errorReason());
                     }
-                    long paid = Math.multiplyExact(Long.parseLong(verified.requirements().maxAmountRequired()),
-                            NANO_USD_PER_TOKEN_UNIT);
+                    long paid = Math.multiplyExact(Long.parseLong(verified.quote().amount()), NANO_USD_PER_TOKEN_UNIT);
                     Caller caller = Caller.byVoucher(new Caller.Voucher(settled.payer(), paid, settled.network(),
                             settled.transaction()));
-                    return new Paid(caller, Base64.getEncoder().encodeToString(json(settled)));
+                    String header = verified.request().x402Version() == X402.V2 ? X402.PAYMENT_RESPONSE_HEADER
+                            : X402.V1_PAYMENT_RESPONSE_HEADER;
+                    return new Paid(caller, new Receipt(header, Base64.getEncoder().encodeToString(json(settled))));
                 });
     }
 
-    private Uni<X402.PaymentRequirements> requirements(RoutingContext routing, Completion completion) {
+    /**
+     * A version 2 payment as it is passed on: what it accepted, its scheme's payload, its resource and extensions,
+     * and none of what else a client may add (the facilitator refuses fields it does not know).
+     */
+    private static X402.PaymentPayloadV2 payloadV2(JsonNode payment, Quote quote) {
+        try {
+            X402.PaymentRequirementsV2 accepted = JSON.treeToValue(payment.get("accepted"),
+                    X402.PaymentRequirementsV2.class);
+            X402.ResourceInfo resource = payment.hasNonNull("resource")
+                    ? JSON.treeToValue(payment.get("resource"), X402.ResourceInfo.class) : null;
+            @SuppressWarnings("unchecked")
+            Map<String, Object> extensions = payment.hasNonNull("extensions")
+                    ? JSON.treeToValue(payment.get("extensions"), Map.class) : null;
+            if (accepted == null || !payment.hasNonNull("payload")) {
+                throw new PaymentRequiredException(quote, "invalid_payload: a version 2 payment names the "
+                        + "requirements it accepted and carries its scheme's payload");
+            }
+            return new X402.PaymentPayloadV2(X402.V2, resource, accepted, payment.get("payload"), extensions);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new PaymentRequiredException(quote, "invalid_payload: " + X402.PAYMENT_SIGNATURE_HEADER
+                    + " is no version 2 payment payload");
+        }
+    }
+
+    private Uni<Quote> quote(RoutingContext routing, Completion completion) {
         if (config.facilitatorUrl().isEmpty() || config.chainId().isEmpty() || config.asset().isEmpty()
                 || config.payTo().isEmpty()) {
             LOG.error("x402 is enabled for " + config.routes().orElse(List.of()) + " but computepool.gateway.x402 "
@@ -157,8 +208,8 @@ public class VoucherPayments {
         return holds.quote(completion.model().id(), prompt, completion.maxTokens()).map(maxCost -> {
             // Rounded up: a quote never asks less than the request may cost.
             long amount = Math.max(1, Math.ceilDiv(maxCost, NANO_USD_PER_TOKEN_UNIT));
-            return new X402.PaymentRequirements(X402.EXACT, "eip155:" + config.chainId().get(),
-                    Long.toString(amount), routing.request().absoluteURI(),
+            return new Quote("eip155:" + config.chainId().get(), Long.toString(amount),
+                    routing.request().absoluteURI(),
                     "A completion by " + completion.model().id() + " of up to " + completion.maxTokens()
                             + " tokens after a " + prompt + "-token prompt; billed at the quoted amount, its most "
                             + "possible cost, whatever it uses",
@@ -168,8 +219,7 @@ public class VoucherPayments {
         });
     }
 
-    private <T> Uni<T> facilitator(String path, X402.FacilitatorRequest body, Class<T> answer,
-            X402.PaymentRequirements requirements) {
+    private <T> Uni<T> facilitator(String path, X402.FacilitatorRequest body, Class<T> answer, Quote quote) {
         URI base = config.facilitatorUrl().orElseThrow();
         HttpRequest request = HttpRequest.newBuilder(URI.create(base.toString().replaceAll("/+$", "") + "/" + path))
                 .timeout(config.facilitatorTimeout())
@@ -184,7 +234,7 @@ public class VoucherPayments {
                 .map(response -> {
                     if (response.statusCode() == 400) {
                         // Not a payment document at all: the client's fault, answered like any invalid payment.
-                        throw required(requirements, "invalid_payload: " + new String(response.body(),
+                        throw new PaymentRequiredException(quote, "invalid_payload: " + new String(response.body(),
                                 StandardCharsets.UTF_8));
                     }
                     if (response.statusCode() != 200) {
@@ -198,10 +248,6 @@ public class VoucherPayments {
                         throw unavailable();
                     }
                 });
-    }
-
-    private static PaymentRequiredException required(X402.PaymentRequirements requirements, String error) {
-        return new PaymentRequiredException(new X402.PaymentRequired(X402.VERSION, error, List.of(requirements)));
     }
 
     private static OpenAiException unavailable() {

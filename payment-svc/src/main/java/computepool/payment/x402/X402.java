@@ -2,15 +2,22 @@ package computepool.payment.x402;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
-/** The x402 (version 1) documents a facilitator takes and answers, for the {@code exact} scheme on EVM. */
+/**
+ * The x402 documents a facilitator takes and answers, for the {@code exact} scheme on EVM, in both versions of the
+ * protocol: version 1 (requirements with {@code maxAmountRequired} and the resource inline) and version 2 (requirements
+ * with {@code amount}, the resource apart, the payload carrying the requirements it {@code accepted}).
+ */
 public final class X402 {
 
-    public static final int VERSION = 1;
+    public static final int V1 = 1;
+    public static final int V2 = 2;
     public static final String EXACT = "exact";
     /** A field every x402 document carries: one left out is a malformed request (400), not an invalid payment. */
     static final String REQUIRED = "is required";
@@ -32,15 +39,35 @@ public final class X402 {
             @NotNull(message = REQUIRED) @Valid Authorization authorization) {
     }
 
-    public record PaymentPayload(
-            @NotNull(message = REQUIRED) Integer x402Version,
+    /**
+     * What a facilitator request pays and asks, read alike whichever version carried it.
+     *
+     * @param paidScheme the scheme the payment says it pays by
+     * @param paidNetwork the network the payment says it pays on
+     * @param amount the amount required, in the asset's smallest unit
+     */
+    public record Voucher(int version, String paidScheme, String paidNetwork, ExactEvmPayload exact, String scheme,
+            String network, String amount, String asset, String payTo, Integer maxTimeoutSeconds,
+            boolean acceptedAsRequired) {
+    }
+
+    /** A request to {@code /verify} or {@code /settle}, of either version. */
+    public sealed interface FacilitatorRequest permits FacilitatorRequestV1, FacilitatorRequestV2 {
+
+        Voucher voucher();
+    }
+
+    // Version 1.
+
+    public record PaymentPayloadV1(
+            @NotNull(message = REQUIRED) @Min(V1) @Max(V1) Integer x402Version,
             @NotNull(message = REQUIRED) String scheme,
             @NotNull(message = REQUIRED) String network,
             @NotNull(message = REQUIRED) @Valid ExactEvmPayload payload) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record PaymentRequirements(
+    public record PaymentRequirementsV1(
             @NotNull(message = REQUIRED) String scheme,
             @NotNull(message = REQUIRED) String network,
             @NotNull(message = REQUIRED) String maxAmountRequired,
@@ -54,11 +81,71 @@ public final class X402 {
             Map<String, Object> extra) {
     }
 
-    public record FacilitatorRequest(
-            @NotNull(message = REQUIRED) Integer x402Version,
-            @NotNull(message = REQUIRED) @Valid PaymentPayload paymentPayload,
-            @NotNull(message = REQUIRED) @Valid PaymentRequirements paymentRequirements) {
+    public record FacilitatorRequestV1(
+            @NotNull(message = REQUIRED) @Min(V1) @Max(V1) Integer x402Version,
+            @NotNull(message = REQUIRED) @Valid PaymentPayloadV1 paymentPayload,
+            @NotNull(message = REQUIRED) @Valid PaymentRequirementsV1 paymentRequirements) implements FacilitatorRequest {
+
+        @Override
+        public Voucher voucher() {
+            PaymentRequirementsV1 required = paymentRequirements;
+            return new Voucher(paymentPayload.x402Version(), paymentPayload.scheme(), paymentPayload.network(),
+                    paymentPayload.payload(), required.scheme(), required.network(), required.maxAmountRequired(),
+                    required.asset(), required.payTo(), required.maxTimeoutSeconds(), true);
+        }
     }
+
+    // Version 2.
+
+    public record ResourceInfo(
+            @NotNull(message = REQUIRED) String url,
+            @Schema(nullable = true) String description,
+            @Schema(nullable = true) String mimeType) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record PaymentRequirementsV2(
+            @NotNull(message = REQUIRED) String scheme,
+            @NotNull(message = REQUIRED) String network,
+            @NotNull(message = REQUIRED) String amount,
+            @NotNull(message = REQUIRED) String asset,
+            @NotNull(message = REQUIRED) String payTo,
+            @NotNull(message = REQUIRED) Integer maxTimeoutSeconds,
+            @Schema(nullable = true, description = "the scheme's own fields; absent or null when it has none")
+            Map<String, Object> extra) {
+
+        /** The same payment asked: extra, the scheme's hints to the payer, may differ. */
+        boolean asks(PaymentRequirementsV2 other) {
+            return scheme.equals(other.scheme) && network.equals(other.network) && amount.equals(other.amount)
+                    && asset.equalsIgnoreCase(other.asset) && payTo.equalsIgnoreCase(other.payTo);
+        }
+    }
+
+    public record PaymentPayloadV2(
+            @NotNull(message = REQUIRED) @Min(V2) @Max(V2) Integer x402Version,
+            @Schema(nullable = true) @Valid ResourceInfo resource,
+            @NotNull(message = REQUIRED) @Valid PaymentRequirementsV2 accepted,
+            @NotNull(message = REQUIRED) @Valid ExactEvmPayload payload,
+            @Schema(nullable = true, description = "the extensions the payer answers; none are required here")
+            Map<String, Object> extensions) {
+    }
+
+    public record FacilitatorRequestV2(
+            @NotNull(message = REQUIRED) @Min(V2) @Max(V2) Integer x402Version,
+            @NotNull(message = REQUIRED) @Valid PaymentPayloadV2 paymentPayload,
+            @NotNull(message = REQUIRED) @Valid PaymentRequirementsV2 paymentRequirements) implements FacilitatorRequest {
+
+        @Override
+        public Voucher voucher() {
+            PaymentRequirementsV2 accepted = paymentPayload.accepted();
+            PaymentRequirementsV2 required = paymentRequirements;
+            return new Voucher(paymentPayload.x402Version(), accepted.scheme(), accepted.network(),
+                    paymentPayload.payload(), required.scheme(), required.network(), required.amount(),
+                    required.asset(), required.payTo(), required.maxTimeoutSeconds(), accepted.asks(required));
+        }
+    }
+
+    // Answers, the same shape in both versions.
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record VerifyResponse(boolean isValid, String invalidReason, String payer) {
@@ -72,9 +159,16 @@ public final class X402 {
     public record SettleResponse(boolean success, String errorReason, String transaction, String network, String payer) {
     }
 
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Kind(int x402Version, String scheme, String network) {
     }
 
-    public record Supported(List<Kind> kinds) {
+    /**
+     * What this facilitator settles.
+     *
+     * @param extensions the x402 extensions it supports (none)
+     * @param signers by CAIP-2 family, the addresses that submit its settlements
+     */
+    public record Supported(List<Kind> kinds, List<String> extensions, Map<String, List<String>> signers) {
     }
 }

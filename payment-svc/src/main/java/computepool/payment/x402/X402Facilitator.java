@@ -86,43 +86,34 @@ public class X402Facilitator {
     }
 
     private Checked check(X402.FacilitatorRequest request) throws Exception {
-        X402.PaymentPayload payment = request.paymentPayload();
-        X402.PaymentRequirements required = request.paymentRequirements();
+        X402.Voucher voucher = request.voucher();
         String payer = payerOf(request);
-        if (!Integer.valueOf(X402.VERSION).equals(request.x402Version())
-                || payment == null || !Integer.valueOf(X402.VERSION).equals(payment.x402Version())) {
-            return Checked.invalid("invalid_x402_version", payer);
-        }
-        if (required == null || required.payTo() == null || required.maxAmountRequired() == null
-                || required.asset() == null) {
-            return Checked.invalid("invalid_payment_requirements", payer);
-        }
-        if (!X402.EXACT.equals(payment.scheme()) || !X402.EXACT.equals(required.scheme())) {
+        if (!X402.EXACT.equals(voucher.paidScheme()) || !X402.EXACT.equals(voucher.scheme())) {
             return Checked.invalid("unsupported_scheme", payer);
         }
-        if (!network().equals(payment.network()) || !network().equals(required.network())) {
+        if (!network().equals(voucher.paidNetwork()) || !network().equals(voucher.network())) {
             return Checked.invalid("invalid_network", payer);
         }
         // Only payments to the platform's treasury: the treasury pays the settlement's gas, and would otherwise pay
-        // it for transfers between strangers.
-        if (!required.asset().equalsIgnoreCase(chain.config().tokenAddress())
-                || !required.payTo().equalsIgnoreCase(chain.treasury().getAddress())
-                || !UNSIGNED.matcher(required.maxAmountRequired()).matches()) {
+        // it for transfers between strangers. A version 2 payment must have accepted what is asked of it.
+        if (!voucher.asset().equalsIgnoreCase(chain.config().tokenAddress())
+                || !voucher.payTo().equalsIgnoreCase(chain.treasury().getAddress())
+                || !UNSIGNED.matcher(voucher.amount()).matches() || !voucher.acceptedAsRequired()) {
             return Checked.invalid("invalid_payment_requirements", payer);
         }
-        X402.ExactEvmPayload exact = payment.payload();
-        X402.Authorization given = exact == null ? null : exact.authorization();
-        if (given == null || exact.signature() == null || !SIGNATURE.matcher(exact.signature()).matches()
+        X402.ExactEvmPayload exact = voucher.exact();
+        X402.Authorization given = exact.authorization();
+        if (!SIGNATURE.matcher(exact.signature()).matches()
                 || !matches(ADDRESS, given.from()) || !matches(ADDRESS, given.to()) || !matches(UNSIGNED, given.value())
                 || !matches(UNSIGNED, given.validAfter()) || !matches(UNSIGNED, given.validBefore())
                 || !matches(NONCE, given.nonce())) {
             return Checked.invalid("invalid_payload", payer);
         }
-        if (!given.to().equalsIgnoreCase(required.payTo())) {
+        if (!given.to().equalsIgnoreCase(voucher.payTo())) {
             return Checked.invalid("invalid_exact_evm_payload_recipient_mismatch", payer);
         }
         BigInteger value = new BigInteger(given.value());
-        if (value.compareTo(new BigInteger(required.maxAmountRequired())) != 0) {
+        if (value.compareTo(new BigInteger(voucher.amount())) != 0) {
             return Checked.invalid("invalid_exact_evm_payload_authorization_value", payer);
         }
         BigInteger now = BigInteger.valueOf(clock.instant().getEpochSecond());
@@ -167,9 +158,8 @@ public class X402Facilitator {
     }
 
     private Optional<ChainAction> settlementOf(X402.FacilitatorRequest request) {
-        X402.Authorization given = request.paymentPayload() == null || request.paymentPayload().payload() == null
-                ? null : request.paymentPayload().payload().authorization();
-        if (given == null || !matches(ADDRESS, given.from()) || !matches(NONCE, given.nonce())) {
+        X402.Authorization given = request.voucher().exact().authorization();
+        if (!matches(ADDRESS, given.from()) || !matches(NONCE, given.nonce())) {
             return Optional.empty();
         }
         return actions.byKey(key(given.from(), given.nonce()));
@@ -180,11 +170,7 @@ public class X402Facilitator {
     }
 
     private static String payerOf(X402.FacilitatorRequest request) {
-        X402.PaymentPayload payment = request.paymentPayload();
-        if (payment == null || payment.payload() == null || payment.payload().authorization() == null) {
-            return null;
-        }
-        return payment.payload().authorization().from();
+        return request.voucher().exact().authorization().from();
     }
 
     /** 65 bytes r ‖ s ‖ v, as wallets sign typed data. */

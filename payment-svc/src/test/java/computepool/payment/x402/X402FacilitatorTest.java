@@ -23,6 +23,7 @@ import java.math.BigInteger;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -75,7 +76,58 @@ class X402FacilitatorTest {
         given().when().get("/supported").then().statusCode(200)
                 .body("kinds[0].x402Version", equalTo(1))
                 .body("kinds[0].scheme", equalTo("exact"))
-                .body("kinds[0].network", equalTo("eip155:" + chain.config().chainId()));
+                .body("kinds[0].network", equalTo("eip155:" + chain.config().chainId()))
+                .body("kinds[1].x402Version", equalTo(2))
+                .body("kinds[1].network", equalTo("eip155:" + chain.config().chainId()))
+                .body("signers.'eip155:*'[0]", equalTo(merchant));
+    }
+
+    @Test
+    void aVersionTwoVoucherVerifiesAndSettlesOnceMovingExactlyTheAmount() throws Exception {
+        TransferAuthorization authorization = authorization(PRICE, 300);
+        Map<String, Object> request = requestV2(authorization, sign(authorization, payer), PRICE);
+
+        post("/verify", request).body("isValid", equalTo(true)).body("payer", equalTo(payer.getAddress()));
+        String transaction = post("/settle", request).body("success", equalTo(true))
+                .body("network", equalTo("eip155:" + chain.config().chainId()))
+                .body("payer", equalTo(payer.getAddress()))
+                .extract().path("transaction");
+
+        assertEquals(FUNDS.subtract(PRICE), balance(payer.getAddress()));
+        post("/settle", request).body("success", equalTo(true)).body("transaction", equalTo(transaction));
+        post("/verify", request).body("isValid", equalTo(false)).body("invalidReason", equalTo("invalid_transaction_state"));
+        assertEquals(FUNDS.subtract(PRICE), balance(payer.getAddress()));
+    }
+
+    @Test
+    void aVersionTwoVoucherThatAcceptedOtherRequirementsIsRefusedAndMovesNothing() throws Exception {
+        TransferAuthorization authorization = authorization(PRICE, 300);
+        Map<String, Object> cheaper = requestV2(authorization, sign(authorization, payer), PRICE);
+        accepted(cheaper).put("amount", PRICE.subtract(BigInteger.ONE).toString());
+        refused(cheaper, "invalid_payment_requirements");
+        Map<String, Object> elsewhere = requestV2(authorization, sign(authorization, payer), PRICE);
+        accepted(elsewhere).put("network", "eip155:1");
+        refused(elsewhere, "invalid_network");
+        Map<String, Object> otherScheme = requestV2(authorization, sign(authorization, payer), PRICE);
+        accepted(otherScheme).put("scheme", "upto");
+        refused(otherScheme, "unsupported_scheme");
+
+        assertEquals(FUNDS, balance(payer.getAddress()));
+        assertFalse(chain.token().authorizationState(payer.getAddress(), authorization.nonce()).send());
+    }
+
+    @Test
+    void aDocumentOfNoKnownVersionOrMixingVersionsIsA400NamingTheField() throws Exception {
+        TransferAuthorization authorization = authorization(PRICE, 300);
+        Map<String, Object> unknown = requestV2(authorization, sign(authorization, payer), PRICE);
+        unknown.put("x402Version", 3);
+        given().contentType(ContentType.JSON).body(unknown).when().post("/verify").then().statusCode(400)
+                .body("errors[0].field", equalTo("x402Version"));
+        // A version 2 request carrying version 1's requirements: their maxAmountRequired is no field of version 2.
+        Map<String, Object> mixed = request(authorization, sign(authorization, payer), PRICE);
+        mixed.put("x402Version", 2);
+        given().contentType(ContentType.JSON).body(mixed).when().post("/settle").then().statusCode(400);
+        assertEquals(FUNDS, balance(payer.getAddress()));
     }
 
     @Test
@@ -166,13 +218,38 @@ class X402FacilitatorTest {
                         "validAfter", Long.toString(authorization.validAfter()),
                         "validBefore", Long.toString(authorization.validBefore()),
                         "nonce", Numeric.toHexString(authorization.nonce()))));
-        Map<String, Object> requirements = new java.util.HashMap<>(Map.of(
+        Map<String, Object> requirements = new HashMap<>(Map.of(
                 "scheme", "exact", "network", network, "maxAmountRequired", required.toString(),
                 "resource", "http://127.0.0.1/v1/chat/completions", "description", "a completion",
                 "mimeType", "application/json", "payTo", merchant, "maxTimeoutSeconds", 30,
                 "asset", chain.config().tokenAddress(),
                 "extra", Map.of("name", "ComputePool USD", "version", "1")));
-        return new java.util.HashMap<>(Map.of("x402Version", 1, "paymentPayload", payload,
+        return new HashMap<>(Map.of("x402Version", 1, "paymentPayload", payload,
+                "paymentRequirements", requirements));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> accepted(Map<String, Object> request) {
+        return (Map<String, Object>) ((Map<String, Object>) request.get("paymentPayload")).get("accepted");
+    }
+
+    /** A version 2 request: the payload carries what it accepted, equal to the requirements asked. */
+    private Map<String, Object> requestV2(TransferAuthorization authorization, String signature, BigInteger required) {
+        Map<String, Object> requirements = new HashMap<>(Map.of(
+                "scheme", "exact", "network", "eip155:" + chain.config().chainId(), "amount", required.toString(),
+                "payTo", merchant, "maxTimeoutSeconds", 30, "asset", chain.config().tokenAddress(),
+                "extra", Map.of("name", "ComputePool USD", "version", "1")));
+        Map<String, Object> payload = new HashMap<>(Map.of(
+                "x402Version", 2, "accepted", new HashMap<>(requirements),
+                "resource", Map.of("url", "http://127.0.0.1/v1/chat/completions", "description", "a completion",
+                        "mimeType", "application/json"),
+                "payload", Map.of("signature", signature, "authorization", Map.of(
+                        "from", authorization.from(), "to", authorization.to(),
+                        "value", authorization.value().toString(),
+                        "validAfter", Long.toString(authorization.validAfter()),
+                        "validBefore", Long.toString(authorization.validBefore()),
+                        "nonce", Numeric.toHexString(authorization.nonce())))));
+        return new HashMap<>(Map.of("x402Version", 2, "paymentPayload", payload,
                 "paymentRequirements", requirements));
     }
 
