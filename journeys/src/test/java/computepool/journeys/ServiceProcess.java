@@ -40,6 +40,17 @@ public final class ServiceProcess implements AutoCloseable {
     /** JIT settings for benchmarks: both compilers, as in production. */
     static final List<String> PEAK_SPEED = List.of();
 
+    /** How long a service may take to be ready, started alone or beside others. */
+    private static final Duration READY_WITHIN = Duration.ofSeconds(90);
+
+    /** A service to start: its module, its configuration and its JIT settings. */
+    record Launch(String module, Map<String, String> config, List<String> jit) {
+
+        Launch(String module, Map<String, String> config) {
+            this(module, config, QUICK_START);
+        }
+    }
+
     /**
      * Starts the module's packaged service with the given configuration (passed as system
      * properties, which outrank the packaged application.properties) and waits until it is ready.
@@ -51,6 +62,33 @@ public final class ServiceProcess implements AutoCloseable {
     /** Same as {@link #start(String, Map)}, with the JIT settings given ({@link #QUICK_START}, {@link #PEAK_SPEED}). */
     public static ServiceProcess start(String module, Map<String, String> config, List<String> jit)
             throws IOException, InterruptedException {
+        return startAll(List.of(new Launch(module, config, jit))).getFirst();
+    }
+
+    /**
+     * Starts the services side by side and waits until every one is ready: independent services are all ready sooner
+     * so than one after another, as each spends part of its start-up waiting. If one fails, all of them are stopped.
+     */
+    static List<ServiceProcess> startAll(List<Launch> launches) throws IOException, InterruptedException {
+        List<ServiceProcess> started = new ArrayList<>();
+        try {
+            for (Launch launch : launches) {
+                started.add(launch(launch));
+            }
+            for (ServiceProcess service : started) {
+                service.awaitReady();
+            }
+            return List.copyOf(started);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            for (ServiceProcess service : started) {
+                service.close();
+            }
+            throw e;
+        }
+    }
+
+    private static ServiceProcess launch(Launch launch) throws IOException {
+        String module = launch.module();
         Path root = Path.of(System.getProperty("computepool.root", "..")).toAbsolutePath().normalize();
         Path jar = root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
@@ -62,20 +100,18 @@ public final class ServiceProcess implements AutoCloseable {
         int port = freePort();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-Xmx384m", "-XX:+UseSerialGC"));
-        command.addAll(jit);
+        command.addAll(launch.jit());
         if (module.equals("shard-worker")) {
             // fp32 weights live off-heap, handed to ONNX Runtime's native library
             command.addAll(List.of("-XX:MaxDirectMemorySize=2g", "--enable-native-access=ALL-UNNAMED"));
         }
         command.addAll(List.of("-Dquarkus.http.port=" + port, "-Dquarkus.log.console.json.enabled=false"));
-        config.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        launch.config().forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
-        ServiceProcess service = new ServiceProcess(module, port, builder.start(), log);
-        service.awaitReady(Duration.ofSeconds(90));
-        return service;
+        return new ServiceProcess(module, port, builder.start(), log);
     }
 
     public URI uri(String path) {
@@ -108,8 +144,8 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    private void awaitReady(Duration limit) throws IOException, InterruptedException {
-        Instant deadline = Instant.now().plus(limit);
+    private void awaitReady() throws IOException, InterruptedException {
+        Instant deadline = Instant.now().plus(READY_WITHIN);
         while (Instant.now().isBefore(deadline)) {
             if (!process.isAlive()) {
                 throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + tail());
@@ -126,7 +162,7 @@ public final class ServiceProcess implements AutoCloseable {
             Thread.sleep(250);
         }
         process.destroyForcibly();
-        throw new IllegalStateException(name + " was not ready within " + limit + ":\n" + tail());
+        throw new IllegalStateException(name + " was not ready within " + READY_WITHIN + ":\n" + tail());
     }
 
     private String tail() throws IOException {

@@ -43,31 +43,43 @@ record ShardPipeline(List<ServiceProcess> workers, List<Hop> hops, String reques
     /** With {@code extraConfig} of each worker (by its index, from the first layers on) added to its configuration. */
     static ShardPipeline start(JourneyStack stack, IntFunction<Map<String, String>> extraConfig, int... ends)
             throws Exception {
-        List<ServiceProcess> workers = new ArrayList<>();
+        return of(stack, ServiceProcess.startAll(launches(stack, extraConfig, ends)), ends);
+    }
+
+    /** The workers of a pipeline ending at {@code ends}, started side by side. */
+    private static List<ServiceProcess.Launch> launches(JourneyStack stack, IntFunction<Map<String, String>> extraConfig,
+            int... ends) {
+        List<ServiceProcess.Launch> launches = new ArrayList<>();
+        int start = 0;
+        for (int index = 0; index < ends.length; index++) {
+            int end = ends[index];
+            Map<String, String> config = new HashMap<>(stack.env().serviceConfig(Optional.empty()));
+            config.put("computepool.shard.layer-start", String.valueOf(start));
+            config.put("computepool.shard.layer-end", String.valueOf(end));
+            config.put("computepool.shard.worker-id", workerId(stack, start, end));
+            config.putAll(extraConfig.apply(index));
+            launches.add(new ServiceProcess.Launch("shard-worker", config));
+            start = end;
+        }
+        return launches;
+    }
+
+    /** The pipeline of {@code workers}, started from {@link #launches} with the same {@code ends}. */
+    private static ShardPipeline of(JourneyStack stack, List<ServiceProcess> workers, int... ends) {
         List<Hop> hops = new ArrayList<>();
-        try {
-            int start = 0;
-            for (int index = 0; index < ends.length; index++) {
-                int end = ends[index];
-                String workerId = "shard-" + start + "-" + end + "-" + stack.runId();
-                Map<String, String> config = new HashMap<>(stack.env().serviceConfig(Optional.empty()));
-                config.put("computepool.shard.layer-start", String.valueOf(start));
-                config.put("computepool.shard.layer-end", String.valueOf(end));
-                config.put("computepool.shard.worker-id", workerId);
-                config.putAll(extraConfig.apply(index));
-                ServiceProcess worker = ServiceProcess.start("shard-worker", config);
-                workers.add(worker);
-                hops.add(Hop.newBuilder().setWorkerId(workerId).setAddress("127.0.0.1:" + worker.port())
-                        .setLayerStart(start).setLayerEnd(end).build());
-                start = end;
-            }
-        } catch (Exception | AssertionError e) {
-            for (ServiceProcess worker : workers) {
-                worker.close();
-            }
-            throw e;
+        int start = 0;
+        for (int index = 0; index < ends.length; index++) {
+            int end = ends[index];
+            hops.add(Hop.newBuilder().setWorkerId(workerId(stack, start, end))
+                    .setAddress("127.0.0.1:" + workers.get(index).port())
+                    .setLayerStart(start).setLayerEnd(end).build());
+            start = end;
         }
         return new ShardPipeline(List.copyOf(workers), List.copyOf(hops), "journey-" + stack.runId());
+    }
+
+    private static String workerId(JourneyStack stack, int start, int end) {
+        return "shard-" + start + "-" + end + "-" + stack.runId();
     }
 
     PipelineClient.Request request(int[] prompt, int maxTokens, SamplingParams sampling) {
