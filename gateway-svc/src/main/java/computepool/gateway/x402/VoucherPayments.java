@@ -53,7 +53,7 @@ public class VoucherPayments {
     private static final long NANO_USD_PER_TOKEN_UNIT = 1_000;
     /** Longer than any voucher needs between verification and its transfer being on chain. */
     private static final Duration CLAIM_KEPT = Duration.ofHours(1);
-    static final String PAYMENT_MISSING = X402.PAYMENT_SIGNATURE_HEADER + " (x402 version 2) or "
+    private static final String PAYMENT_MISSING = X402.PAYMENT_SIGNATURE_HEADER + " (x402 version 2) or "
             + X402.V1_PAYMENT_HEADER + " (version 1) header is required";
     private static final ObjectMapper JSON = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.LOWER_CAMEL_CASE)
