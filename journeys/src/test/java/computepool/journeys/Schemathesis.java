@@ -36,13 +36,8 @@ final class Schemathesis {
         if (given.isPresent() && Files.isExecutable(given.get())) {
             return new Schemathesis(given.get(), root.resolve("journeys/schemathesis.toml"));
         }
-        Process install = new ProcessBuilder(root.resolve("journeys/scripts/install_schemathesis.sh").toString())
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String path = new String(install.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        if (!install.waitFor(5, TimeUnit.MINUTES) || install.exitValue() != 0) {
-            throw new IllegalStateException("journeys/scripts/install_schemathesis.sh failed");
-        }
-        return new Schemathesis(Path.of(path), root.resolve("journeys/schemathesis.toml"));
+        return new Schemathesis(InstallScript.run(root, "install_schemathesis.sh", 5),
+                root.resolve("journeys/schemathesis.toml"));
     }
 
     /** One run's outcome: the CLI's exit status and everything it printed. */

@@ -41,14 +41,8 @@ final class X402Clients {
 
     /** The clients {@code ./computepool test} installed, or installed now by the same script. */
     static X402Clients installed(Path root) throws IOException, InterruptedException {
-        Path clients = root.resolve("journeys/x402-clients");
-        Process install = new ProcessBuilder(root.resolve("journeys/scripts/install_x402_clients.sh").toString())
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String python = new String(install.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        if (!install.waitFor(10, TimeUnit.MINUTES) || install.exitValue() != 0) {
-            throw new IllegalStateException("journeys/scripts/install_x402_clients.sh failed");
-        }
-        return new X402Clients(clients, Path.of(python));
+        return new X402Clients(root.resolve("journeys/x402-clients"),
+                InstallScript.run(root, "install_x402_clients.sh", 10));
     }
 
     /**

@@ -113,13 +113,7 @@ public class VoucherPayments {
             }
             String header = hasV2 ? X402.PAYMENT_SIGNATURE_HEADER : X402.V1_PAYMENT_HEADER;
             int version = hasV2 ? X402.V2 : X402.V1;
-            JsonNode payment;
-            try {
-                payment = JSON.readTree(Base64.getDecoder().decode((hasV2 ? v2 : v1).strip()));
-            } catch (IllegalArgumentException | IOException e) {
-                throw new PaymentRequiredException(quote, "invalid_payload: " + header
-                        + " must be base64 of a JSON payment payload");
-            }
+            JsonNode payment = paymentDocument(hasV2 ? v2 : v1);
             if (payment == null || !payment.isObject()) {
                 throw new PaymentRequiredException(quote, "invalid_payload: " + header
                         + " must be base64 of a JSON payment payload");
@@ -171,6 +165,15 @@ public class VoucherPayments {
                             : X402.V1_PAYMENT_RESPONSE_HEADER;
                     return new Paid(caller, new Receipt(header, Base64.getEncoder().encodeToString(json(settled))));
                 });
+    }
+
+    /** The header's JSON document; null when it is no base64 of JSON. */
+    private static JsonNode paymentDocument(String header) {
+        try {
+            return JSON.readTree(Base64.getDecoder().decode(header.strip()));
+        } catch (IllegalArgumentException | IOException e) {
+            return null;
+        }
     }
 
     /**

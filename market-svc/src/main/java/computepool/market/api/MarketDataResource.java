@@ -12,6 +12,7 @@ import computepool.market.domain.GpuModel;
 import computepool.market.matching.Depth;
 import computepool.market.orders.OrderBook;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -77,14 +78,8 @@ public class MarketDataResource {
 
     @GET
     @Path("/quote")
-    public Quote quote(
-            @QueryParam("gpuModel") @Parameter(required = true, schema = @Schema(enumeration = { "RTX_3090", "RTX_4090", "L40S",
-                    "A100_80GB", "H100_80GB", "H200" })) String gpuModel,
-            @QueryParam("start") @Parameter(required = true, description = "a whole hour, not yet over",
-                    schema = @Schema(type = SchemaType.STRING, format = "date-time")) String start,
-            @QueryParam("durationHours") @Parameter(required = true,
-                    schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "8784")) String durationHours) {
-        Window window = window(gpuModel, start, durationHours);
+    public Quote quote(@BeanParam WindowParameters parameters) {
+        Window window = window(parameters);
         Depth depth = book.depth(window.model(), window.startHour(), window.hours(), 1);
         return new Quote(window.model().name(), window.start(), window.end(),
                 depth.asks().stream().findFirst().map(Level::of).orElse(null),
@@ -93,16 +88,10 @@ public class MarketDataResource {
 
     @GET
     @Path("/depth")
-    public DepthView depth(
-            @QueryParam("gpuModel") @Parameter(required = true, schema = @Schema(enumeration = { "RTX_3090", "RTX_4090", "L40S",
-                    "A100_80GB", "H100_80GB", "H200" })) String gpuModel,
-            @QueryParam("start") @Parameter(required = true, description = "a whole hour, not yet over",
-                    schema = @Schema(type = SchemaType.STRING, format = "date-time")) String start,
-            @QueryParam("durationHours") @Parameter(required = true,
-                    schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "8784")) String durationHours,
+    public DepthView depth(@BeanParam WindowParameters parameters,
             @QueryParam("levels") @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1",
                     maximum = "100")) String levels) {
-        Window window = window(gpuModel, start, durationHours);
+        Window window = window(parameters);
         int deep = levels == null ? DEFAULT_LEVELS : positive(wholeNumber(levels, "levels"), "levels");
         if (deep > MAX_LEVELS) {
             throw invalid("levels", "must be at most " + MAX_LEVELS);
@@ -136,6 +125,24 @@ public class MarketDataResource {
                         hourStart(point.hour()), point.priceNanoUsdPerGpuHour(), point.gpus())).toList());
     }
 
+    /** The window of hours a quote or the depth is asked for, as the query names it. */
+    public static class WindowParameters {
+
+        @QueryParam("gpuModel")
+        @Parameter(required = true, schema = @Schema(enumeration = { "RTX_3090", "RTX_4090", "L40S", "A100_80GB",
+                "H100_80GB", "H200" }))
+        String gpuModel;
+
+        @QueryParam("start")
+        @Parameter(required = true, description = "a whole hour, not yet over",
+                schema = @Schema(type = SchemaType.STRING, format = "date-time"))
+        String start;
+
+        @QueryParam("durationHours")
+        @Parameter(required = true, schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "8784"))
+        String durationHours;
+    }
+
     private record Window(GpuModel model, long startHour, int hours) {
 
         Instant start() {
@@ -147,10 +154,12 @@ public class MarketDataResource {
         }
     }
 
-    private Window window(String gpuModel, String start, String durationHours) {
-        GpuModel model = gpuModel(gpuModel);
-        long startHour = hourNotOver(book, start == null ? null : instant(start, "start"), "start");
-        int hours = positive(durationHours == null ? null : wholeNumber(durationHours, "durationHours"), "durationHours");
+    private Window window(WindowParameters parameters) {
+        GpuModel model = gpuModel(parameters.gpuModel);
+        long startHour = hourNotOver(book, parameters.start == null ? null : instant(parameters.start, "start"),
+                "start");
+        int hours = positive(parameters.durationHours == null ? null
+                : wholeNumber(parameters.durationHours, "durationHours"), "durationHours");
         if (hours > OrderResource.MAX_HOURS) {
             throw invalid("durationHours", "must be at most " + OrderResource.MAX_HOURS);
         }

@@ -212,12 +212,7 @@ class X402FacilitatorTest {
         String network = "eip155:" + chain.config().chainId();
         Map<String, Object> payload = Map.of(
                 "x402Version", 1, "scheme", "exact", "network", network,
-                "payload", Map.of("signature", signature, "authorization", Map.of(
-                        "from", authorization.from(), "to", authorization.to(),
-                        "value", authorization.value().toString(),
-                        "validAfter", Long.toString(authorization.validAfter()),
-                        "validBefore", Long.toString(authorization.validBefore()),
-                        "nonce", Numeric.toHexString(authorization.nonce()))));
+                "payload", exactPayload(authorization, signature));
         Map<String, Object> requirements = new HashMap<>(Map.of(
                 "scheme", "exact", "network", network, "maxAmountRequired", required.toString(),
                 "resource", "http://127.0.0.1/v1/chat/completions", "description", "a completion",
@@ -226,6 +221,16 @@ class X402FacilitatorTest {
                 "extra", Map.of("name", "ComputePool USD", "version", "1")));
         return new HashMap<>(Map.of("x402Version", 1, "paymentPayload", payload,
                 "paymentRequirements", requirements));
+    }
+
+    /** The {@code exact} scheme's payload, alike in both versions. */
+    private static Map<String, Object> exactPayload(TransferAuthorization authorization, String signature) {
+        return Map.of("signature", signature, "authorization", Map.of(
+                "from", authorization.from(), "to", authorization.to(),
+                "value", authorization.value().toString(),
+                "validAfter", Long.toString(authorization.validAfter()),
+                "validBefore", Long.toString(authorization.validBefore()),
+                "nonce", Numeric.toHexString(authorization.nonce())));
     }
 
     @SuppressWarnings("unchecked")
@@ -243,12 +248,7 @@ class X402FacilitatorTest {
                 "x402Version", 2, "accepted", new HashMap<>(requirements),
                 "resource", Map.of("url", "http://127.0.0.1/v1/chat/completions", "description", "a completion",
                         "mimeType", "application/json"),
-                "payload", Map.of("signature", signature, "authorization", Map.of(
-                        "from", authorization.from(), "to", authorization.to(),
-                        "value", authorization.value().toString(),
-                        "validAfter", Long.toString(authorization.validAfter()),
-                        "validBefore", Long.toString(authorization.validBefore()),
-                        "nonce", Numeric.toHexString(authorization.nonce())))));
+                "payload", exactPayload(authorization, signature)));
         return new HashMap<>(Map.of("x402Version", 2, "paymentPayload", payload,
                 "paymentRequirements", requirements));
     }
