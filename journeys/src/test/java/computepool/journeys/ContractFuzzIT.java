@@ -38,15 +38,17 @@ class ContractFuzzIT {
     void everyServiceAnswersAsItsContractSays() throws Exception {
         JourneyStack stack = JourneyStack.fromEnvFile();
         Schemathesis schemathesis = Schemathesis.installed(root);
-        KeycloakUsers users = KeycloakUsers.forEnv(stack.env());
-        KeycloakUsers.Login developer = users.create("fuzz-developer", List.of("developer"));
-        KeycloakUsers.Login admin = users.create("fuzz-admin", List.of("developer", "admin"));
+        KeycloakUsers.Login developer = stack.developer();
+        KeycloakUsers.Login admin = KeycloakUsers.forEnv(stack.env())
+                .create("fuzz-admin", List.of("developer", "admin"));
         KeycloakTokens tokens = KeycloakTokens.forEnv(stack.env());
 
         try (EgressGuard egress = EgressGuard.start();
-                InferencePlatform platform = InferencePlatform.start(stack, 1, Map.of());
-                ServiceProcess sandbox = ServiceProcess.start("sandbox-svc", stack.serviceConfig("sandbox_fuzz"));
-                ServiceProcess payment = ServiceProcess.start("payment-svc", paymentConfig(stack, egress))) {
+                InferencePlatform platform = InferencePlatform.start(stack, 1, Map.of(), worker -> Map.of(), List.of(
+                        new ServiceProcess.Launch("sandbox-svc", stack.serviceConfig("sandbox_fuzz")),
+                        new ServiceProcess.Launch("payment-svc", paymentConfig(stack, egress))))) {
+            ServiceProcess sandbox = platform.besides().get(0);
+            ServiceProcess payment = platform.besides().get(1);
             String apiKey = preparedDeveloper(platform, tokens.passwordGrant(developer.username(),
                     developer.password()), tokens.passwordGrant(admin.username(), admin.password()));
 

@@ -61,7 +61,7 @@ class GatewayOverheadBenchmarkIT {
         String completion = """
                 {"model": "%s", "messages": [{"role": "user", "content": "Say hi."}], "temperature": 0,
                  "max_tokens": 2}""".formatted(platform.model());
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+        await().atMost(JourneyStack.CATCH_UP).pollInterval(Duration.ofMillis(250))
                 .until(() -> send(http, gateway.uri("/v1/chat/completions"), key, completion).statusCode() == 200);
 
         // Warm both paths (JIT, connections), then measure each at the same fixed rate.

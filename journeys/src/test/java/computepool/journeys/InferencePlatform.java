@@ -18,14 +18,18 @@ import java.util.function.IntFunction;
  * billing-svc, two shard workers (layers 0-15 and 15-30) and one or more gateways. The model id and node are this
  * run's alone: the registry replays the workers topic from its start, and workers of other runs must not share a
  * pipeline or a node with these. The model costs 0.05 USD per million prompt tokens and 0.10 per million completion
- * tokens, and the test developer starts with 1 USD of subsidised credit.
+ * tokens, and the run's developer ({@link JourneyStack#developer()}) starts with 1 USD of subsidised credit. Once
+ * started, it serves: every gateway lists the model.
  */
 record InferencePlatform(String model, Path gguf, ServiceProcess identity, ServiceProcess market,
-        ServiceProcess billing, ShardPipeline workers, List<ServiceProcess> gateways) implements AutoCloseable {
+        ServiceProcess billing, ShardPipeline workers, List<ServiceProcess> gateways, List<ServiceProcess> besides)
+        implements AutoCloseable {
 
     static final long PROMPT_NANO_USD_PER_MILLION_TOKENS = 50_000_000;
     static final long COMPLETION_NANO_USD_PER_MILLION_TOKENS = 100_000_000;
     static final long STARTER_CREDIT_NANO_USD = 1_000_000_000;
+    /** The shard workers' last layers: two halves of the model's 30. */
+    private static final int[] WORKER_ENDS = {15, 30};
 
     static InferencePlatform start(JourneyStack stack, int gatewayCount, Map<String, String> gatewayExtras)
             throws Exception {
@@ -35,56 +39,74 @@ record InferencePlatform(String model, Path gguf, ServiceProcess identity, Servi
     /** With {@code workerExtras} of each shard worker (0: layers 0-15, 1: layers 15-30) added to its config. */
     static InferencePlatform start(JourneyStack stack, int gatewayCount, Map<String, String> gatewayExtras,
             IntFunction<Map<String, String>> workerExtras) throws Exception {
+        return start(stack, gatewayCount, gatewayExtras, workerExtras, List.of());
+    }
+
+    /**
+     * With the journey's own services ({@code besides}, e.g. payment-svc) started beside the platform and closed with
+     * it. Every process starts side by side on a port chosen beforehand, so the gateways know where the others will
+     * listen.
+     */
+    static InferencePlatform start(JourneyStack stack, int gatewayCount, Map<String, String> gatewayExtras,
+            IntFunction<Map<String, String>> workerExtras, List<ServiceProcess.Launch> besides) throws Exception {
         String model = "smollm2-" + stack.runId();
         Path gguf = modelFile();
-        List<AutoCloseable> started = new ArrayList<>();
-        try {
-            ServiceProcess identity = ServiceProcess.start("identity-svc", stack.serviceConfig("identity"));
-            started.add(identity);
-            Map<String, String> marketConfig = new HashMap<>(stack.serviceConfig("market"));
-            marketConfig.put("mp.messaging.incoming.worker-events.group.id", "market-" + stack.runId());
-            ServiceProcess market = ServiceProcess.start("market-svc", marketConfig);
-            started.add(market);
-            Map<String, String> billingConfig = new HashMap<>(stack.serviceConfig("billing"));
-            billingConfig.put("mp.messaging.incoming.identity-events.group.id", "billing-" + stack.runId());
-            billingConfig.put("mp.messaging.incoming.usage-events.group.id", "billing-" + stack.runId());
-            // The topics hold every earlier run's developers and usage, unknown to this run's database: parked at
-            // once rather than retried, or reading them would take minutes.
-            billingConfig.put("computepool.events.consumer.max-attempts", "1");
-            ServiceProcess billing = ServiceProcess.start("billing-svc", billingConfig);
-            started.add(billing);
-            ShardPipeline workers = ShardPipeline.start(stack, worker -> {
-                Map<String, String> config = new HashMap<>(workerExtras.apply(worker));
-                config.put("computepool.shard.model-id", model);
-                config.put("computepool.shard.node-id", "node-" + stack.runId());
-                return config;
-            }, 15, 30);
-            started.add(workers);
+        List<ServiceProcess.Launch> workerLaunches = ShardPipeline.launches(stack, worker -> {
+            Map<String, String> config = new HashMap<>(workerExtras.apply(worker));
+            config.put("computepool.shard.model-id", model);
+            config.put("computepool.shard.node-id", "node-" + stack.runId());
+            return config;
+        }, WORKER_ENDS);
+        List<Integer> ports = ServiceProcess.freePorts(3 + workerLaunches.size() + gatewayCount);
+        int identityPort = ports.get(0);
+        int marketPort = ports.get(1);
+        int billingPort = ports.get(2);
 
-            Map<String, String> gatewayConfig = new HashMap<>(stack.serviceConfig("gateway"));
-            gatewayConfig.put("computepool.gateway.models." + model + ".gguf", gguf.toString());
-            gatewayConfig.put("quarkus.grpc.clients.identity.host", "127.0.0.1");
-            gatewayConfig.put("quarkus.grpc.clients.identity.port", String.valueOf(identity.port()));
-            gatewayConfig.put("quarkus.grpc.clients.market.host", "127.0.0.1");
-            gatewayConfig.put("quarkus.grpc.clients.market.port", String.valueOf(market.port()));
-            gatewayConfig.put("quarkus.grpc.clients.billing.host", "127.0.0.1");
-            gatewayConfig.put("quarkus.grpc.clients.billing.port", String.valueOf(billing.port()));
-            gatewayConfig.putAll(gatewayExtras);
-            List<ServiceProcess> gateways = new ArrayList<>();
-            for (int i = 0; i < gatewayCount; i++) {
-                ServiceProcess gateway = ServiceProcess.start("gateway-svc", gatewayConfig);
-                started.add(gateway);
-                gateways.add(gateway);
-            }
-            InferencePlatform platform = new InferencePlatform(model, gguf, identity, market, billing, workers,
-                    List.copyOf(gateways));
+        List<ServiceProcess.Launch> launches = new ArrayList<>();
+        launches.add(new ServiceProcess.Launch("identity-svc", stack.serviceConfig("identity")).onPort(identityPort));
+        Map<String, String> marketConfig = new HashMap<>(stack.serviceConfig("market"));
+        marketConfig.put("mp.messaging.incoming.worker-events.group.id", "market-" + stack.runId());
+        launches.add(new ServiceProcess.Launch("market-svc", marketConfig).onPort(marketPort));
+        Map<String, String> billingConfig = new HashMap<>(stack.serviceConfig("billing"));
+        billingConfig.put("mp.messaging.incoming.identity-events.group.id", "billing-" + stack.runId());
+        billingConfig.put("mp.messaging.incoming.usage-events.group.id", "billing-" + stack.runId());
+        // The topics hold every earlier run's developers and usage, unknown to this run's database: parked at
+        // once rather than retried, or reading them would take minutes.
+        billingConfig.put("computepool.events.consumer.max-attempts", "1");
+        launches.add(new ServiceProcess.Launch("billing-svc", billingConfig).onPort(billingPort));
+        for (int i = 0; i < workerLaunches.size(); i++) {
+            launches.add(workerLaunches.get(i).onPort(ports.get(3 + i)));
+        }
+        Map<String, String> gatewayConfig = new HashMap<>(stack.serviceConfig("gateway"));
+        gatewayConfig.put("computepool.gateway.models." + model + ".gguf", gguf.toString());
+        gatewayConfig.put("quarkus.grpc.clients.identity.host", "127.0.0.1");
+        gatewayConfig.put("quarkus.grpc.clients.identity.port", String.valueOf(identityPort));
+        gatewayConfig.put("quarkus.grpc.clients.market.host", "127.0.0.1");
+        gatewayConfig.put("quarkus.grpc.clients.market.port", String.valueOf(marketPort));
+        gatewayConfig.put("quarkus.grpc.clients.billing.host", "127.0.0.1");
+        gatewayConfig.put("quarkus.grpc.clients.billing.port", String.valueOf(billingPort));
+        gatewayConfig.putAll(gatewayExtras);
+        for (int i = 0; i < gatewayCount; i++) {
+            launches.add(new ServiceProcess.Launch("gateway-svc", gatewayConfig)
+                    .onPort(ports.get(3 + workerLaunches.size() + i)));
+        }
+        launches.addAll(besides);
+
+        List<ServiceProcess> started = ServiceProcess.startAll(launches);
+        int workersFrom = 3;
+        int gatewaysFrom = workersFrom + workerLaunches.size();
+        int besidesFrom = gatewaysFrom + gatewayCount;
+        InferencePlatform platform = new InferencePlatform(model, gguf, started.get(0), started.get(1), started.get(2),
+                ShardPipeline.of(stack, started.subList(workersFrom, gatewaysFrom), WORKER_ENDS),
+                List.copyOf(started.subList(gatewaysFrom, besidesFrom)),
+                List.copyOf(started.subList(besidesFrom, started.size())));
+        try {
             platform.priceModel(stack);
             platform.fundDeveloper(stack);
+            platform.awaitServed(stack);
             return platform;
         } catch (Exception | AssertionError e) {
-            for (AutoCloseable service : started.reversed()) {
-                service.close();
-            }
+            platform.close();
             throw e;
         }
     }
@@ -98,7 +120,7 @@ record InferencePlatform(String model, Path gguf, ServiceProcess identity, Servi
         return gateways.get(0);
     }
 
-    /** A new API key of the stack's test developer: its secret. */
+    /** A new API key of the run's developer: its secret. */
     String newApiKey(JourneyStack stack, String name) {
         return given().auth().oauth2(stack.developerToken()).contentType(ContentType.JSON)
                 .body("{\"name\": \"" + name + "\"}")
@@ -118,7 +140,7 @@ record InferencePlatform(String model, Path gguf, ServiceProcess identity, Servi
     /** The starter credit, once billing has opened the wallets of the developer identity-svc announced. */
     private void fundDeveloper(JourneyStack stack) {
         String developerId = developerId(stack);
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() -> given()
+        await().atMost(JourneyStack.CATCH_UP).pollInterval(Duration.ofMillis(250)).until(() -> given()
                 .auth().oauth2(stack.adminToken()).contentType(ContentType.JSON)
                 .body("{\"wallet\": \"subsidised\", \"amountNanoUsd\": " + STARTER_CREDIT_NANO_USD
                         + ", \"reference\": \"starter-credit-" + developerId + "\"}")
@@ -126,7 +148,17 @@ record InferencePlatform(String model, Path gguf, ServiceProcess identity, Servi
                 .then().extract().statusCode() == 201);
     }
 
-    /** The test developer's id at identity-svc; asking creates the profile (and announces it) the first time. */
+    /** Until every gateway lists the model, i.e. market-svc has heard both workers and holds them healthy. */
+    private void awaitServed(JourneyStack stack) {
+        for (ServiceProcess gateway : gateways) {
+            await().atMost(JourneyStack.CATCH_UP).pollInterval(Duration.ofMillis(250)).until(() -> given()
+                    .auth().oauth2(stack.developerToken())
+                    .when().get(gateway.uri("/v1/models"))
+                    .then().extract().asString().contains("\"" + model + "\""));
+        }
+    }
+
+        /** The run's developer's id at identity-svc; asking creates the profile (and announces it) the first time. */
     String developerId(JourneyStack stack) {
         return given().auth().oauth2(stack.developerToken())
                 .when().get(identity.uri("/v1/developers/me"))
@@ -140,7 +172,7 @@ record InferencePlatform(String model, Path gguf, ServiceProcess identity, Servi
         return (scaled + 500_000) / 1_000_000;
     }
 
-    /** Sets the test developer's rate limits (an administrator's call); they reach keys verified afterwards. */
+    /** Sets the run's developer's rate limits (an administrator's call); they reach keys verified afterwards. */
     void setRateLimits(JourneyStack stack, int requestsPerMinute, long tokensPerMinute) {
         String developerId = developerId(stack);
         given().auth().oauth2(stack.adminToken()).contentType(ContentType.JSON)
@@ -156,6 +188,9 @@ record InferencePlatform(String model, Path gguf, ServiceProcess identity, Servi
 
     @Override
     public void close() throws Exception {
+        for (ServiceProcess service : besides.reversed()) {
+            service.close();
+        }
         for (ServiceProcess gateway : gateways.reversed()) {
             gateway.close();
         }

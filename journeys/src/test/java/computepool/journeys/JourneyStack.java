@@ -7,20 +7,29 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
  * The running local stack as journeys see it: its addresses, a fresh database per service process,
- * the configuration a packaged service needs to run on it, and logins for the test users.
+ * the configuration a packaged service needs to run on it, a developer of this run's own and logins.
  */
 public final class JourneyStack {
+
+    /**
+     * How long a journey's services may take to read the shared topics up to its own events (its developer, its
+     * workers): each new consumer group starts at every earlier journey's events, on a machine busy starting services.
+     */
+    static final Duration CATCH_UP = Duration.ofSeconds(120);
 
     private final LocalStackEnv env;
     private final PostgresAdmin postgres;
     /** Keeps this run's databases and consumer groups apart from earlier runs and other tests. */
     private final String runId = UUID.randomUUID().toString().substring(0, 8);
+    private KeycloakUsers.Login developer;
 
     private JourneyStack(LocalStackEnv env) {
         this.env = env;
@@ -64,8 +73,22 @@ public final class JourneyStack {
         }
     }
 
+    /**
+     * This run's developer, made in Keycloak the first time it is asked for. Not the realm's shared test developer:
+     * billing charges reservation usage by Keycloak subject, and the shared topics hold every earlier run's usage,
+     * which a subject of its own keeps off this run's wallets however far this run's billing has read.
+     */
+    synchronized KeycloakUsers.Login developer() {
+        if (developer == null) {
+            developer = KeycloakUsers.forEnv(env).create("journey-developer", List.of("developer"));
+        }
+        return developer;
+    }
+
+    /** A token of {@link #developer()}, reused while it is fresh. */
     public String developerToken() {
-        return TestLogins.developer();
+        KeycloakUsers.Login login = developer();
+        return TestLogins.login(env, login.username(), login.password());
     }
 
     public String adminToken() {

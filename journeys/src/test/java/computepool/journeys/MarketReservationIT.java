@@ -44,13 +44,17 @@ class MarketReservationIT {
         // The topics hold earlier runs' developers and usage, unknown to this run's database: parked at once rather
         // than retried, or reading them would take minutes.
         billingConfig.put("computepool.events.consumer.max-attempts", "1");
-        try (ServiceProcess identity = ServiceProcess.start("identity-svc", stack.serviceConfig("identity"));
-                ServiceProcess market = ServiceProcess.start("market-svc", marketConfig);
-                ServiceProcess billing = ServiceProcess.start("billing-svc", billingConfig)) {
+        List<ServiceProcess> services = ServiceProcess.startAll(List.of(
+                new ServiceProcess.Launch("identity-svc", stack.serviceConfig("identity")),
+                new ServiceProcess.Launch("market-svc", marketConfig),
+                new ServiceProcess.Launch("billing-svc", billingConfig)));
+        try (ServiceProcess identity = services.get(0);
+                ServiceProcess market = services.get(1);
+                ServiceProcess billing = services.get(2)) {
             String developerId = given().auth().oauth2(stack.developerToken())
                     .when().get(identity.uri("/v1/developers/me")).then().statusCode(200).extract().path("id");
             // Billing opens the developer's wallets once identity-svc has announced it.
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() -> given()
+            await().atMost(JourneyStack.CATCH_UP).pollInterval(Duration.ofMillis(250)).until(() -> given()
                     .auth().oauth2(stack.adminToken()).contentType(ContentType.JSON)
                     .body("{\"wallet\": \"paid\", \"amountNanoUsd\": " + TOP_UP_NANO_USD + ", \"reference\": "
                             + "\"market-journey-" + UUID.randomUUID() + "\"}")

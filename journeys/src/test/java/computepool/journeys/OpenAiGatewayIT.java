@@ -101,7 +101,7 @@ class OpenAiGatewayIT {
         apiKeyId = created.getString("id");
         client = client(apiKey);
         channels = new ShardChannels();
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+        await().atMost(JourneyStack.CATCH_UP).pollInterval(Duration.ofMillis(250))
                 .until(() -> client.models().list().data().stream().map(Model::id).toList().contains(model));
     }
 

@@ -48,11 +48,14 @@ class OutboxAcrossServicesIT {
     static void startServices() throws Exception {
         stack = JourneyStack.fromEnvFile();
         identityTopic = new IdentityTopic(stack.env().kafkaBootstrapServers());
-        identity = ServiceProcess.start("identity-svc", stack.serviceConfig("identity"));
         billingGroup = "billing-svc-" + stack.runId();
         Map<String, String> billingConfig = new HashMap<>(stack.serviceConfig("billing"));
         billingConfig.put("mp.messaging.incoming.identity-events.group.id", billingGroup);
-        billing = ServiceProcess.start("billing-svc", billingConfig);
+        List<ServiceProcess> services = ServiceProcess.startAll(List.of(
+                new ServiceProcess.Launch("identity-svc", stack.serviceConfig("identity")),
+                new ServiceProcess.Launch("billing-svc", billingConfig)));
+        identity = services.get(0);
+        billing = services.get(1);
     }
 
     @AfterAll

@@ -13,7 +13,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One packaged service ({@code target/quarkus-app/quarkus-run.jar}) running as its own OS process
@@ -27,12 +30,18 @@ public final class ServiceProcess implements AutoCloseable {
     private final int port;
     private final Process process;
     private final Path log;
+    /** Done once the process has exited and the class archive it wrote, if any, is in place. */
+    private final CompletableFuture<Void> exited;
+    private final Duration stopsWithin;
 
-    private ServiceProcess(String name, int port, Process process, Path log) {
+    private ServiceProcess(String name, int port, Process process, Path log, ClassArchive archive) {
         this.name = name;
         this.port = port;
         this.process = process;
         this.log = log;
+        this.exited = process.onExit().thenAccept(archive::exited);
+        // Writing the class archive as it stops takes a few seconds more, longer on a busy machine.
+        this.stopsWithin = archive.writes() ? Duration.ofSeconds(60) : Duration.ofSeconds(20);
     }
 
     /** JIT settings for tests: the C1 compiler only, so a service is ready sooner and uses less CPU warming up. */
@@ -43,11 +52,24 @@ public final class ServiceProcess implements AutoCloseable {
     /** How long a service may take to be ready, started alone or beside others. */
     private static final Duration READY_WITHIN = Duration.ofSeconds(90);
 
-    /** A service to start: its module, its configuration and its JIT settings. */
-    record Launch(String module, Map<String, String> config, List<String> jit) {
+    /**
+     * A service to start: its module, its configuration, its JIT settings and its port ({@link #ANY_PORT}: a free one
+     * found at launch; one of {@link #freePorts} chosen beforehand lets the services started beside it know it).
+     */
+    record Launch(String module, Map<String, String> config, List<String> jit, int port) {
+
+        static final int ANY_PORT = 0;
 
         Launch(String module, Map<String, String> config) {
-            this(module, config, QUICK_START);
+            this(module, config, QUICK_START, ANY_PORT);
+        }
+
+        Launch(String module, Map<String, String> config, List<String> jit) {
+            this(module, config, jit, ANY_PORT);
+        }
+
+        Launch onPort(int chosen) {
+            return new Launch(module, config, jit, chosen);
         }
     }
 
@@ -97,7 +119,7 @@ public final class ServiceProcess implements AutoCloseable {
         Path logs = root.resolve("journeys/target/service-logs");
         Files.createDirectories(logs);
         Path log = logs.resolve(module + "-" + System.nanoTime() + ".log");
-        int port = freePort();
+        int port = launch.port() == Launch.ANY_PORT ? freePort() : launch.port();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-Xmx384m", "-XX:+UseSerialGC"));
         command.addAll(launch.jit());
@@ -105,13 +127,15 @@ public final class ServiceProcess implements AutoCloseable {
             // fp32 weights live off-heap, handed to ONNX Runtime's native library
             command.addAll(List.of("-XX:MaxDirectMemorySize=2g", "--enable-native-access=ALL-UNNAMED"));
         }
+        ClassArchive archive = ClassArchive.forRun(jar, List.copyOf(command.subList(1, command.size())));
+        command.addAll(archive.options());
         command.addAll(List.of("-Dquarkus.http.port=" + port, "-Dquarkus.log.console.json.enabled=false"));
         launch.config().forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
-        return new ServiceProcess(module, port, builder.start(), log);
+        return new ServiceProcess(module, port, builder.start(), log, archive);
     }
 
     public URI uri(String path) {
@@ -134,13 +158,25 @@ public final class ServiceProcess implements AutoCloseable {
     public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
+        awaitExited();
     }
 
     @Override
     public void close() throws InterruptedException {
         process.destroy();
-        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        if (process.waitFor(stopsWithin.toMillis(), TimeUnit.MILLISECONDS)) {
+            awaitExited();
+        } else {
             kill();
+        }
+    }
+
+    /** Until the class archive the process wrote, if any, is in place for the next start. */
+    private void awaitExited() throws InterruptedException {
+        try {
+            exited.get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException(name + "'s exit could not be handled", e);
         }
     }
 
@@ -171,8 +207,21 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+        return freePorts(1).getFirst();
+    }
+
+    /** {@code count} different ports nothing listens on now, for services to be started on. */
+    static List<Integer> freePorts(int count) throws IOException {
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < count; i++) {
+                held.add(new ServerSocket(0));
+            }
+            return held.stream().map(ServerSocket::getLocalPort).toList();
+        } finally {
+            for (ServerSocket socket : held) {
+                socket.close();
+            }
         }
     }
 }

@@ -46,8 +46,8 @@ record ShardPipeline(List<ServiceProcess> workers, List<Hop> hops, String reques
         return of(stack, ServiceProcess.startAll(launches(stack, extraConfig, ends)), ends);
     }
 
-    /** The workers of a pipeline ending at {@code ends}, started side by side. */
-    private static List<ServiceProcess.Launch> launches(JourneyStack stack, IntFunction<Map<String, String>> extraConfig,
+    /** The workers of a pipeline ending at {@code ends}, to be started side by side. */
+    static List<ServiceProcess.Launch> launches(JourneyStack stack, IntFunction<Map<String, String>> extraConfig,
             int... ends) {
         List<ServiceProcess.Launch> launches = new ArrayList<>();
         int start = 0;
@@ -65,7 +65,7 @@ record ShardPipeline(List<ServiceProcess> workers, List<Hop> hops, String reques
     }
 
     /** The pipeline of {@code workers}, started from {@link #launches} with the same {@code ends}. */
-    private static ShardPipeline of(JourneyStack stack, List<ServiceProcess> workers, int... ends) {
+    static ShardPipeline of(JourneyStack stack, List<ServiceProcess> workers, int... ends) {
         List<Hop> hops = new ArrayList<>();
         int start = 0;
         for (int index = 0; index < ends.length; index++) {

@@ -32,6 +32,7 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -75,7 +76,7 @@ class X402PaymentsIT {
         LocalStackEnv env = stack.env();
         Map<String, String> paymentConfig = new HashMap<>(stack.serviceConfig("payment_x402"));
         // Earnings from this run on: the billing topic holds every earlier journey's, thousands of them. The
-        // consumer is long assigned by the time the platform below has started and served anything.
+        // consumer is assigned by the time the platform started beside it is ready and has served anything.
         paymentConfig.put("mp.messaging.incoming.billing-events.group.id", "payment-" + stack.runId());
         paymentConfig.put("mp.messaging.incoming.billing-events.auto.offset.reset", "latest");
         paymentConfig.put("mp.messaging.incoming.worker-events.group.id", "payment-" + stack.runId());
@@ -85,11 +86,13 @@ class X402PaymentsIT {
         paymentConfig.put("computepool.pay.flow-interval", "1s");
         paymentConfig.put("computepool.pay.flow-window", "10s");
         paymentConfig.put("computepool.pay.flow-horizon", "20s");
-        payment = ServiceProcess.start("payment-svc", paymentConfig);
+        int paymentPort = ServiceProcess.freePorts(1).getFirst();
         platform = InferencePlatform.start(stack, 1, Map.of(
                         "computepool.gateway.x402.routes", CHAT,
-                        "computepool.gateway.x402.facilitator-url", payment.uri("/").toString()),
-                worker -> Map.of("computepool.shard.operator-id", operator(worker)));
+                        "computepool.gateway.x402.facilitator-url", "http://127.0.0.1:" + paymentPort + "/"),
+                worker -> Map.of("computepool.shard.operator-id", operator(worker)),
+                List.of(new ServiceProcess.Launch("payment-svc", paymentConfig).onPort(paymentPort)));
+        payment = platform.besides().getFirst();
         for (int worker = 0; worker < 2; worker++) {
             given().auth().oauth2(stack.adminToken()).contentType(ContentType.JSON)
                     .body("{\"address\": \"" + Credentials.create(Keys.createEcKeyPair()).getAddress() + "\"}")
@@ -110,9 +113,6 @@ class X402PaymentsIT {
     static void stopPlatform() throws Exception {
         if (platform != null) {
             platform.close();
-        }
-        if (payment != null) {
-            payment.close();
         }
         if (web3j != null) {
             web3j.shutdown();

@@ -17,6 +17,11 @@ public final class TestLogins {
     /** Well inside Keycloak's default five-minute access-token lifespan. */
     private static final Duration REUSE = Duration.ofSeconds(60);
     private static final Map<String, Token> CACHE = new ConcurrentHashMap<>();
+    /**
+     * One sign-in per user at a time: the realm's brute-force protection takes password grants of one user arriving
+     * together for an attack and disables the user for a while, failing every test that signs in as it meanwhile.
+     */
+    private static final Map<String, Object> SIGNING_IN = new ConcurrentHashMap<>();
 
     private record Token(String value, Instant obtained) {
     }
@@ -38,13 +43,15 @@ public final class TestLogins {
 
     /** A fresh token for any user of the realm. */
     public static String login(LocalStackEnv env, String username, String password) {
-        Token cached = CACHE.get(username);
-        if (cached != null && cached.obtained().plus(REUSE).isAfter(Instant.now())) {
-            return cached.value();
+        synchronized (SIGNING_IN.computeIfAbsent(username, name -> new Object())) {
+            Token cached = CACHE.get(username);
+            if (cached != null && cached.obtained().plus(REUSE).isAfter(Instant.now())) {
+                return cached.value();
+            }
+            String token = KeycloakTokens.forEnv(env).passwordGrant(username, password);
+            CACHE.put(username, new Token(token, Instant.now()));
+            return token;
         }
-        String token = KeycloakTokens.forEnv(env).passwordGrant(username, password);
-        CACHE.put(username, new Token(token, Instant.now()));
-        return token;
     }
 
     private static LocalStackEnv env() {

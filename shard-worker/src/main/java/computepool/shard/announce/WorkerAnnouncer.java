@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -39,7 +40,9 @@ import org.jboss.logging.Logger;
  * Tells the worker registry (market-svc, over the {@code workers} topic) what this worker serves
  * and where: a {@link WorkerAnnouncement} once its gRPC server listens, a {@link WorkerHeartbeat}
  * with its load at a fixed interval, and a {@link WorkerWithdrawn} when it stops on purpose.
- * Heartbeats carry no state worth an outbox: a lost one is replaced by the next.
+ * Heartbeats carry no state worth an outbox: a lost one is replaced by the next. The announcement is sent again in
+ * place of each heartbeat until the broker has taken it (a busy broker may not answer the first send in time): a
+ * worker the registry never heard of is never routed to.
  */
 @Singleton
 public class WorkerAnnouncer {
@@ -57,6 +60,7 @@ public class WorkerAnnouncer {
             runnable -> Thread.ofPlatform().daemon().name("worker-heartbeat").unstarted(runnable));
     private KafkaProducer<String, byte[]> producer;
     private volatile WorkerAnnouncement announcement;
+    private final AnnouncementDelivery delivery = new AnnouncementDelivery();
 
     WorkerAnnouncer(ShardConfig config, ShardAssignment assignment, ShardEngine engine, KvSessions sessions,
             @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, ValueRegistry values) {
@@ -93,11 +97,31 @@ public class WorkerAnnouncer {
                 .setAnnouncedAt(now())
                 .build();
         producer = new KafkaProducer<>(producerConfig(), new StringSerializer(), new ByteArraySerializer());
-        publish(announcement);
-        LOG.infof("Announced worker %s: layers [%d, %d) of %s at %s", config.workerId(), assignment.layerStart(),
-                assignment.layerEnd(), assignment.modelId(), address);
+        announce();
         long period = config.heartbeatInterval().toMillis();
-        heartbeats.scheduleAtFixedRate(this::heartbeat, period, period, TimeUnit.MILLISECONDS);
+        heartbeats.scheduleAtFixedRate(this::beat, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    private void beat() {
+        if (delivery.taken()) {
+            heartbeat();
+        } else {
+            announce();
+        }
+    }
+
+    private void announce() {
+        if (!delivery.startSend()) {
+            return;
+        }
+        publish(announcement, taken -> {
+            delivery.finished(taken);
+            if (taken) {
+                LOG.infof("Announced worker %s: layers [%d, %d) of %s at %s", config.workerId(),
+                        assignment.layerStart(), assignment.layerEnd(), assignment.modelId(),
+                        announcement.getAddress());
+            }
+        });
     }
 
     void stopping(@Observes ShutdownEvent shutdown) {
@@ -109,7 +133,7 @@ public class WorkerAnnouncer {
                 .setWorkerId(config.workerId())
                 .setReason("the worker is shutting down")
                 .setWithdrawnAt(now())
-                .build());
+                .build(), taken -> { });
         producer.close(Duration.ofSeconds(5));
     }
 
@@ -120,10 +144,11 @@ public class WorkerAnnouncer {
                         .setActiveSessions(sessions.activeCount())
                         .setTokensInFlight(sessions.reservedTokens()))
                 .setSentAt(now())
-                .build());
+                .build(), taken -> { });
     }
 
-    private void publish(Message payload) {
+    /** Sends the event; {@code outcome} learns whether the broker took it. */
+    private void publish(Message payload, Consumer<Boolean> outcome) {
         EventEnvelope event = EventEnvelope.create(SOURCE, config.workerId(), null, payload);
         try {
             producer.send(EventCodec.toProducerRecord(Topics.WORKERS, event), (metadata, failure) -> {
@@ -131,9 +156,11 @@ public class WorkerAnnouncer {
                     LOG.warnf("Kafka did not take %s of worker %s: %s", event.type(), config.workerId(),
                             failure.getMessage());
                 }
+                outcome.accept(failure == null);
             });
         } catch (RuntimeException e) {
             LOG.warnf("Cannot publish %s of worker %s: %s", event.type(), config.workerId(), e.getMessage());
+            outcome.accept(false);
         }
     }
 
