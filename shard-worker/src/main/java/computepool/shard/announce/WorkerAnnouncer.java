@@ -133,7 +133,7 @@ public class WorkerAnnouncer {
                 .setWorkerId(config.workerId())
                 .setReason("the worker is shutting down")
                 .setWithdrawnAt(now())
-                .build(), taken -> { });
+                .build());
         producer.close(Duration.ofSeconds(5));
     }
 
@@ -144,7 +144,12 @@ public class WorkerAnnouncer {
                         .setActiveSessions(sessions.activeCount())
                         .setTokensInFlight(sessions.reservedTokens()))
                 .setSentAt(now())
-                .build(), taken -> { });
+                .build());
+    }
+
+    /** Sends an event nothing waits on: a heartbeat, or a stopping worker's withdrawal. */
+    private void publish(Message payload) {
+        publish(payload, taken -> { });
     }
 
     /** Sends the event; {@code outcome} learns whether the broker took it. */
