@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import computepool.billing.v1.HoldServiceGrpc;
 import computepool.billing.v1.PlaceHoldRequest;
 import computepool.billing.v1.PlaceHoldResponse;
+import computepool.localstack.KeycloakTokens;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +43,7 @@ class BillingCrashIT {
                 for (int i = 0; i < EVENTS; i++) {
                     requests.add("crash-" + UUID.randomUUID());
                 }
-                placeHolds(first, developerId, billing.model, requests.subList(0, HELD));
+                placeHolds(stack, first, developerId, billing.model, requests.subList(0, HELD));
                 for (String request : requests) {
                     billing.sendUsage(request, developerId);
                 }
@@ -89,10 +92,15 @@ class BillingCrashIT {
     }
 
     /** Holds for some of the requests, as a gateway places them: 1000 prompt and up to 200 completion tokens. */
-    private static void placeHolds(ServiceProcess billing, String developerId, String model, List<String> requests) {
-        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", billing.port()).usePlaintext().build();
+    private static void placeHolds(JourneyStack stack, ServiceProcess billing, String developerId, String model,
+            List<String> requests) {
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", billing.grpcPort()).usePlaintext().build();
         try {
-            HoldServiceGrpc.HoldServiceBlockingStub holds = HoldServiceGrpc.newBlockingStub(channel);
+            Metadata asGateway = new Metadata();
+            asGateway.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
+                    "Bearer " + KeycloakTokens.forService(stack.env(), "gateway-svc").clientCredentialsGrant());
+            HoldServiceGrpc.HoldServiceBlockingStub holds = HoldServiceGrpc.newBlockingStub(channel)
+                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(asGateway));
             for (String request : requests) {
                 PlaceHoldResponse placed = holds.placeHold(PlaceHoldRequest.newBuilder()
                         .setRequestId(request).setDeveloperId(developerId).setModelId(model)

@@ -57,34 +57,39 @@ record InferencePlatform(String model, Path gguf, ServiceProcess identity, Servi
             config.put("computepool.shard.node-id", "node-" + stack.runId());
             return config;
         }, WORKER_ENDS);
-        List<Integer> ports = ServiceProcess.freePorts(3 + workerLaunches.size() + gatewayCount);
+        List<Integer> ports = ServiceProcess.freePorts(3 + workerLaunches.size() + gatewayCount + 3);
         int identityPort = ports.get(0);
         int marketPort = ports.get(1);
         int billingPort = ports.get(2);
+        List<Integer> grpcPorts = ports.subList(ports.size() - 3, ports.size());
+        int identityGrpc = grpcPorts.get(0);
+        int marketGrpc = grpcPorts.get(1);
+        int billingGrpc = grpcPorts.get(2);
 
         List<ServiceProcess.Launch> launches = new ArrayList<>();
-        launches.add(new ServiceProcess.Launch("identity-svc", stack.serviceConfig("identity")).onPort(identityPort));
+        launches.add(new ServiceProcess.Launch("identity-svc", stack.serviceConfig("identity")).onPorts(identityPort, identityGrpc));
         Map<String, String> marketConfig = new HashMap<>(stack.serviceConfig("market"));
         marketConfig.put("mp.messaging.incoming.worker-events.group.id", "market-" + stack.runId());
-        launches.add(new ServiceProcess.Launch("market-svc", marketConfig).onPort(marketPort));
+        launches.add(new ServiceProcess.Launch("market-svc", marketConfig).onPorts(marketPort, marketGrpc));
         Map<String, String> billingConfig = new HashMap<>(stack.serviceConfig("billing"));
         billingConfig.put("mp.messaging.incoming.identity-events.group.id", "billing-" + stack.runId());
         billingConfig.put("mp.messaging.incoming.usage-events.group.id", "billing-" + stack.runId());
         // The topics hold every earlier run's developers and usage, unknown to this run's database: parked at
         // once rather than retried, or reading them would take minutes.
         billingConfig.put("computepool.events.consumer.max-attempts", "1");
-        launches.add(new ServiceProcess.Launch("billing-svc", billingConfig).onPort(billingPort));
+        launches.add(new ServiceProcess.Launch("billing-svc", billingConfig).onPorts(billingPort, billingGrpc));
         for (int i = 0; i < workerLaunches.size(); i++) {
             launches.add(workerLaunches.get(i).onPort(ports.get(3 + i)));
         }
         Map<String, String> gatewayConfig = new HashMap<>(stack.serviceConfig("gateway"));
         gatewayConfig.put("computepool.gateway.models." + model + ".gguf", gguf.toString());
+        gatewayConfig.putAll(stack.env().serviceIdentity("gateway-svc"));
         gatewayConfig.put("quarkus.grpc.clients.identity.host", "127.0.0.1");
-        gatewayConfig.put("quarkus.grpc.clients.identity.port", String.valueOf(identityPort));
+        gatewayConfig.put("quarkus.grpc.clients.identity.port", String.valueOf(identityGrpc));
         gatewayConfig.put("quarkus.grpc.clients.market.host", "127.0.0.1");
-        gatewayConfig.put("quarkus.grpc.clients.market.port", String.valueOf(marketPort));
+        gatewayConfig.put("quarkus.grpc.clients.market.port", String.valueOf(marketGrpc));
         gatewayConfig.put("quarkus.grpc.clients.billing.host", "127.0.0.1");
-        gatewayConfig.put("quarkus.grpc.clients.billing.port", String.valueOf(billingPort));
+        gatewayConfig.put("quarkus.grpc.clients.billing.port", String.valueOf(billingGrpc));
         gatewayConfig.putAll(gatewayExtras);
         for (int i = 0; i < gatewayCount; i++) {
             launches.add(new ServiceProcess.Launch("gateway-svc", gatewayConfig)

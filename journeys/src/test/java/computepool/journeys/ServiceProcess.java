@@ -28,15 +28,17 @@ public final class ServiceProcess implements AutoCloseable {
 
     private final String name;
     private final int port;
+    private final int grpcPort;
     private final Process process;
     private final Path log;
     /** Done once the process has exited and the class archive it wrote, if any, is in place. */
     private final CompletableFuture<Void> exited;
     private final Duration stopsWithin;
 
-    private ServiceProcess(String name, int port, Process process, Path log, ClassArchive archive) {
+    private ServiceProcess(String name, int port, int grpcPort, Process process, Path log, ClassArchive archive) {
         this.name = name;
         this.port = port;
+        this.grpcPort = grpcPort;
         this.process = process;
         this.log = log;
         this.exited = process.onExit().thenAccept(archive::exited);
@@ -53,23 +55,28 @@ public final class ServiceProcess implements AutoCloseable {
     private static final Duration READY_WITHIN = Duration.ofSeconds(90);
 
     /**
-     * A service to start: its module, its configuration, its JIT settings and its port ({@link #ANY_PORT}: a free one
-     * found at launch; one of {@link #freePorts} chosen beforehand lets the services started beside it know it).
+     * A service to start: its module, its configuration, its JIT settings, its HTTP port and the port of its internal
+     * gRPC ({@link #ANY_PORT}: a free one found at launch; one of {@link #freePorts} chosen beforehand lets the
+     * services started beside it know it).
      */
-    record Launch(String module, Map<String, String> config, List<String> jit, int port) {
+    record Launch(String module, Map<String, String> config, List<String> jit, int port, int grpcPort) {
 
         static final int ANY_PORT = 0;
 
         Launch(String module, Map<String, String> config) {
-            this(module, config, QUICK_START, ANY_PORT);
+            this(module, config, QUICK_START, ANY_PORT, ANY_PORT);
         }
 
         Launch(String module, Map<String, String> config, List<String> jit) {
-            this(module, config, jit, ANY_PORT);
+            this(module, config, jit, ANY_PORT, ANY_PORT);
         }
 
         Launch onPort(int chosen) {
-            return new Launch(module, config, jit, chosen);
+            return new Launch(module, config, jit, chosen, grpcPort);
+        }
+
+        Launch onPorts(int chosenHttp, int chosenGrpc) {
+            return new Launch(module, config, jit, chosenHttp, chosenGrpc);
         }
     }
 
@@ -120,6 +127,7 @@ public final class ServiceProcess implements AutoCloseable {
         Files.createDirectories(logs);
         Path log = logs.resolve(module + "-" + System.nanoTime() + ".log");
         int port = launch.port() == Launch.ANY_PORT ? freePort() : launch.port();
+        int grpcPort = launch.grpcPort() == Launch.ANY_PORT ? freePort() : launch.grpcPort();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-Xmx384m", "-XX:+UseSerialGC"));
         command.addAll(launch.jit());
@@ -129,13 +137,15 @@ public final class ServiceProcess implements AutoCloseable {
         }
         ClassArchive archive = ClassArchive.forRun(jar, List.copyOf(command.subList(1, command.size())));
         command.addAll(archive.options());
-        command.addAll(List.of("-Dquarkus.http.port=" + port, "-Dquarkus.log.console.json.enabled=false"));
+        // Services without gRPC of their own on a separate port ignore the second.
+        command.addAll(List.of("-Dquarkus.http.port=" + port, "-Dquarkus.grpc.server.port=" + grpcPort,
+                "-Dquarkus.log.console.json.enabled=false"));
         launch.config().forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
-        return new ServiceProcess(module, port, builder.start(), log, archive);
+        return new ServiceProcess(module, port, grpcPort, builder.start(), log, archive);
     }
 
     public URI uri(String path) {
@@ -144,6 +154,11 @@ public final class ServiceProcess implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The port of its internal gRPC, for services that serve it apart from HTTP (identity, market, billing). */
+    public int grpcPort() {
+        return grpcPort;
     }
 
     public long pid() {

@@ -12,9 +12,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.IntSupplier;
 
@@ -33,6 +38,8 @@ public final class KeycloakLauncher implements Component {
     public static final String TEST_ADMIN = "admin";
     public static final String BOOTSTRAP_ADMIN = "admin";
     public static final String HEAP = "-Xmx768m";
+    /** Services with a Keycloak client of their own (the realm's clients of the same names). */
+    public static final List<String> SERVICE_CLIENTS = List.of("gateway-svc");
 
     /** Placeholders of the realm file; Keycloak resolves them from its environment when importing. */
     private static final String DEVELOPER_PASSWORD_VARIABLE = "COMPUTEPOOL_TEST_DEVELOPER_PASSWORD";
@@ -40,6 +47,9 @@ public final class KeycloakLauncher implements Component {
     private static final String API_CLIENT_SECRET_VARIABLE = "COMPUTEPOOL_API_CLIENT_SECRET";
 
     private static final String REALM_RESOURCE = "/computepool/localstack/keycloak/computepool-realm.json";
+    private static final String REALM_IMPORT = "data/import/computepool-realm.json";
+    /** In a stack's Keycloak directory: the SHA-256 of the realm file its database was imported from. */
+    private static final String IMPORTED_REALM = "imported-realm.sha256";
 
     private final Artifacts artifacts;
     private final Path cache;
@@ -79,7 +89,7 @@ public final class KeycloakLauncher implements Component {
                 // Per-stack state outside the shared distribution: the H2 database and the transaction log.
                 "-Dkc.db-url-path=" + dir,
                 "-Dquarkus.transaction-manager.object-store.directory=" + dir.resolve("transaction-logs"));
-        Map<String, String> environment = Map.of(
+        Map<String, String> environment = new HashMap<>(Map.of(
                 "JAVA_HOME", javaHome.toString(),
                 "JAVA_OPTS_KC_HEAP", "-Xms64m " + HEAP,
                 // C1 only: starts about a third faster on a small machine, and a test realm needs no peak throughput.
@@ -88,7 +98,9 @@ public final class KeycloakLauncher implements Component {
                 "KC_BOOTSTRAP_ADMIN_PASSWORD", secrets.keycloakAdminPassword(),
                 DEVELOPER_PASSWORD_VARIABLE, secrets.developerPassword(),
                 ADMIN_PASSWORD_VARIABLE, secrets.adminPassword(),
-                API_CLIENT_SECRET_VARIABLE, secrets.apiClientSecret());
+                API_CLIENT_SECRET_VARIABLE, secrets.apiClientSecret()));
+        SERVICE_CLIENTS.forEach(service -> environment.put(
+                "COMPUTEPOOL_" + envName(service) + "_CLIENT_SECRET", secrets.serviceClientSecret(service)));
         String url = "http://127.0.0.1:" + port;
         URI health = URI.create("http://127.0.0.1:" + managementPort + "/health/ready");
         URI realm = URI.create(url + "/realms/" + REALM + "/.well-known/openid-configuration");
@@ -96,10 +108,13 @@ public final class KeycloakLauncher implements Component {
         try (FileChannel channel = FileChannel.open(dist.resolveSibling(dist.getFileName() + ".start.lock"),
                 StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 FileLock ignored = channel.lock()) {
+            String realmDigest = digest(Files.readAllBytes(dist.resolve(REALM_IMPORT)));
+            forgetOutdatedRealm(dir, realmDigest);
             Files.createDirectories(dir);
             ChildProcess process = ChildProcess.start(NAME, command, environment, dir, log);
             process.awaitReady(() -> ok(health) && ok(realm), Duration.ofMinutes(5), "TERM");
-            return new RunningComponent(NAME, process, url, "TERM", Map.ofEntries(
+            Files.writeString(dir.resolve(IMPORTED_REALM), realmDigest);
+            Map<String, String> env = new HashMap<>(Map.ofEntries(
                     Map.entry(LocalStackEnv.KEYCLOAK_URL, url),
                     Map.entry(LocalStackEnv.KEYCLOAK_REALM, REALM),
                     Map.entry(LocalStackEnv.KEYCLOAK_API_CLIENT_ID, API_CLIENT_ID),
@@ -110,8 +125,10 @@ public final class KeycloakLauncher implements Component {
                     Map.entry(LocalStackEnv.TEST_ADMIN_USERNAME, TEST_ADMIN),
                     Map.entry(LocalStackEnv.TEST_ADMIN_PASSWORD, secrets.adminPassword()),
                     Map.entry(LocalStackEnv.KEYCLOAK_ADMIN_USERNAME, BOOTSTRAP_ADMIN),
-                    Map.entry(LocalStackEnv.KEYCLOAK_ADMIN_PASSWORD, secrets.keycloakAdminPassword())),
-                    Duration.ofNanos(System.nanoTime() - begin));
+                    Map.entry(LocalStackEnv.KEYCLOAK_ADMIN_PASSWORD, secrets.keycloakAdminPassword())));
+            SERVICE_CLIENTS.forEach(service -> env.put(LocalStackEnv.serviceClientSecretKey(service),
+                    secrets.serviceClientSecret(service)));
+            return new RunningComponent(NAME, process, url, "TERM", env, Duration.ofNanos(System.nanoTime() - begin));
         } catch (IOException e) {
             throw new ComponentFailure(NAME, "cannot start: " + e.getMessage(), log, e);
         }
@@ -122,7 +139,7 @@ public final class KeycloakLauncher implements Component {
         try {
             Path dist = Installation.ensure(cache.resolve("keycloak-" + artifacts.keycloakVersion()),
                     target -> Archives.unzipStrippingRoot(zip, target));
-            placeRealm(dist.resolve("data/import/computepool-realm.json"));
+            placeRealm(dist.resolve(REALM_IMPORT));
             return dist;
         } catch (IOException e) {
             throw new ComponentFailure(NAME, "cannot install from " + zip + ": " + e.getMessage(), null, e);
@@ -145,6 +162,36 @@ public final class KeycloakLauncher implements Component {
         Path tmp = Files.createTempFile(target.getParent(), "realm", ".tmp");
         Files.write(tmp, realm);
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * Keycloak imports a realm only into a database that lacks it, so a stack whose realm was imported from an older
+     * file (before a client or role was added) starts over with an empty database and imports the current one. Its
+     * Keycloak users go with it; the secrets stay, since the realm file takes them from the stack's environment.
+     */
+    private static void forgetOutdatedRealm(Path dir, String realmDigest) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        Path imported = dir.resolve(IMPORTED_REALM);
+        if (Files.exists(imported) && Files.readString(imported).strip().equals(realmDigest)) {
+            return;
+        }
+        System.err.println("local-stack: keycloak: the realm file changed since this stack imported it; importing it anew");
+        Installation.deleteRecursively(dir);
+    }
+
+    private static String digest(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    /** {@code gateway-svc} becomes {@code GATEWAY_SVC}: the form environment variable names take. */
+    static String envName(String service) {
+        return service.toUpperCase(Locale.ROOT).replace('-', '_');
     }
 
     private boolean ok(URI uri) throws IOException, InterruptedException {

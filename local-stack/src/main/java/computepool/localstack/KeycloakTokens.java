@@ -14,7 +14,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
-/** Access tokens from the stack's Keycloak through the password grant, for tests that call secured endpoints. */
+/**
+ * Access tokens from the stack's Keycloak, for tests that call secured endpoints: a user's through the password grant,
+ * a service's own through the client-credentials grant.
+ */
 public final class KeycloakTokens {
 
     private static final Pattern ACCESS_TOKEN = Pattern.compile("\"access_token\"\\s*:\\s*\"([^\"]+)\"");
@@ -38,16 +41,36 @@ public final class KeycloakTokens {
                 env.require(LocalStackEnv.KEYCLOAK_API_CLIENT_ID), env.require(LocalStackEnv.KEYCLOAK_API_CLIENT_SECRET));
     }
 
+    /** Tokens of a service's own Keycloak client ({@link KeycloakLauncher#SERVICE_CLIENTS}), as the service gets them. */
+    public static KeycloakTokens forService(LocalStackEnv env, String service) {
+        return new KeycloakTokens(URI.create(env.realmUrl() + "/protocol/openid-connect/token"), service,
+                env.require(LocalStackEnv.serviceClientSecretKey(service)));
+    }
+
     public String passwordGrant(String username, String password) {
+        Map<String, String> form = form("password");
+        form.put("username", username);
+        form.put("password", password);
+        form.put("scope", "openid");
+        return grant(form, "password grant for " + username);
+    }
+
+    /** The client's own token: what a service presents on internal gRPC. */
+    public String clientCredentialsGrant() {
+        return grant(form("client_credentials"), "client-credentials grant for " + clientId);
+    }
+
+    private Map<String, String> form(String grantType) {
         Map<String, String> form = new LinkedHashMap<>();
-        form.put("grant_type", "password");
+        form.put("grant_type", grantType);
         form.put("client_id", clientId);
         if (clientSecret != null) {
             form.put("client_secret", clientSecret);
         }
-        form.put("username", username);
-        form.put("password", password);
-        form.put("scope", "openid");
+        return form;
+    }
+
+    private String grant(Map<String, String> form, String what) {
         String body = form.entrySet().stream()
                 .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
                         + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
@@ -68,7 +91,7 @@ public final class KeycloakTokens {
         }
         Matcher token = ACCESS_TOKEN.matcher(response.body());
         if (response.statusCode() != 200 || !token.find()) {
-            throw new IllegalStateException("password grant for " + username + " failed with HTTP "
+            throw new IllegalStateException(what + " failed with HTTP "
                     + response.statusCode() + ": " + response.body());
         }
         return token.group(1);

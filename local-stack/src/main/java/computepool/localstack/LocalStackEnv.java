@@ -216,6 +216,22 @@ public record LocalStackEnv(Map<String, String> values) {
         return config;
     }
 
+    /** The env key holding the secret of a service's own Keycloak client ({@link KeycloakLauncher#SERVICE_CLIENTS}). */
+    public static String serviceClientSecretKey(String service) {
+        return "KEYCLOAK_" + KeycloakLauncher.envName(service) + "_CLIENT_SECRET";
+    }
+
+    /**
+     * The Quarkus configuration with which {@code service} fetches its own service token (quarkus-oidc-client,
+     * client-credentials grant) for its calls to the platform's internal gRPC services.
+     */
+    public Map<String, String> serviceIdentity(String service) {
+        return Map.of(
+                "quarkus.oidc-client.auth-server-url", realmUrl(),
+                "quarkus.oidc-client.client-id", service,
+                "quarkus.oidc-client.credentials.secret", require(serviceClientSecretKey(service)));
+    }
+
     private static String unquote(String value) {
         if (value.length() >= 2 && (value.startsWith("'") && value.endsWith("'")
                 || value.startsWith("\"") && value.endsWith("\""))) {

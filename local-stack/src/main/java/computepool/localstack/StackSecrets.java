@@ -10,7 +10,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Properties;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * Passwords and secrets of one stack: generated on its first start and kept in its home, so a restart finds the
@@ -18,12 +21,17 @@ import java.util.Properties;
  * the chain's treasury still owning what it was given.
  */
 public record StackSecrets(String postgresPassword, String keycloakAdminPassword, String developerPassword,
-        String adminPassword, String apiClientSecret, String apiKeyPepper, String chainTreasuryPrivateKey) {
+        String adminPassword, String apiClientSecret, String apiKeyPepper, String chainTreasuryPrivateKey,
+        Map<String, String> serviceClientSecrets) {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int PASSWORD_BYTES = 18;
     /** identity-svc's HMAC key for API key hashes wants at least 32 bytes; 32 random bytes give 43 characters. */
     private static final int PEPPER_BYTES = 32;
+
+    public StackSecrets {
+        serviceClientSecrets = Map.copyOf(serviceClientSecrets);
+    }
 
     public static StackSecrets loadOrCreate(Path file) throws IOException {
         Properties stored = new Properties();
@@ -40,7 +48,9 @@ public record StackSecrets(String postgresPassword, String keycloakAdminPassword
                 value(stored, "test.admin.password"),
                 value(stored, "keycloak.api.client.secret"),
                 value(stored, "api.key.pepper", PEPPER_BYTES),
-                (String) stored.computeIfAbsent("chain.treasury.private-key", k -> privateKey()));
+                (String) stored.computeIfAbsent("chain.treasury.private-key", k -> privateKey()),
+                KeycloakLauncher.SERVICE_CLIENTS.stream().collect(Collectors.toMap(Function.identity(),
+                        service -> value(stored, "keycloak.client." + service + ".secret"))));
         if (stored.size() != before) {
             Files.createDirectories(file.getParent());
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
@@ -52,6 +62,16 @@ public record StackSecrets(String postgresPassword, String keycloakAdminPassword
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
         return secrets;
+    }
+
+    /** The secret of a service's own Keycloak client, with which it fetches its service token. */
+    public String serviceClientSecret(String service) {
+        String secret = serviceClientSecrets.get(service);
+        if (secret == null) {
+            throw new IllegalArgumentException("no Keycloak client for " + service + "; there are "
+                    + serviceClientSecrets.keySet());
+        }
+        return secret;
     }
 
     private static String value(Properties stored, String key) {

@@ -28,6 +28,8 @@ class StackFilesTest {
         assertEquals(first, second);
         assertNotEquals(first.developerPassword(), first.adminPassword());
         assertTrue(first.apiClientSecret().matches("[A-Za-z0-9_-]{24}"));
+        assertTrue(first.serviceClientSecret("gateway-svc").matches("[A-Za-z0-9_-]{24}"));
+        assertNotEquals(first.apiClientSecret(), first.serviceClientSecret("gateway-svc"));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
     }
 

@@ -22,6 +22,7 @@ import io.quarkus.grpc.GrpcService;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import java.time.Instant;
 import java.util.NoSuchElementException;
 import java.util.Optional;
@@ -29,10 +30,11 @@ import java.util.UUID;
 
 /**
  * {@code computepool.billing.v1.HoldService}, for the gateways: funds held before a request runs and settled after.
- * Internal, like every gRPC service inside the platform's network. Each call is one database transaction: a refused
- * or failed call leaves nothing behind.
+ * Only a gateway's service token may call it, on the internal gRPC port. Each call is one database transaction: a
+ * refused or failed call leaves nothing behind.
  */
 @GrpcService
+@RolesAllowed("gateway-svc")
 public class HoldGrpcService implements HoldService {
 
     private static final int MAX_REQUEST_ID_LENGTH = 200;

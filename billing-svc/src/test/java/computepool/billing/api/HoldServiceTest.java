@@ -1,5 +1,6 @@
 package computepool.billing.api;
 
+import static computepool.auth.InternalCalls.assertRefused;
 import static computepool.problems.ProblemAssertions.badRequestNaming;
 import static computepool.problems.ProblemAssertions.problem;
 import static io.restassured.RestAssured.given;
@@ -10,10 +11,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import computepool.auth.InternalCalls;
 import computepool.billing.support.BillingFixture;
 import computepool.billing.v1.HoldServiceGrpc;
 import computepool.billing.v1.PlaceHoldRequest;
 import computepool.billing.v1.PlaceHoldResponse;
+import computepool.billing.v1.QuoteRequest;
 import computepool.billing.v1.ReleaseHoldRequest;
 import computepool.billing.v1.SettleHoldRequest;
 import computepool.billing.v1.SettleHoldResponse;
@@ -21,21 +24,20 @@ import computepool.localstack.quarkus.LocalStackTestResource;
 import computepool.localstack.quarkus.TestLogins;
 import computepool.usage.v1.InferenceUsage;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.runtime.GrpcServer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
-import java.net.URL;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -64,8 +66,8 @@ class HoldServiceTest {
     @Inject
     Pool database;
 
-    @TestHTTPResource("/")
-    URL server;
+    @Inject
+    GrpcServer grpc;
 
     private BillingFixture fixture;
     private ManagedChannel channel;
@@ -74,8 +76,8 @@ class HoldServiceTest {
     @BeforeEach
     void setUp() {
         fixture = new BillingFixture(bootstrapServers, database).started();
-        channel = ManagedChannelBuilder.forAddress(server.getHost(), server.getPort()).usePlaintext().build();
-        holds = HoldServiceGrpc.newBlockingStub(channel);
+        channel = InternalCalls.channel(grpc.getPort());
+        holds = InternalCalls.bearing(HoldServiceGrpc.newBlockingStub(channel), TestLogins.service("gateway-svc"));
     }
 
     @AfterEach
@@ -297,6 +299,35 @@ class HoldServiceTest {
         assertEquals("PLACED", state(request));
         assertEquals(1, fixture.count("select count(*) from hold where paid_account_id = (select id from account "
                 + "where developer_id = $1::uuid and kind = 'DEVELOPER_PAID')", UUID.fromString(fixture.developerId)));
+    }
+
+    @Test
+    void onlyAGatewayMayHoldSettleReleaseOrQuoteAndARefusedCallLeavesNothing() {
+        fixture.fund("paid", 10 * MAX_COST);
+        String request = "req-" + UUID.randomUUID();
+        PlaceHoldResponse placed = place(request);
+        HoldServiceGrpc.HoldServiceBlockingStub anonymous = HoldServiceGrpc.newBlockingStub(channel);
+        String developer = TestLogins.developer();
+        String probe = "req-" + UUID.randomUUID();
+        for (var refusal : List.of(
+                Map.entry(Status.Code.UNAUTHENTICATED, anonymous),
+                Map.entry(Status.Code.UNAUTHENTICATED, InternalCalls.bearing(anonymous, InternalCalls.forgedToken())),
+                Map.entry(Status.Code.PERMISSION_DENIED, InternalCalls.bearing(anonymous, developer)))) {
+            HoldServiceGrpc.HoldServiceBlockingStub stranger = refusal.getValue();
+            assertRefused(refusal.getKey(), () -> stranger.placeHold(request(probe, 1000).build()));
+            assertRefused(refusal.getKey(), () -> stranger.settleHold(SettleHoldRequest.newBuilder()
+                    .setHoldId(placed.getHold().getHoldId()).setUsage(usageNow(request)).build()));
+            assertRefused(refusal.getKey(), () -> stranger.releaseHold(ReleaseHoldRequest.newBuilder()
+                    .setHoldId(placed.getHold().getHoldId()).build()));
+            assertRefused(refusal.getKey(), () -> stranger.quote(QuoteRequest.newBuilder().setModelId(fixture.model)
+                    .setPromptTokens(1).setMaxCompletionTokens(1).build()));
+        }
+        assertEquals(0, fixture.count("select count(*) from hold where request_id = $1", probe));
+        assertEquals("PLACED", state(request), "no stranger settled or released the gateway's hold");
+        assertEquals(0, fixture.count("select count(*) from ledger_transaction where reference = $1", request));
+        assertEquals(10 * MAX_COST, fixture.balance("DEVELOPER_PAID"));
+
+        assertEquals(COST, settle(placed, request).getChargedNanoUsd(), "the gateway's own calls still work");
     }
 
     private void assertInvalid(String field, PlaceHoldRequest.Builder request) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import computepool.auth.InternalCalls;
 import computepool.billing.support.BillingFixture;
 import computepool.billing.v1.ChargeApplied;
 import computepool.billing.v1.HoldServiceGrpc;
@@ -18,16 +19,14 @@ import computepool.localstack.quarkus.TestLogins;
 import computepool.usage.v1.InferenceUsage;
 import computepool.usage.v1.VoucherPayment;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.runtime.GrpcServer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
-import java.net.URL;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -57,8 +56,8 @@ class VoucherChargeTest {
     @Inject
     Pool database;
 
-    @TestHTTPResource("/")
-    URL server;
+    @Inject
+    GrpcServer grpc;
 
     private BillingFixture fixture;
     private ManagedChannel channel;
@@ -67,8 +66,8 @@ class VoucherChargeTest {
     @BeforeEach
     void setUp() {
         fixture = new BillingFixture(bootstrapServers, database).started();
-        channel = ManagedChannelBuilder.forAddress(server.getHost(), server.getPort()).usePlaintext().build();
-        billing = HoldServiceGrpc.newBlockingStub(channel);
+        channel = InternalCalls.channel(grpc.getPort());
+        billing = InternalCalls.bearing(HoldServiceGrpc.newBlockingStub(channel), TestLogins.service("gateway-svc"));
     }
 
     @AfterEach

@@ -21,7 +21,9 @@ import io.restassured.response.ValidatableResponse;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-@QuarkusTestResource(value = LocalStackTestResource.class, initArgs = @ResourceArg(name = "database", value = "gateway_test"))
+@QuarkusTestResource(value = LocalStackTestResource.class, initArgs = {
+        @ResourceArg(name = LocalStackTestResource.DATABASE, value = "gateway_test"),
+        @ResourceArg(name = LocalStackTestResource.SERVICE, value = "gateway-svc")})
 /**
  * The OpenAI-compatible edge without workers: authentication, validation and every refusal that comes before a
  * session opens. Completions through a real pipeline are in journeys.

@@ -17,16 +17,18 @@ import io.grpc.Status;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
 /**
  * {@code computepool.identity.v1.ApiKeyService}, for the gateways: whether a secret is a working key, whose, with
- * which scopes and limits. Internal: it answers without credentials, like every gRPC service inside the platform's
- * network. A secret is looked up by its keyed hash; the secret itself is never stored or logged.
+ * which scopes and limits. Only a gateway's service token may ask, on the internal gRPC port. A secret is looked up by
+ * its keyed hash; the secret itself is never stored or logged.
  */
 @GrpcService
+@RolesAllowed("gateway-svc")
 public class ApiKeyVerificationService implements ApiKeyService {
 
     private final ApiKeyStore keys;

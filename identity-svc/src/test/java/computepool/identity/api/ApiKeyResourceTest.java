@@ -1,5 +1,6 @@
 package computepool.identity.api;
 
+import static computepool.auth.InternalCalls.assertRefused;
 import static computepool.problems.ProblemAssertions.badRequestNaming;
 import static computepool.problems.ProblemAssertions.problem;
 import static computepool.problems.ProblemAssertions.unauthorized;
@@ -16,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import computepool.auth.InternalCalls;
 import computepool.identity.v1.ApiKeyServiceGrpc;
 import computepool.identity.v1.KeyRejection;
 import computepool.identity.v1.VerifyKeyRequest;
@@ -24,9 +26,9 @@ import computepool.localstack.quarkus.LocalStackTestResource;
 import computepool.localstack.quarkus.TestLogins;
 import io.agroal.api.AgroalDataSource;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.runtime.GrpcServer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -56,6 +58,9 @@ class ApiKeyResourceTest {
     URL server;
 
     @Inject
+    GrpcServer grpc;
+
+    @Inject
     AgroalDataSource database;
 
     private ManagedChannel channel;
@@ -63,8 +68,8 @@ class ApiKeyResourceTest {
 
     @BeforeEach
     void connect() {
-        channel = ManagedChannelBuilder.forAddress(server.getHost(), server.getPort()).usePlaintext().build();
-        verifier = ApiKeyServiceGrpc.newBlockingStub(channel);
+        channel = InternalCalls.channel(grpc.getPort());
+        verifier = InternalCalls.bearing(ApiKeyServiceGrpc.newBlockingStub(channel), TestLogins.service("gateway-svc"));
     }
 
     @AfterEach
@@ -230,6 +235,37 @@ class ApiKeyResourceTest {
         given().auth().oauth2(token).contentType(ContentType.JSON).body(body)
                 .when().post("/v1/api-keys")
                 .then().spec(badRequestNaming(field));
+    }
+
+    @Test
+    void onlyAGatewayMayVerifyKeysAndARefusedCallTouchesNoKey() {
+        String token = TestLogins.developer();
+        JsonPath created = create(token, "{\"name\": \"probed " + UUID.randomUUID() + "\"}");
+        VerifyKeyRequest request = VerifyKeyRequest.newBuilder().setSecret(created.getString("secret")).build();
+        ApiKeyServiceGrpc.ApiKeyServiceBlockingStub stranger = ApiKeyServiceGrpc.newBlockingStub(channel);
+
+        assertRefused(Status.Code.UNAUTHENTICATED, () -> stranger.verifyKey(request));
+        assertRefused(Status.Code.UNAUTHENTICATED,
+                () -> InternalCalls.bearing(stranger, InternalCalls.forgedToken()).verifyKey(request));
+        assertRefused(Status.Code.PERMISSION_DENIED, () -> InternalCalls.bearing(stranger, token).verifyKey(request));
+        given().auth().oauth2(token).when().get("/v1/api-keys/" + created.getString("id"))
+                .then().statusCode(200).body("lastUsedAt", nullValue());
+
+        assertTrue(verifier.verifyKey(request).getValid());
+        given().auth().oauth2(token).when().get("/v1/api-keys/" + created.getString("id"))
+                .then().statusCode(200).body("lastUsedAt", notNullValue());
+    }
+
+    @Test
+    void theHttpPortServesNoGrpc() {
+        ManagedChannel http = InternalCalls.channel(server.getPort());
+        try {
+            assertThrows(StatusRuntimeException.class, () -> InternalCalls.bearing(
+                    ApiKeyServiceGrpc.newBlockingStub(http), TestLogins.service("gateway-svc"))
+                    .verifyKey(VerifyKeyRequest.newBuilder().setSecret("cp_" + "A".repeat(40)).build()));
+        } finally {
+            http.shutdownNow();
+        }
     }
 
     @Test

@@ -27,14 +27,18 @@ public class LocalStackTestResource implements QuarkusTestResourceLifecycleManag
 
     /** Init argument: the database to create and point the datasource at. */
     public static final String DATABASE = "database";
+    /** Init argument: the service whose own Keycloak client (and so service token) the application uses. */
+    public static final String SERVICE = "service";
     /** Where a stack started for a module's tests alone lives, relative to the module. */
     public static final Path IN_PROCESS_HOME = Path.of("target", "local-stack");
 
     private Optional<String> database = Optional.empty();
+    private Optional<String> service = Optional.empty();
 
     @Override
     public void init(Map<String, String> initArgs) {
         database = Optional.ofNullable(initArgs.get(DATABASE)).filter(name -> !name.isBlank());
+        service = Optional.ofNullable(initArgs.get(SERVICE)).filter(name -> !name.isBlank());
     }
 
     @Override
@@ -43,7 +47,7 @@ public class LocalStackTestResource implements QuarkusTestResourceLifecycleManag
                 .map(LocalStackEnv::read)
                 .orElseGet(() -> LocalStack.startInProcess(IN_PROCESS_HOME.toAbsolutePath()));
         database.ifPresent(PostgresAdmin.forEnv(env)::createDatabase);
-        return overrides(env, database);
+        return overrides(env, database, service);
     }
 
     /** The stack outlives each test class: whoever started it stops it. */
@@ -51,8 +55,9 @@ public class LocalStackTestResource implements QuarkusTestResourceLifecycleManag
     public void stop() {
     }
 
-    static Map<String, String> overrides(LocalStackEnv env, Optional<String> database) {
+    static Map<String, String> overrides(LocalStackEnv env, Optional<String> database, Optional<String> service) {
         Map<String, String> config = new HashMap<>(env.serviceConfig(database));
+        service.ifPresent(name -> config.putAll(env.serviceIdentity(name)));
         env.values().forEach((key, value) -> config.put("computepool.test." + key.toLowerCase(Locale.ROOT), value));
         return config;
     }

@@ -10,7 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Access tokens of the realm's test users from the stack's real Keycloak (password grant through
- * the confidential API client), for tests that call a service as a signed-in user.
+ * the confidential API client), for tests that call a service as a signed-in user; and services' own tokens, for
+ * tests that call internal gRPC as a service.
  */
 public final class TestLogins {
 
@@ -50,6 +51,21 @@ public final class TestLogins {
             }
             String token = KeycloakTokens.forEnv(env).passwordGrant(username, password);
             CACHE.put(username, new Token(token, Instant.now()));
+            return token;
+        }
+    }
+
+    /** A service's own token (client-credentials grant of its Keycloak client), for calls to internal gRPC. */
+    public static String service(String service) {
+        LocalStackEnv env = env();
+        String key = "service:" + service;
+        synchronized (SIGNING_IN.computeIfAbsent(key, name -> new Object())) {
+            Token cached = CACHE.get(key);
+            if (cached != null && cached.obtained().plus(REUSE).isAfter(Instant.now())) {
+                return cached.value();
+            }
+            String token = KeycloakTokens.forService(env, service).clientCredentialsGrant();
+            CACHE.put(key, new Token(token, Instant.now()));
             return token;
         }
     }

@@ -13,16 +13,18 @@ import io.grpc.Status;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * {@code computepool.workers.v1.WorkerRegistry}, for the gateway: the pipeline a new inference session should use,
- * and the registry as it stands. Internal: it answers without credentials, like every gRPC service inside the
- * platform's network.
+ * and the registry as it stands (which names operators, so it is no one else's to read). Only a gateway's service
+ * token may ask, on the internal gRPC port.
  */
 @GrpcService
+@RolesAllowed("gateway-svc")
 public class WorkerRegistryService implements WorkerRegistry {
 
     private final ShardWorkerStore workers;

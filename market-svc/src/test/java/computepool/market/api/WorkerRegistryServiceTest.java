@@ -1,5 +1,6 @@
 package computepool.market.api;
 
+import static computepool.auth.InternalCalls.assertRefused;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
@@ -10,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.Message;
 import com.google.protobuf.Timestamp;
+import computepool.auth.InternalCalls;
 import computepool.events.EventCodec;
 import computepool.events.EventEnvelope;
 import computepool.localstack.quarkus.LocalStackTestResource;
@@ -26,14 +28,13 @@ import computepool.workers.v1.WorkerRegistryGrpc;
 import computepool.workers.v1.WorkerStatus;
 import computepool.workers.v1.WorkerWithdrawn;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.runtime.GrpcServer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.net.URL;
+import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -64,8 +65,8 @@ class WorkerRegistryServiceTest {
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
 
-    @TestHTTPResource("/")
-    URL server;
+    @Inject
+    GrpcServer grpc;
 
     private ManagedChannel channel;
     private WorkerRegistryGrpc.WorkerRegistryBlockingStub registry;
@@ -74,8 +75,8 @@ class WorkerRegistryServiceTest {
 
     @BeforeEach
     void connect() {
-        channel = ManagedChannelBuilder.forAddress(server.getHost(), server.getPort()).usePlaintext().build();
-        registry = WorkerRegistryGrpc.newBlockingStub(channel);
+        channel = InternalCalls.channel(grpc.getPort());
+        registry = InternalCalls.bearing(WorkerRegistryGrpc.newBlockingStub(channel), TestLogins.service("gateway-svc"));
         producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
@@ -310,6 +311,25 @@ class WorkerRegistryServiceTest {
         publish(good, WorkerHeartbeat.newBuilder().setWorkerId(good).setSentAt(timestamp(Instant.now())).build());
         eventuallyPipelineOf(good);
         assertFalse(registryHas(broken));
+    }
+
+    @Test
+    void onlyAGatewayMayFindPipelinesOrListWorkers() {
+        String rear = announce(15, 30, "pod-b");
+        String front = announce(0, 15, "pod-a");
+        eventuallyPipelineOf(front, rear);
+        FindPipelineRequest find = FindPipelineRequest.newBuilder().setModelId(model).build();
+        ListWorkersRequest list = ListWorkersRequest.newBuilder().setModelId(model).build();
+        WorkerRegistryGrpc.WorkerRegistryBlockingStub anonymous = WorkerRegistryGrpc.newBlockingStub(channel);
+        for (var refusal : List.of(
+                Map.entry(Status.Code.UNAUTHENTICATED, anonymous),
+                Map.entry(Status.Code.UNAUTHENTICATED, InternalCalls.bearing(anonymous, InternalCalls.forgedToken())),
+                Map.entry(Status.Code.PERMISSION_DENIED, InternalCalls.bearing(anonymous, TestLogins.developer())),
+                Map.entry(Status.Code.PERMISSION_DENIED, InternalCalls.bearing(anonymous, TestLogins.admin())))) {
+            assertRefused(refusal.getKey(), () -> refusal.getValue().findPipeline(find));
+            assertRefused(refusal.getKey(), () -> refusal.getValue().listWorkers(list));
+        }
+        assertEquals(2, registry.listWorkers(list).getWorkersCount());
     }
 
     @Test
