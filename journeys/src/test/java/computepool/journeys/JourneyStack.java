@@ -3,10 +3,13 @@ package computepool.journeys;
 import computepool.localstack.LocalStackEnv;
 import computepool.localstack.PostgresAdmin;
 import computepool.localstack.quarkus.TestLogins;
+import computepool.shard.client.TicketKeys;
+import computepool.shard.client.TicketSigner;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +46,12 @@ public final class JourneyStack {
 
     public LocalStackEnv env() {
         return env;
+    }
+
+    /** Session tickets signed as the stack's gateways sign them, for journeys that drive shard workers directly. */
+    public TicketSigner ticketSigner() {
+        return new TicketSigner(TicketKeys.privateKey(env.require(LocalStackEnv.SESSION_TICKET_SIGNING_KEY)),
+                "journeys", Clock.systemUTC());
     }
 
     public String runId() {

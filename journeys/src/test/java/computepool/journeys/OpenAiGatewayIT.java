@@ -133,7 +133,7 @@ class OpenAiGatewayIT {
         List<Hop> hops = workers.hops();
         PipelineClient.Request request = new PipelineClient.Request("direct-" + System.nanoTime(), model,
                 ShardPipeline.LAYERS, hops, prompt, maxTokens, SamplingParams.newBuilder().setGreedy(true).build());
-        return new PipelineClient(channels).generate(request, 60, TimeUnit.SECONDS).text();
+        return new PipelineClient(channels, stack.ticketSigner()).generate(request, 60, TimeUnit.SECONDS).text();
     }
 
     private static int[] chatPrompt(String question) {

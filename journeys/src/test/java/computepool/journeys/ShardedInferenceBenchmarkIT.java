@@ -71,7 +71,7 @@ class ShardedInferenceBenchmarkIT {
         for (int shards = 1; shards <= MOST_SHARDS; shards++) {
             try (ShardPipeline pipeline = ShardPipeline.start(stack, ends(shards));
                     ShardChannels channels = new ShardChannels()) {
-                PipelineClient client = new PipelineClient(channels);
+                PipelineClient client = new PipelineClient(channels, stack.ticketSigner());
                 timed(client, pipeline.request(shortPrompt, 8, FIXED_LENGTH));
                 double ttft = median(IntStream.range(0, TTFT_RUNS).mapToDouble(i -> uncheck(() ->
                         timed(client, pipeline.request(chatPrompt, 1, FIXED_LENGTH)).ttftMillis())).toArray());
@@ -96,7 +96,7 @@ class ShardedInferenceBenchmarkIT {
         for (String format : SIZE.pick(List.<String>of(), List.of("fp32", "q4-int8-activations"))) {
             try (ShardPipeline pipeline = ShardPipeline.start(stack, Map.of("computepool.shard.weight-format", format),
                     ShardPipeline.LAYERS); ShardChannels channels = new ShardChannels()) {
-                PipelineClient client = new PipelineClient(channels);
+                PipelineClient client = new PipelineClient(channels, stack.ticketSigner());
                 timed(client, pipeline.request(shortPrompt, 8, FIXED_LENGTH));
                 double ms = median(IntStream.range(0, DECODE_RUNS).mapToDouble(i -> uncheck(() ->
                         timed(client, pipeline.request(shortPrompt, DECODE_TOKENS, FIXED_LENGTH))

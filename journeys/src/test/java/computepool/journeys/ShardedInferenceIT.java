@@ -88,7 +88,7 @@ class ShardedInferenceIT {
     void aClientThatDisconnectsMidGenerationFreesTheSessionOnEveryWorker() throws Exception {
         CountDownLatch tokens = new CountDownLatch(3);
         ShardChannels channels = new ShardChannels();
-        new PipelineClient(channels).start(threeShards.request(prompts.get(0), 4_000, GREEDY),
+        new PipelineClient(channels, stack.ticketSigner()).start(threeShards.request(prompts.get(0), 4_000, GREEDY),
                 new PipelineClient.Listener() {
                     @Override
                     public void token(GeneratedToken token) {
@@ -123,7 +123,10 @@ class ShardedInferenceIT {
         Hop middle = threeShards.hops().get(1);
         OpenSession open = OpenSession.newBuilder().setSessionId("malformed-" + stack.runId()).setModelId(ShardPipeline.MODEL)
                 .setLayerStart(middle.getLayerStart()).setLayerEnd(middle.getLayerEnd()).setTotalLayers(ShardPipeline.LAYERS)
-                .addDownstream(threeShards.hops().get(2)).setPromptTokens(3).setMaxTokens(4).setSampling(GREEDY).build();
+                .addDownstream(threeShards.hops().get(2)).setPromptTokens(3).setMaxTokens(4).setSampling(GREEDY)
+                .setTicket(stack.ticketSigner().sign("malformed-" + stack.runId(), "", ShardPipeline.MODEL,
+                        ShardPipeline.LAYERS, threeShards.hops(), 4, 3))
+                .build();
         HiddenStates wrongShape = HiddenStates.newBuilder().setSessionId(open.getSessionId()).setTokenCount(3)
                 .setHiddenSize(576).setDtype(DType.DTYPE_FP32).setData(ByteString.copyFrom(new byte[2 * 576 * 4]))
                 .setLastChunk(true).build();
@@ -159,7 +162,7 @@ class ShardedInferenceIT {
             awaitNoSessions(worker, refused);
         }
         try (ShardChannels channels = new ShardChannels()) {
-            assertEquals(4, new PipelineClient(channels).generate(threeShards.request(prompts.get(2), 4, GREEDY), 60,
+            assertEquals(4, new PipelineClient(channels, stack.ticketSigner()).generate(threeShards.request(prompts.get(2), 4, GREEDY), 60,
                     TimeUnit.SECONDS).tokens().size(), "the pipeline serves on");
         }
     }
@@ -211,7 +214,7 @@ class ShardedInferenceIT {
     private static List<PipelineClient.Result> generateAll(ShardPipeline pipeline) throws Exception {
         List<PipelineClient.Result> results = new ArrayList<>();
         try (ShardChannels channels = new ShardChannels()) {
-            PipelineClient client = new PipelineClient(channels);
+            PipelineClient client = new PipelineClient(channels, stack.ticketSigner());
             for (int[] prompt : prompts) {
                 PipelineClient.Result result = client.generate(pipeline.request(prompt, MAX_TOKENS, GREEDY), 120,
                         TimeUnit.SECONDS);

@@ -116,6 +116,9 @@ public final class LocalStack {
         started.forEach(component -> values.putAll(component.env()));
         // Not a component's: the services' own secret, which identity-svc hashes API keys with.
         values.put(LocalStackEnv.API_KEY_PEPPER, secrets.apiKeyPepper());
+        // The gateways' key pair for session tickets: the signing half for gateways alone, the other for shard workers.
+        values.put(LocalStackEnv.SESSION_TICKET_SIGNING_KEY, secrets.ticketSigningKey());
+        values.put(LocalStackEnv.SESSION_TICKET_VERIFY_KEY, secrets.ticketVerifyKey());
         LocalStackEnv env = new LocalStackEnv(values);
         env.write(home.env());
         envFile.ifPresent(env::write);

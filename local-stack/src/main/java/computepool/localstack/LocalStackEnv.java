@@ -39,6 +39,8 @@ public record LocalStackEnv(Map<String, String> values) {
     public static final String KEYCLOAK_ADMIN_USERNAME = "KEYCLOAK_ADMIN_USERNAME";
     public static final String KEYCLOAK_ADMIN_PASSWORD = "KEYCLOAK_ADMIN_PASSWORD";
     public static final String API_KEY_PEPPER = "API_KEY_PEPPER";
+    public static final String SESSION_TICKET_SIGNING_KEY = "SESSION_TICKET_SIGNING_KEY";
+    public static final String SESSION_TICKET_VERIFY_KEY = "SESSION_TICKET_VERIFY_KEY";
     public static final String CHAIN_RPC_URL = "CHAIN_RPC_URL";
     public static final String CHAIN_ID = "CHAIN_ID";
     public static final String CHAIN_TREASURY_PRIVATE_KEY = "CHAIN_TREASURY_PRIVATE_KEY";
@@ -201,6 +203,8 @@ public record LocalStackEnv(Map<String, String> values) {
         get(KAFKA_BOOTSTRAP_SERVERS).ifPresent(servers -> config.put("kafka.bootstrap.servers", servers));
         get(REDIS_URL).ifPresent(url -> config.put("quarkus.redis.hosts", url));
         get(API_KEY_PEPPER).ifPresent(pepper -> config.put("computepool.identity.api-key-pepper", pepper));
+        // Public: what shard workers check session tickets with.
+        get(SESSION_TICKET_VERIFY_KEY).ifPresent(key -> config.put("computepool.shard.ticket.verify-keys", key));
         CHAIN_CONFIG.forEach((key, property) -> get(key).ifPresent(value -> config.put(property, value)));
         if (get(KEYCLOAK_URL).isPresent()) {
             config.put("quarkus.oidc.auth-server-url", realmUrl());
@@ -223,13 +227,19 @@ public record LocalStackEnv(Map<String, String> values) {
 
     /**
      * The Quarkus configuration with which {@code service} fetches its own service token (quarkus-oidc-client,
-     * client-credentials grant) for its calls to the platform's internal gRPC services.
+     * client-credentials grant) for its calls to the platform's internal gRPC services; for the gateway, also the key
+     * it signs session tickets with.
      */
     public Map<String, String> serviceIdentity(String service) {
-        return Map.of(
+        Map<String, String> config = new HashMap<>(Map.of(
                 "quarkus.oidc-client.auth-server-url", realmUrl(),
                 "quarkus.oidc-client.client-id", service,
-                "quarkus.oidc-client.credentials.secret", require(serviceClientSecretKey(service)));
+                "quarkus.oidc-client.credentials.secret", require(serviceClientSecretKey(service))));
+        if (service.equals("gateway-svc")) {
+            // The key session tickets are signed with: the gateways' alone.
+            get(SESSION_TICKET_SIGNING_KEY).ifPresent(key -> config.put("computepool.gateway.ticket.signing-key", key));
+        }
+        return config;
     }
 
     private static String unquote(String value) {

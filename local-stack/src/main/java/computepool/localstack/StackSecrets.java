@@ -7,6 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -22,7 +25,7 @@ import java.util.stream.Collectors;
  */
 public record StackSecrets(String postgresPassword, String keycloakAdminPassword, String developerPassword,
         String adminPassword, String apiClientSecret, String apiKeyPepper, String chainTreasuryPrivateKey,
-        Map<String, String> serviceClientSecrets) {
+        Map<String, String> serviceClientSecrets, String ticketSigningKey, String ticketVerifyKey) {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int PASSWORD_BYTES = 18;
@@ -50,7 +53,9 @@ public record StackSecrets(String postgresPassword, String keycloakAdminPassword
                 value(stored, "api.key.pepper", PEPPER_BYTES),
                 (String) stored.computeIfAbsent("chain.treasury.private-key", k -> privateKey()),
                 KeycloakLauncher.SERVICE_CLIENTS.stream().collect(Collectors.toMap(Function.identity(),
-                        service -> value(stored, "keycloak.client." + service + ".secret"))));
+                        service -> value(stored, "keycloak.client." + service + ".secret"))),
+                ticketKey(stored, "session-ticket.signing-key"),
+                ticketKey(stored, "session-ticket.verify-key"));
         if (stored.size() != before) {
             Files.createDirectories(file.getParent());
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
@@ -80,6 +85,24 @@ public record StackSecrets(String postgresPassword, String keycloakAdminPassword
 
     private static String value(Properties stored, String key, int randomBytes) {
         return (String) stored.computeIfAbsent(key, k -> generate(randomBytes));
+    }
+
+    /**
+     * One half of the gateways' Ed25519 key pair for session tickets (base64 of PKCS#8 for the signing key, of X.509
+     * for the verifying one); both halves are made together the first time either is asked for.
+     */
+    private static String ticketKey(Properties stored, String key) {
+        if (!stored.containsKey("session-ticket.signing-key")) {
+            try {
+                KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+                Base64.Encoder base64 = Base64.getEncoder();
+                stored.setProperty("session-ticket.signing-key", base64.encodeToString(pair.getPrivate().getEncoded()));
+                stored.setProperty("session-ticket.verify-key", base64.encodeToString(pair.getPublic().getEncoded()));
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every JDK since 15 has Ed25519", e);
+            }
+        }
+        return stored.getProperty(key);
     }
 
     /**

@@ -32,10 +32,12 @@ class ContractTableTest {
     private static final String[] TOPICS = {"topic", "producers", "consumers"};
     private static final String[] EVENTS = {"ce_type", "topic", "key", "producer", "consumers"};
     private static final String SERVICE_TOKEN = "service token";
-    private static final String NONE_YET = "none yet";
+    private static final String SESSION_TICKET = "session ticket";
     // Shard workers run on operators' machines and serve on a public port: no platform service token reaches them,
-    // so their RPCs are the only ones allowed to be unauthenticated (until gateway-signed session tickets).
+    // so their RPCs are authorized by the gateway-signed ticket of the session instead.
     private static final Set<String> PUBLIC_PORT = Set.of("shard-worker");
+    /** How an implementation of a ticket-authorized RPC shows that it checks the ticket. */
+    private static final String TICKET_CHECK = "tickets.authorize";
 
     private final Repo repo = Repo.locate();
     private final ProtoContracts protos = ProtoContracts.read(repo.root().resolve("proto/src/main/proto"));
@@ -91,8 +93,9 @@ class ContractTableTest {
             String auth = row.get("auth");
             String servedBy = row.get("served by");
             Set<String> mayCall = new TreeSet<>(ReadmeTables.entries(row.get("may call")));
-            if (!auth.equals(SERVICE_TOKEN) && !auth.equals(NONE_YET)) {
-                problems.add(rpc + ": auth is '" + auth + "', neither '" + SERVICE_TOKEN + "' nor '" + NONE_YET + "'");
+            if (!auth.equals(SERVICE_TOKEN) && !auth.equals(SESSION_TICKET)) {
+                problems.add(rpc + ": auth is '" + auth + "', neither '" + SERVICE_TOKEN + "' nor '" + SESSION_TICKET
+                        + "'");
                 return;
             }
             if (!PUBLIC_PORT.contains(servedBy) && !auth.equals(SERVICE_TOKEN)) {
@@ -108,9 +111,12 @@ class ContractTableTest {
                 } else if (auth.equals(SERVICE_TOKEN) && !allowed.get().equals(mayCall)) {
                     problems.add(rpc + ": " + implementation.path() + " allows " + allowed.get() + ", may call says "
                             + mayCall);
-                } else if (auth.equals(NONE_YET) && allowed.isPresent()) {
-                    problems.add(rpc + ": auth says " + NONE_YET + ", but " + implementation.path() + " allows "
+                } else if (auth.equals(SESSION_TICKET) && allowed.isPresent()) {
+                    problems.add(rpc + ": auth says " + SESSION_TICKET + ", but " + implementation.path() + " allows "
                             + allowed.get());
+                } else if (auth.equals(SESSION_TICKET) && !implementation.text().contains(TICKET_CHECK)) {
+                    problems.add(rpc + ": auth says " + SESSION_TICKET + ", but " + implementation.path()
+                            + " never calls " + TICKET_CHECK);
                 }
             }
         });

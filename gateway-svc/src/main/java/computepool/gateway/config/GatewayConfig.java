@@ -54,6 +54,22 @@ public interface GatewayConfig {
     /** Paying per request with x402 vouchers, for callers without credentials. */
     X402 x402();
 
+    /** The tickets the gateway signs for the sessions it opens on shard workers. */
+    Ticket ticket();
+
+    interface Ticket {
+
+        /**
+         * The gateways' Ed25519 signing key, base64 of its PKCS#8 encoding; shard workers hold its public half. No
+         * default: a gateway that cannot sign tickets does not start.
+         */
+        String signingKey();
+
+        /** Who signs, in every ticket (for operators' logs): the application's name unless set. */
+        @WithDefault("${quarkus.application.name}")
+        String issuedBy();
+    }
+
     interface X402 {
 
         /**

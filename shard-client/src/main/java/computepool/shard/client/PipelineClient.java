@@ -24,7 +24,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Opens an inference session over a pipeline of shard workers and streams its tokens: the caller
- * sends token ids and receives tokens, never activations.
+ * sends token ids and receives tokens, never activations. Every session carries a ticket the caller
+ * signs, without which no shard serves it.
  */
 public final class PipelineClient {
 
@@ -32,9 +33,11 @@ public final class PipelineClient {
     public static final int PROMPT_CHUNK_TOKENS = 256;
 
     private final ShardChannels channels;
+    private final TicketSigner tickets;
 
-    public PipelineClient(ShardChannels channels) {
+    public PipelineClient(ShardChannels channels, TicketSigner tickets) {
         this.channels = channels;
+        this.tickets = tickets;
     }
 
     /**
@@ -106,7 +109,9 @@ public final class PipelineClient {
                 .addAllDownstream(request.hops().subList(1, request.hops().size()))
                 .setMaxTokens(request.maxTokens())
                 .setSampling(request.sampling())
-                .setPromptTokens(request.prompt().length)).build());
+                .setPromptTokens(request.prompt().length)
+                .setTicket(tickets.sign(sessionId, request.requestId(), request.modelId(), request.totalLayers(),
+                        request.hops(), request.maxTokens(), request.prompt().length))).build());
         int[] prompt = request.prompt();
         for (int start = 0, chunk = 0; start < prompt.length || chunk == 0; start += PROMPT_CHUNK_TOKENS, chunk++) {
             int end = Math.min(prompt.length, start + PROMPT_CHUNK_TOKENS);

@@ -2,35 +2,104 @@ package computepool.shard.client;
 
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
-/** One plaintext gRPC channel per shard address, shared by every session that goes there. */
+/**
+ * Plaintext gRPC channels to shard workers, one per address, shared by every session that goes there. The addresses
+ * come from tickets and the registry, so what they cost is bounded: at most {@link #MAX_CHANNELS} are kept, one
+ * unused for {@link #IDLE} is closed, and a new address beyond the bound closes the least recently used one. Closing
+ * is graceful: calls in flight on it run to their end.
+ */
 public final class ShardChannels implements AutoCloseable {
 
     /** Prefill chunks of hidden states stay far below this; it bounds what a peer can make us buffer. */
     static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+    static final int MAX_CHANNELS = 64;
+    static final Duration IDLE = Duration.ofMinutes(5);
 
-    private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private final int maxChannels;
+    private final Duration idle;
+    private final Clock clock;
+    /** In order of last use, the least recent first. */
+    private final LinkedHashMap<String, Kept> channels = new LinkedHashMap<>(16, 0.75f, true);
+
+    public ShardChannels() {
+        this(MAX_CHANNELS, IDLE, Clock.systemUTC());
+    }
+
+    ShardChannels(int maxChannels, Duration idle, Clock clock) {
+        this.maxChannels = maxChannels;
+        this.idle = idle;
+        this.clock = clock;
+    }
 
     public ManagedChannel get(String address) {
-        return channels.computeIfAbsent(address, target -> ManagedChannelBuilder.forTarget(target)
-                .usePlaintext()
-                .maxInboundMessageSize(MAX_MESSAGE_BYTES)
-                .build());
+        List<ManagedChannel> closing = new ArrayList<>();
+        ManagedChannel channel;
+        synchronized (this) {
+            Instant now = clock.instant();
+            Kept kept = channels.get(address);
+            if (kept == null) {
+                kept = new Kept(ManagedChannelBuilder.forTarget(address)
+                        .usePlaintext()
+                        .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+                        .build());
+                channels.put(address, kept);
+            }
+            kept.lastUsed = now;
+            channel = kept.channel;
+            Iterator<Map.Entry<String, Kept>> eldestFirst = channels.entrySet().iterator();
+            while (eldestFirst.hasNext()) {
+                Kept eldest = eldestFirst.next().getValue();
+                boolean unused = eldest.lastUsed.plus(idle).isBefore(now);
+                if (eldest == kept || !unused && channels.size() <= maxChannels) {
+                    break;
+                }
+                closing.add(eldest.channel);
+                eldestFirst.remove();
+            }
+        }
+        closing.forEach(ManagedChannel::shutdown);
+        return channel;
+    }
+
+    /** How many channels are open: for tests. */
+    synchronized int open() {
+        return channels.size();
     }
 
     @Override
     public void close() {
-        channels.values().forEach(ManagedChannel::shutdownNow);
-        for (ManagedChannel channel : channels.values()) {
+        List<ManagedChannel> all;
+        synchronized (this) {
+            all = channels.values().stream().map(kept -> kept.channel).toList();
+            channels.clear();
+        }
+        all.forEach(ManagedChannel::shutdownNow);
+        for (ManagedChannel channel : all) {
             try {
                 channel.awaitTermination(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             }
+        }
+    }
+
+    private static final class Kept {
+        final ManagedChannel channel;
+        Instant lastUsed;
+
+        Kept(ManagedChannel channel) {
+            this.channel = channel;
         }
     }
 }

@@ -6,6 +6,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** What this worker serves, checked at startup by {@link AssignmentProducer}. The defaults fit a local stack. */
@@ -85,4 +86,17 @@ public interface ShardConfig {
     /** How often the worker tells the registry it is alive and how loaded it is. */
     @WithDefault("5s")
     Duration heartbeatInterval();
+
+    /** How this worker checks the gateways' session tickets. */
+    Ticket ticket();
+
+    interface Ticket {
+
+        /**
+         * The gateways' Ed25519 public keys, base64 of their X.509 encoding: a session's ticket must verify with one
+         * of them. More than one while the gateways' key is being rotated. No default: a worker that cannot check
+         * tickets does not start.
+         */
+        List<String> verifyKeys();
+    }
 }

@@ -51,6 +51,7 @@ final class SessionStream implements StreamObserver<StreamSessionRequest> {
     private final Tokenizer tokenizer;
     private final KvSessions sessions;
     private final ShardChannels channels;
+    private final SessionTickets tickets;
     private final String modelId;
     private final String workerId;
     private final StreamObserver<StreamSessionResponse> upstream;
@@ -71,11 +72,12 @@ final class SessionStream implements StreamObserver<StreamSessionRequest> {
     private long servedNanos;
 
     SessionStream(ShardEngine engine, Tokenizer tokenizer, KvSessions sessions, ShardChannels channels,
-            String modelId, String workerId, StreamObserver<StreamSessionResponse> upstream) {
+            SessionTickets tickets, String modelId, String workerId, StreamObserver<StreamSessionResponse> upstream) {
         this.engine = engine;
         this.tokenizer = tokenizer;
         this.sessions = sessions;
         this.channels = channels;
+        this.tickets = tickets;
         this.modelId = modelId;
         this.workerId = workerId;
         this.upstream = upstream;
@@ -158,6 +160,8 @@ final class SessionStream implements StreamObserver<StreamSessionRequest> {
         if (open != null) {
             throw invalid("the session is already open; OpenSession comes once");
         }
+        // Before anything else: a caller without the session's ticket learns nothing about what this worker serves.
+        tickets.authorize(frame);
         String problem = problem(frame);
         if (problem != null) {
             throw invalid(problem);

@@ -11,6 +11,7 @@ import computepool.shard.client.PipelineClient;
 import computepool.shard.client.ShardChannels;
 import computepool.shard.config.ShardConfig;
 import computepool.shard.session.KvSessions;
+import computepool.shard.session.TestTickets;
 import computepool.shard.v1.GeneratedToken;
 import computepool.shard.v1.Hop;
 import computepool.shard.v1.SamplingParams;
@@ -81,7 +82,7 @@ class WorkerAnnouncementTest {
                 .setLayerStart(0).setLayerEnd(30).build();
         CountDownLatch firstToken = new CountDownLatch(1);
         try (ShardChannels channels = new ShardChannels()) {
-            PipelineClient.Generation generation = new PipelineClient(channels).start(new PipelineClient.Request("test",
+            PipelineClient.Generation generation = new PipelineClient(channels, TestTickets.signer()).start(new PipelineClient.Request("test",
                     "smollm2-135m-instruct", 30, List.of(self), prompt, 3_000,
                     SamplingParams.newBuilder().setGreedy(true).build()), new PipelineClient.Listener() {
                         @Override

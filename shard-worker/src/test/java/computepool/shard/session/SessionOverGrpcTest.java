@@ -10,6 +10,7 @@ import computepool.localstack.quarkus.LocalStackTestResource;
 import computepool.shard.LlamaCppFixture;
 import computepool.shard.client.PipelineClient;
 import computepool.shard.client.ShardChannels;
+import computepool.shard.config.ShardConfig;
 import computepool.shard.engine.KvCache;
 import computepool.shard.engine.Logits;
 import computepool.shard.engine.ShardEngine;
@@ -21,10 +22,7 @@ import computepool.shard.v1.SamplingParams;
 import computepool.shard.v1.OpenSession;
 import computepool.shard.v1.PromptChunk;
 import computepool.shard.v1.SessionSummary;
-import computepool.shard.v1.ShardServiceGrpc;
 import computepool.shard.v1.StreamSessionRequest;
-import computepool.shard.v1.StreamSessionResponse;
-import io.grpc.stub.StreamObserver;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -55,13 +53,16 @@ class SessionOverGrpcTest {
     @Inject
     KvSessions sessions;
 
+    @Inject
+    ShardConfig config;
+
     private ShardChannels channels;
     private PipelineClient client;
 
     @BeforeEach
     void connect() {
         channels = new ShardChannels();
-        client = new PipelineClient(channels);
+        client = new PipelineClient(channels, TestTickets.signer());
     }
 
     @AfterEach
@@ -70,7 +71,7 @@ class SessionOverGrpcTest {
     }
 
     private PipelineClient.Request request(int[] prompt, int maxTokens, SamplingParams sampling) {
-        Hop self = Hop.newBuilder().setWorkerId("self").setAddress("127.0.0.1:" + url.getPort())
+        Hop self = Hop.newBuilder().setWorkerId(config.workerId()).setAddress("127.0.0.1:" + url.getPort())
                 .setLayerStart(0).setLayerEnd(30).build();
         return new PipelineClient.Request("test", "smollm2-135m-instruct", 30, List.of(self), prompt, maxTokens,
                 sampling);
@@ -250,7 +251,7 @@ class SessionOverGrpcTest {
     @Test
     void framesForAnotherSessionAreNotFound() throws Exception {
         RawStream stream = RawStream.open(channels, url.getPort());
-        stream.send(StreamSessionRequest.newBuilder().setOpen(openFrame("session-a")).build());
+        stream.send(StreamSessionRequest.newBuilder().setOpen(openFrame("session-a-" + System.nanoTime())).build());
         stream.send(StreamSessionRequest.newBuilder().setPrompt(PromptChunk.newBuilder()
                 .setSessionId("session-b").addTokenIds(1).setLastChunk(true)).build());
         Status status = stream.awaitError();
@@ -263,7 +264,7 @@ class SessionOverGrpcTest {
     @Test
     void aSessionThatReceivesNothingExpiresAndFreesItsCache() throws Exception {
         RawStream stream = RawStream.open(channels, url.getPort());
-        stream.send(StreamSessionRequest.newBuilder().setOpen(openFrame("idle")).build());
+        stream.send(StreamSessionRequest.newBuilder().setOpen(openFrame("idle-" + System.nanoTime())).build());
         long opened = System.nanoTime();
         Status status = stream.awaitError();
         long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - opened);
@@ -273,44 +274,15 @@ class SessionOverGrpcTest {
         awaitNoSessions();
     }
 
-    private static OpenSession openFrame(String sessionId) {
+    /** An OpenSession for this worker alone, with its ticket. */
+    private OpenSession openFrame(String sessionId) {
+        Hop self = Hop.newBuilder().setWorkerId(config.workerId()).setAddress("127.0.0.1:" + url.getPort())
+                .setLayerStart(0).setLayerEnd(30).build();
         return OpenSession.newBuilder().setSessionId(sessionId).setModelId("smollm2-135m-instruct")
                 .setLayerStart(0).setLayerEnd(30).setTotalLayers(30).setPromptTokens(1).setMaxTokens(4)
-                .setSampling(GREEDY).build();
-    }
-
-    /** A StreamSession call driven frame by frame, as a misbehaving peer would. */
-    private record RawStream(StreamObserver<StreamSessionRequest> requests,
-            java.util.concurrent.CompletableFuture<Status> ended) {
-
-        static RawStream open(ShardChannels channels, int port) {
-            java.util.concurrent.CompletableFuture<Status> ended = new java.util.concurrent.CompletableFuture<>();
-            StreamObserver<StreamSessionRequest> requests = ShardServiceGrpc.newStub(channels.get("127.0.0.1:" + port))
-                    .streamSession(new StreamObserver<>() {
-                        @Override
-                        public void onNext(StreamSessionResponse response) {
-                        }
-
-                        @Override
-                        public void onError(Throwable error) {
-                            ended.complete(Status.fromThrowable(error));
-                        }
-
-                        @Override
-                        public void onCompleted() {
-                            ended.complete(Status.OK);
-                        }
-                    });
-            return new RawStream(requests, ended);
-        }
-
-        void send(StreamSessionRequest request) {
-            requests.onNext(request);
-        }
-
-        Status awaitError() throws Exception {
-            return ended.get(10, TimeUnit.SECONDS);
-        }
+                .setSampling(GREEDY)
+                .setTicket(TestTickets.signer().sign(sessionId, "", "smollm2-135m-instruct", 30, List.of(self), 4, 1))
+                .build();
     }
 
     private void assertStatus(Status.Code code, String message, PipelineClient.Request request) {
