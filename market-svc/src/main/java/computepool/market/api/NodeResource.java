@@ -4,6 +4,7 @@ import computepool.market.config.RegistryConfig;
 import computepool.market.domain.Node;
 import computepool.market.domain.NodeRejected;
 import computepool.market.domain.NodeStatus;
+import computepool.market.store.NodeCredentialStore;
 import computepool.market.store.NodeStore;
 import computepool.problems.ProblemException;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
@@ -32,7 +33,8 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
- * The nodes of the signed-in operator. The operator is the token's subject; an operator sees only
+ * The nodes of the signed-in operator. Registering one issues the credential its workers present to market-svc,
+ * shown in that answer only ({@link NodeCredentialResource} issues more and revokes them). The operator is the token's subject; an operator sees only
  * their own nodes, and another operator's node answers 404 as if it did not exist. A node's agent
  * posts heartbeats; only a node heard from within {@code computepool.market.node-silence-limit} is
  * offered to buyers.
@@ -44,12 +46,15 @@ public class NodeResource {
 
     private final JsonWebToken token;
     private final NodeStore nodes;
+    private final NodeCredentialStore credentials;
     private final RegistryConfig config;
     private final Clock clock;
 
-    public NodeResource(JsonWebToken token, NodeStore nodes, RegistryConfig config, Clock clock) {
+    public NodeResource(JsonWebToken token, NodeStore nodes, NodeCredentialStore credentials, RegistryConfig config,
+            Clock clock) {
         this.token = token;
         this.nodes = nodes;
+        this.credentials = credentials;
         this.config = config;
         this.clock = clock;
     }
@@ -62,9 +67,11 @@ public class NodeResource {
     public Uni<RestResponse<NodeView>> register(@NotNull(message = "a JSON body is required") @Valid RegisterNodeRequest body) {
         Node node = registered(body);
         return nodes.insert(node)
-                .map(stored -> RestResponse.ResponseBuilder.<NodeView>created(URI.create("/v1/nodes/" + stored.id()))
-                        .entity(view(new NodeStatus(stored, Optional.empty())))
-                        .build());
+                .chain(stored -> credentials.issue(stored.id(), clock.instant()).map(issued -> RestResponse.ResponseBuilder
+                        .<NodeView>created(URI.create("/v1/nodes/" + stored.id()))
+                        .entity(view(new NodeStatus(stored, Optional.empty()))
+                                .withCredential(NodeCredentialView.issued(issued.record(), issued.secret())))
+                        .build()));
     }
 
     @GET

@@ -14,10 +14,12 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  *
  * @param lastHeartbeatAt when its agent last said it is up; null if never
  * @param offered         whether buyers are offered it now: heard from within the silence limit
+ * @param credential      the credential its workers present, with its secret: only in the answer to registering it
  */
 public record NodeView(UUID id, String operatorId, String name, String zone, String interconnect,
         int powerBudgetWatts, long peakWatts, List<GpuView> gpus, Instant registeredAt,
-        @Schema(nullable = true) Instant lastHeartbeatAt, boolean offered) {
+        @Schema(nullable = true) Instant lastHeartbeatAt, boolean offered,
+        @Schema(nullable = true) NodeCredentialView credential) {
 
     /** One group of identical cards. */
     public record GpuView(String model, int memoryGib, int count, int powerLimitWatts) {
@@ -32,6 +34,11 @@ public record NodeView(UUID id, String operatorId, String name, String zone, Str
         return new NodeView(node.id(), node.operatorId(), node.name(), node.zone(),
                 node.interconnect().wireName(), node.powerBudgetWatts(), node.peakWatts(),
                 node.gpus().stream().map(GpuView::of).toList(), node.registeredAt(),
-                status.lastHeartbeatAt().orElse(null), status.offeredAt(now, silenceLimit));
+                status.lastHeartbeatAt().orElse(null), status.offeredAt(now, silenceLimit), null);
+    }
+
+    NodeView withCredential(NodeCredentialView issued) {
+        return new NodeView(id, operatorId, name, zone, interconnect, powerBudgetWatts, peakWatts, gpus, registeredAt,
+                lastHeartbeatAt, offered, issued);
     }
 }
