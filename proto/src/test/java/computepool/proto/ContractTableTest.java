@@ -32,7 +32,10 @@ class ContractTableTest {
     private static final String[] TOPICS = {"topic", "producers", "consumers"};
     private static final String[] EVENTS = {"ce_type", "topic", "key", "producer", "consumers"};
     private static final String SERVICE_TOKEN = "service token";
+    private static final String NODE_CREDENTIAL = "node credential";
     private static final String SESSION_TICKET = "session ticket";
+    /** Authorizations checked by {@code @RolesAllowed}: the caller's roles must be exactly the row's may call. */
+    private static final Set<String> BY_ROLE = Set.of(SERVICE_TOKEN, NODE_CREDENTIAL);
     // Shard workers run on operators' machines and serve on a public port: no platform service token reaches them,
     // so their RPCs are authorized by the gateway-signed ticket of the session instead.
     private static final Set<String> PUBLIC_PORT = Set.of("shard-worker");
@@ -93,22 +96,21 @@ class ContractTableTest {
             String auth = row.get("auth");
             String servedBy = row.get("served by");
             Set<String> mayCall = new TreeSet<>(ReadmeTables.entries(row.get("may call")));
-            if (!auth.equals(SERVICE_TOKEN) && !auth.equals(SESSION_TICKET)) {
-                problems.add(rpc + ": auth is '" + auth + "', neither '" + SERVICE_TOKEN + "' nor '" + SESSION_TICKET
-                        + "'");
+            if (!BY_ROLE.contains(auth) && !auth.equals(SESSION_TICKET)) {
+                problems.add(rpc + ": auth is '" + auth + "', none of '" + SERVICE_TOKEN + "', '" + NODE_CREDENTIAL
+                        + "', '" + SESSION_TICKET + "'");
                 return;
             }
-            if (!PUBLIC_PORT.contains(servedBy) && !auth.equals(SERVICE_TOKEN)) {
-                problems.add(rpc + ": internal to the platform (served by " + servedBy + "), so auth must be '"
-                        + SERVICE_TOKEN + "'");
+            if (!PUBLIC_PORT.contains(servedBy) && !BY_ROLE.contains(auth)) {
+                problems.add(rpc + ": served by the platform's " + servedBy + ", so auth must be one of " + BY_ROLE);
             }
             String method = Character.toLowerCase(method(rpc).charAt(0)) + method(rpc).substring(1);
             for (JavaSource implementation : grpc.implementations(servedBy, service(rpc))) {
                 Optional<Set<String>> allowed = GrpcCode.rolesAllowed(implementation, method).map(TreeSet::new);
-                if (auth.equals(SERVICE_TOKEN) && allowed.isEmpty()) {
+                if (BY_ROLE.contains(auth) && allowed.isEmpty()) {
                     problems.add(rpc + ": " + implementation.path() + " carries no @RolesAllowed on the class or on "
                             + method + "(); may call says " + mayCall);
-                } else if (auth.equals(SERVICE_TOKEN) && !allowed.get().equals(mayCall)) {
+                } else if (BY_ROLE.contains(auth) && !allowed.get().equals(mayCall)) {
                     problems.add(rpc + ": " + implementation.path() + " allows " + allowed.get() + ", may call says "
                             + mayCall);
                 } else if (auth.equals(SESSION_TICKET) && allowed.isPresent()) {

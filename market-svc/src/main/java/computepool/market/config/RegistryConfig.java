@@ -3,6 +3,7 @@ package computepool.market.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Map;
 
 /** Settings of the shard-worker registry and the order book. */
 @ConfigMapping(prefix = "computepool.market")
@@ -29,4 +30,19 @@ public interface RegistryConfig {
      */
     @WithDefault("60s")
     Duration usagePeriod();
+
+    /**
+     * What one layer of each model the registry routes takes on a GPU, by model id: a worker of a model missing here
+     * is refused, since no node can be shown to hold it.
+     */
+    Map<String, ModelFootprint> models();
+
+    interface ModelFootprint {
+
+        /** One layer's weights in bytes, in fp32 (the largest form a worker holds them in). */
+        long layerBytes();
+
+        /** KV cache of one token in one layer, in bytes. */
+        long kvBytesPerToken();
+    }
 }

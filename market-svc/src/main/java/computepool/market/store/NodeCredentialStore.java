@@ -9,7 +9,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -53,16 +52,7 @@ public class NodeCredentialStore implements PanacheRepositoryBase<NodeCredential
                 .map(updated -> updated > 0);
     }
 
-    /** The node a secret belongs to, if it is one of ours and not revoked. */
-    public Uni<Optional<UUID>> nodeOf(String secret) {
-        if (!RandomSecrets.wellFormed(MARKER, secret)) {
-            return Uni.createFrom().item(Optional.empty());
-        }
-        return find("secretHash = ?1 and revokedAt is null", (Object) hash(secret)).firstResult()
-                .map(row -> Optional.ofNullable(row).map(found -> found.nodeId));
-    }
-
-    private static byte[] hash(String secret) {
+    static byte[] hash(String secret) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.US_ASCII));
         } catch (NoSuchAlgorithmException e) {

@@ -27,6 +27,13 @@ public class NodeStore implements PanacheRepositoryBase<NodeRecord, UUID> {
                 .map(rows -> rows.stream().map(NodeRecord::toStatus).toList());
     }
 
+    /** One node, whoever owns it. */
+    public Uni<Optional<Node>> byId(UUID id) {
+        return find("from NodeRecord n left join fetch n.gpus where n.id = ?1", id)
+                .list()
+                .map(rows -> rows.stream().findFirst().map(NodeRecord::toDomain));
+    }
+
     /** One node, only if the operator owns it. */
     public Uni<Optional<NodeStatus>> ofOperator(UUID id, String operatorId) {
         return find("from NodeRecord n left join fetch n.gpus where n.id = ?1 and n.operatorId = ?2", id, operatorId)

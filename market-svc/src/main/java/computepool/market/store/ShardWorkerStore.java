@@ -35,6 +35,15 @@ public class ShardWorkerStore implements PanacheRepositoryBase<ShardWorkerRecord
         return findById(workerId).map(Optional::ofNullable);
     }
 
+    /**
+     * How many workers other than {@code workerId} run on the node and count against its GPUs: announced, not
+     * withdrawn, not refused, and heard from since {@code heardSince}.
+     */
+    public Uni<Long> liveOnNode(String nodeId, String workerId, Instant heardSince) {
+        return count("nodeId = ?1 and workerId <> ?2 and withdrawnAt is null and refusedReason is null "
+                + "and lastHeardAt >= ?3", nodeId, workerId, heardSince);
+    }
+
     /** The workers of a model, by layer and id. */
     public Uni<List<RegisteredWorker>> ofModel(String modelId) {
         return find("modelId", Sort.by("layerStart").and("workerId"), modelId).list()
