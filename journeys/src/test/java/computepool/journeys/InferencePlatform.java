@@ -15,21 +15,25 @@ import java.util.function.IntFunction;
 
 /**
  * What the OpenAI-compatible API needs, as separate processes on the real components: identity-svc, market-svc,
- * billing-svc, two shard workers (layers 0-15 and 15-30) and one or more gateways. The model id and node are this
- * run's alone: the registry replays the workers topic from its start, and workers of other runs must not share a
- * pipeline or a node with these. The model costs 0.05 USD per million prompt tokens and 0.10 per million completion
+ * billing-svc, two shard workers (layers 0-15 and 15-30) and one or more gateways. Each worker runs on a node of its
+ * own operator of the run ({@link #nodes}), registered at the run's market-svc before the workers start, and announces
+ * itself through market-svc's WorkerAgent on that node's credential. The model id and nodes are this run's alone: the
+ * registry replays the workers topic from its start, and workers of other runs must not share a pipeline with these. The model costs 0.05 USD per million prompt tokens and 0.10 per million completion
  * tokens, and the run's developer ({@link JourneyStack#developer()}) starts with 1 USD of subsidised credit. Once
  * started, it serves: every gateway lists the model.
  */
 record InferencePlatform(String model, Path gguf, ServiceProcess identity, ServiceProcess market,
-        ServiceProcess billing, ShardPipeline workers, List<ServiceProcess> gateways, List<ServiceProcess> besides)
-        implements AutoCloseable {
+        ServiceProcess billing, ShardPipeline workers, List<ServiceProcess> gateways, List<ServiceProcess> besides,
+        List<OperatorNodes.Node> nodes) implements AutoCloseable {
 
     static final long PROMPT_NANO_USD_PER_MILLION_TOKENS = 50_000_000;
     static final long COMPLETION_NANO_USD_PER_MILLION_TOKENS = 100_000_000;
     static final long STARTER_CREDIT_NANO_USD = 1_000_000_000;
     /** The shard workers' last layers: two halves of the model's 30. */
     private static final int[] WORKER_ENDS = {15, 30};
+    /** SmolLM2-135M's size as market-svc's configuration states it, for this run's model id. */
+    private static final long LAYER_BYTES = 14_160_384;
+    private static final long KV_BYTES_PER_TOKEN = 1_536;
 
     static InferencePlatform start(JourneyStack stack, int gatewayCount, Map<String, String> gatewayExtras)
             throws Exception {
@@ -51,13 +55,8 @@ record InferencePlatform(String model, Path gguf, ServiceProcess identity, Servi
             IntFunction<Map<String, String>> workerExtras, List<ServiceProcess.Launch> besides) throws Exception {
         String model = "smollm2-" + stack.runId();
         Path gguf = modelFile();
-        List<ServiceProcess.Launch> workerLaunches = ShardPipeline.launches(stack, worker -> {
-            Map<String, String> config = new HashMap<>(workerExtras.apply(worker));
-            config.put("computepool.shard.model-id", model);
-            config.put("computepool.shard.node-id", "node-" + stack.runId());
-            return config;
-        }, WORKER_ENDS);
-        List<Integer> ports = ServiceProcess.freePorts(3 + workerLaunches.size() + gatewayCount + 3);
+        int workerCount = WORKER_ENDS.length;
+        List<Integer> ports = ServiceProcess.freePorts(3 + workerCount + gatewayCount + 3);
         int identityPort = ports.get(0);
         int marketPort = ports.get(1);
         int billingPort = ports.get(2);
@@ -66,45 +65,66 @@ record InferencePlatform(String model, Path gguf, ServiceProcess identity, Servi
         int marketGrpc = grpcPorts.get(1);
         int billingGrpc = grpcPorts.get(2);
 
-        List<ServiceProcess.Launch> launches = new ArrayList<>();
-        launches.add(new ServiceProcess.Launch("identity-svc", stack.serviceConfig("identity")).onPorts(identityPort, identityGrpc));
+        // market-svc first: it issues the credentials of the nodes the workers announce themselves on.
         Map<String, String> marketConfig = new HashMap<>(stack.serviceConfig("market"));
         marketConfig.put("mp.messaging.incoming.worker-events.group.id", "market-" + stack.runId());
-        launches.add(new ServiceProcess.Launch("market-svc", marketConfig).onPorts(marketPort, marketGrpc));
-        Map<String, String> billingConfig = new HashMap<>(stack.serviceConfig("billing"));
-        billingConfig.put("mp.messaging.incoming.identity-events.group.id", "billing-" + stack.runId());
-        billingConfig.put("mp.messaging.incoming.usage-events.group.id", "billing-" + stack.runId());
-        // The topics hold every earlier run's developers and usage, unknown to this run's database: parked at
-        // once rather than retried, or reading them would take minutes.
-        billingConfig.put("computepool.events.consumer.max-attempts", "1");
-        launches.add(new ServiceProcess.Launch("billing-svc", billingConfig).onPorts(billingPort, billingGrpc));
-        for (int i = 0; i < workerLaunches.size(); i++) {
-            launches.add(workerLaunches.get(i).onPort(ports.get(3 + i)));
-        }
-        Map<String, String> gatewayConfig = new HashMap<>(stack.serviceConfig("gateway"));
-        gatewayConfig.put("computepool.gateway.models." + model + ".gguf", gguf.toString());
-        gatewayConfig.putAll(stack.env().serviceIdentity("gateway-svc"));
-        gatewayConfig.put("quarkus.grpc.clients.identity.host", "127.0.0.1");
-        gatewayConfig.put("quarkus.grpc.clients.identity.port", String.valueOf(identityGrpc));
-        gatewayConfig.put("quarkus.grpc.clients.market.host", "127.0.0.1");
-        gatewayConfig.put("quarkus.grpc.clients.market.port", String.valueOf(marketGrpc));
-        gatewayConfig.put("quarkus.grpc.clients.billing.host", "127.0.0.1");
-        gatewayConfig.put("quarkus.grpc.clients.billing.port", String.valueOf(billingGrpc));
-        gatewayConfig.putAll(gatewayExtras);
-        for (int i = 0; i < gatewayCount; i++) {
-            launches.add(new ServiceProcess.Launch("gateway-svc", gatewayConfig)
-                    .onPort(ports.get(3 + workerLaunches.size() + i)));
-        }
-        launches.addAll(besides);
+        marketConfig.put("computepool.market.models." + model + ".layer-bytes", String.valueOf(LAYER_BYTES));
+        marketConfig.put("computepool.market.models." + model + ".kv-bytes-per-token", String.valueOf(KV_BYTES_PER_TOKEN));
+        ServiceProcess market = ServiceProcess.startAll(List.of(
+                new ServiceProcess.Launch("market-svc", marketConfig).onPorts(marketPort, marketGrpc))).getFirst();
+        List<OperatorNodes.Node> nodes = new ArrayList<>();
+        List<ServiceProcess> started;
+        try {
+            for (int worker = 0; worker < workerCount; worker++) {
+                nodes.add(OperatorNodes.register(market, stack.operatorToken(worker), 1));
+            }
+            List<ServiceProcess.Launch> workerLaunches = ShardPipeline.launches(stack, worker -> {
+                Map<String, String> config = new HashMap<>(nodes.get(worker).workerConfig(market));
+                config.putAll(workerExtras.apply(worker));
+                config.put("computepool.shard.model-id", model);
+                return config;
+            }, WORKER_ENDS);
 
-        List<ServiceProcess> started = ServiceProcess.startAll(launches);
-        int workersFrom = 3;
-        int gatewaysFrom = workersFrom + workerLaunches.size();
+            List<ServiceProcess.Launch> launches = new ArrayList<>();
+            launches.add(new ServiceProcess.Launch("identity-svc", stack.serviceConfig("identity"))
+                    .onPorts(identityPort, identityGrpc));
+            Map<String, String> billingConfig = new HashMap<>(stack.serviceConfig("billing"));
+            billingConfig.put("mp.messaging.incoming.identity-events.group.id", "billing-" + stack.runId());
+            billingConfig.put("mp.messaging.incoming.usage-events.group.id", "billing-" + stack.runId());
+            // The topics hold every earlier run's developers and usage, unknown to this run's database: parked at
+            // once rather than retried, or reading them would take minutes.
+            billingConfig.put("computepool.events.consumer.max-attempts", "1");
+            launches.add(new ServiceProcess.Launch("billing-svc", billingConfig).onPorts(billingPort, billingGrpc));
+            for (int i = 0; i < workerCount; i++) {
+                launches.add(workerLaunches.get(i).onPort(ports.get(3 + i)));
+            }
+            Map<String, String> gatewayConfig = new HashMap<>(stack.serviceConfig("gateway"));
+            gatewayConfig.put("computepool.gateway.models." + model + ".gguf", gguf.toString());
+            gatewayConfig.putAll(stack.env().serviceIdentity("gateway-svc"));
+            gatewayConfig.put("quarkus.grpc.clients.identity.host", "127.0.0.1");
+            gatewayConfig.put("quarkus.grpc.clients.identity.port", String.valueOf(identityGrpc));
+            gatewayConfig.put("quarkus.grpc.clients.market.host", "127.0.0.1");
+            gatewayConfig.put("quarkus.grpc.clients.market.port", String.valueOf(marketGrpc));
+            gatewayConfig.put("quarkus.grpc.clients.billing.host", "127.0.0.1");
+            gatewayConfig.put("quarkus.grpc.clients.billing.port", String.valueOf(billingGrpc));
+            gatewayConfig.putAll(gatewayExtras);
+            for (int i = 0; i < gatewayCount; i++) {
+                launches.add(new ServiceProcess.Launch("gateway-svc", gatewayConfig)
+                        .onPort(ports.get(3 + workerCount + i)));
+            }
+            launches.addAll(besides);
+            started = ServiceProcess.startAll(launches);
+        } catch (Exception | AssertionError e) {
+            market.close();
+            throw e;
+        }
+        int workersFrom = 2;
+        int gatewaysFrom = workersFrom + workerCount;
         int besidesFrom = gatewaysFrom + gatewayCount;
-        InferencePlatform platform = new InferencePlatform(model, gguf, started.get(0), started.get(1), started.get(2),
+        InferencePlatform platform = new InferencePlatform(model, gguf, started.get(0), market, started.get(1),
                 ShardPipeline.of(stack, started.subList(workersFrom, gatewaysFrom), WORKER_ENDS),
                 List.copyOf(started.subList(gatewaysFrom, besidesFrom)),
-                List.copyOf(started.subList(besidesFrom, started.size())));
+                List.copyOf(started.subList(besidesFrom, started.size())), List.copyOf(nodes));
         try {
             platform.priceModel(stack);
             platform.fundDeveloper(stack);

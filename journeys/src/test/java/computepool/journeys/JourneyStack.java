@@ -11,6 +11,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,6 +34,7 @@ public final class JourneyStack {
     /** Keeps this run's databases and consumer groups apart from earlier runs and other tests. */
     private final String runId = UUID.randomUUID().toString().substring(0, 8);
     private KeycloakUsers.Login developer;
+    private final List<KeycloakUsers.Login> operators = new ArrayList<>();
 
     private JourneyStack(LocalStackEnv env) {
         this.env = env;
@@ -92,6 +94,21 @@ public final class JourneyStack {
             developer = KeycloakUsers.forEnv(env).create("journey-developer", List.of("developer"));
         }
         return developer;
+    }
+
+    /**
+     * A token of this run's operator number {@code index} (0, 1, …), made in Keycloak the first time it is asked for:
+     * each registers nodes of its own, so workers of different operators are paid apart.
+     */
+    public String operatorToken(int index) {
+        KeycloakUsers.Login login;
+        synchronized (this) {
+            while (operators.size() <= index) {
+                operators.add(KeycloakUsers.forEnv(env).create("journey-operator", List.of("developer")));
+            }
+            login = operators.get(index);
+        }
+        return TestLogins.login(env, login.username(), login.password());
     }
 
     /** A token of {@link #developer()}, reused while it is fresh. */

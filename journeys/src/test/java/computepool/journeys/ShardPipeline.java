@@ -54,6 +54,7 @@ record ShardPipeline(List<ServiceProcess> workers, List<Hop> hops, String reques
         for (int index = 0; index < ends.length; index++) {
             int end = ends[index];
             Map<String, String> config = new HashMap<>(stack.env().serviceConfig(Optional.empty()));
+            config.putAll(OperatorNodes.NO_MARKET);
             config.put("computepool.shard.layer-start", String.valueOf(start));
             config.put("computepool.shard.layer-end", String.valueOf(end));
             config.put("computepool.shard.worker-id", workerId(stack, start, end));

@@ -90,8 +90,7 @@ class X402PaymentsIT {
         platform = InferencePlatform.start(stack, 1, Map.of(
                         "computepool.gateway.x402.routes", CHAT,
                         "computepool.gateway.x402.facilitator-url", "http://127.0.0.1:" + paymentPort + "/"),
-                worker -> Map.of("computepool.shard.operator-id", operator(worker)),
-                List.of(new ServiceProcess.Launch("payment-svc", paymentConfig).onPort(paymentPort)));
+                worker -> Map.of(), List.of(new ServiceProcess.Launch("payment-svc", paymentConfig).onPort(paymentPort)));
         payment = platform.besides().getFirst();
         for (int worker = 0; worker < 2; worker++) {
             given().auth().oauth2(stack.adminToken()).contentType(ContentType.JSON)
@@ -119,8 +118,9 @@ class X402PaymentsIT {
         }
     }
 
+    /** Each worker runs on a node of its own operator, who is paid for it. */
     private static String operator(int worker) {
-        return "x402-operator-" + worker + "-" + stack.runId();
+        return platform.nodes().get(worker).operatorId();
     }
 
     @Test

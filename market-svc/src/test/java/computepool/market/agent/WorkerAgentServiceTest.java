@@ -33,6 +33,9 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -160,17 +163,35 @@ class WorkerAgentServiceTest {
     }
 
     @Test
-    void aRevokedCredentialStopsWorkingAtOnce() {
+    void aRevokedCredentialStopsWorkingAtOnceAndItsWorkerLeavesWithinTheSilenceLimit() throws Exception {
         String operator = TestLogins.developer();
         RegisteredNode node = register(operator);
         String worker = "worker-" + UUID.randomUUID();
         as(node.secret()).announce(claim(node, worker, 0, 15, 32_768));
         await().atMost(EVENTUALLY).until(() -> registered(worker).isPresent());
+        // The worker keeps beating, as a real one does; the registry's silence limit in tests is 3 s.
+        ScheduledExecutorService beating = Executors.newSingleThreadScheduledExecutor();
+        beating.scheduleAtFixedRate(() -> {
+            try {
+                as(node.secret()).heartbeat(WorkerHeartbeat.newBuilder().setWorkerId(worker).build());
+            } catch (RuntimeException refused) {
+                // after the revocation: every beat is refused
+            }
+        }, 0, 500, TimeUnit.MILLISECONDS);
+        try {
+            Thread.sleep(4_000);
+            assertTrue(registered(worker).orElseThrow().getHealthy(), "beating past the silence limit keeps it");
 
-        given().auth().oauth2(operator).when().delete("/v1/nodes/" + node.id() + "/credentials/" + node.credentialId())
-                .then().statusCode(204);
-        assertRefused(Status.Code.UNAUTHENTICATED, () -> as(node.secret())
-                .heartbeat(WorkerHeartbeat.newBuilder().setWorkerId(worker).build()));
-        assertRefused(Status.Code.UNAUTHENTICATED, () -> as(node.secret()).announce(claim(node, worker, 0, 15, 32_768)));
+            given().auth().oauth2(operator).when()
+                    .delete("/v1/nodes/" + node.id() + "/credentials/" + node.credentialId())
+                    .then().statusCode(204);
+            assertRefused(Status.Code.UNAUTHENTICATED, () -> as(node.secret())
+                    .heartbeat(WorkerHeartbeat.newBuilder().setWorkerId(worker).build()));
+            assertRefused(Status.Code.UNAUTHENTICATED, () -> as(node.secret())
+                    .announce(claim(node, worker, 0, 15, 32_768)));
+            await().atMost(Duration.ofSeconds(6)).until(() -> !registered(worker).orElseThrow().getHealthy());
+        } finally {
+            beating.shutdownNow();
+        }
     }
 }

@@ -1,80 +1,81 @@
 package computepool.shard.announce;
 
-import com.google.protobuf.Message;
 import com.google.protobuf.Timestamp;
-import computepool.events.EventCodec;
-import computepool.events.EventEnvelope;
-import computepool.events.Topics;
 import computepool.shard.config.ShardConfig;
 import computepool.shard.domain.ShardAssignment;
 import computepool.shard.engine.ShardEngine;
 import computepool.shard.session.KvSessions;
+import computepool.workers.v1.AnnounceResponse;
+import computepool.workers.v1.WorkerAgentGrpc;
 import computepool.workers.v1.WorkerAnnouncement;
 import computepool.workers.v1.WorkerCapacity;
 import computepool.workers.v1.WorkerHeartbeat;
 import computepool.workers.v1.WorkerLoad;
 import computepool.workers.v1.WorkerWithdrawn;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.value.registry.ValueRegistry;
 import io.quarkus.vertx.http.HttpServer;
 import io.quarkus.vertx.http.HttpServerStart;
-import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.ObservesAsync;
 import jakarta.inject.Singleton;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
 
 /**
- * Tells the worker registry (market-svc, over the {@code workers} topic) what this worker serves
- * and where: a {@link WorkerAnnouncement} once its gRPC server listens, a {@link WorkerHeartbeat}
- * with its load at a fixed interval, and a {@link WorkerWithdrawn} when it stops on purpose.
- * Heartbeats carry no state worth an outbox: a lost one is replaced by the next. The announcement is sent again in
- * place of each heartbeat until the broker has taken it (a busy broker may not answer the first send in time): a
- * worker the registry never heard of is never routed to.
+ * Tells the worker registry what this worker serves and where, through market-svc's {@code WorkerAgent} on the node's
+ * credential (an operator's machine reaches no Kafka): a {@link WorkerAnnouncement} once its gRPC server listens, a
+ * {@link WorkerHeartbeat} with its load at a fixed interval, and a {@link WorkerWithdrawn} when it stops on purpose.
+ * Until market-svc has taken the announcement, and again whenever it says it does not know the worker, the
+ * announcement goes in place of the heartbeat: a worker the registry never heard of is never routed to. Every call
+ * runs on one thread and waits at most one interval, so a slow market-svc delays nothing else.
  */
 @Singleton
 public class WorkerAnnouncer {
 
     private static final Logger LOG = Logger.getLogger(WorkerAnnouncer.class);
-    private static final String SOURCE = "/shard-worker";
+    private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization",
+            Metadata.ASCII_STRING_MARSHALLER);
 
     private final ShardConfig config;
     private final ShardAssignment assignment;
     private final ShardEngine engine;
     private final KvSessions sessions;
-    private final Map<String, Object> kafkaConfig;
     private final ValueRegistry values;
     private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(
             runnable -> Thread.ofPlatform().daemon().name("worker-heartbeat").unstarted(runnable));
-    private KafkaProducer<String, byte[]> producer;
+    private ManagedChannel channel;
+    private WorkerAgentGrpc.WorkerAgentBlockingStub agent;
     private volatile WorkerAnnouncement announcement;
-    private final AnnouncementDelivery delivery = new AnnouncementDelivery();
+    /** Whether market-svc holds the announcement; only the heartbeat thread writes it. */
+    private volatile boolean announced;
 
     WorkerAnnouncer(ShardConfig config, ShardAssignment assignment, ShardEngine engine, KvSessions sessions,
-            @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, ValueRegistry values) {
+            ValueRegistry values) {
         this.config = config;
         this.assignment = assignment;
         this.engine = engine;
         this.sessions = sessions;
-        this.kafkaConfig = kafkaConfig;
         this.values = values;
     }
 
-    /** The announcement this worker published, or null before its server listened. */
+    /** The announcement this worker sends, or null before its server listened. */
     public WorkerAnnouncement announcement() {
         return announcement;
+    }
+
+    /** Whether market-svc has taken this worker's announcement. */
+    public boolean announced() {
+        return announced;
     }
 
     /** gRPC shares the HTTP server here, so the address is known only once it is bound (port 0 in tests). */
@@ -96,14 +97,17 @@ public class WorkerAnnouncer {
                 .setPayoutAddress(assignment.payoutAddress().value())
                 .setAnnouncedAt(now())
                 .build();
-        producer = new KafkaProducer<>(producerConfig(), new StringSerializer(), new ByteArraySerializer());
-        announce();
+        Metadata credential = new Metadata();
+        credential.put(AUTHORIZATION, "Node " + config.nodeCredential());
+        channel = ManagedChannelBuilder.forTarget(config.marketAddress()).usePlaintext().build();
+        agent = WorkerAgentGrpc.newBlockingStub(channel)
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(credential));
         long period = config.heartbeatInterval().toMillis();
-        heartbeats.scheduleAtFixedRate(this::beat, period, period, TimeUnit.MILLISECONDS);
+        heartbeats.scheduleWithFixedDelay(this::beat, 0, period, TimeUnit.MILLISECONDS);
     }
 
     private void beat() {
-        if (delivery.taken()) {
+        if (announced) {
             heartbeat();
         } else {
             announce();
@@ -111,72 +115,70 @@ public class WorkerAnnouncer {
     }
 
     private void announce() {
-        if (!delivery.startSend()) {
-            return;
-        }
-        publish(announcement, taken -> {
-            delivery.finished(taken);
-            if (taken) {
+        try {
+            AnnounceResponse answer = call().announce(announcement);
+            announced = true;
+            if (answer.getRefusedReason().isEmpty()) {
                 LOG.infof("Announced worker %s: layers [%d, %d) of %s at %s", config.workerId(),
-                        assignment.layerStart(), assignment.layerEnd(), assignment.modelId(),
-                        announcement.getAddress());
+                        assignment.layerStart(), assignment.layerEnd(), assignment.modelId(), announcement.getAddress());
+            } else {
+                LOG.warnf("market-svc will not route to worker %s: %s", config.workerId(), answer.getRefusedReason());
             }
-        });
+        } catch (StatusRuntimeException e) {
+            warn("announcement", e);
+        }
+    }
+
+    private void heartbeat() {
+        try {
+            call().heartbeat(WorkerHeartbeat.newBuilder()
+                    .setWorkerId(config.workerId())
+                    .setLoad(WorkerLoad.newBuilder()
+                            .setActiveSessions(sessions.activeCount())
+                            .setTokensInFlight(sessions.reservedTokens()))
+                    .setSentAt(now())
+                    .build());
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+                // The registry lost the worker (or has not read the announcement yet): say it again.
+                announced = false;
+            }
+            warn("heartbeat", e);
+        }
     }
 
     void stopping(@Observes ShutdownEvent shutdown) {
         heartbeats.shutdownNow();
-        if (producer == null) {
+        if (channel == null) {
             return;
         }
-        publish(WorkerWithdrawn.newBuilder()
-                .setWorkerId(config.workerId())
-                .setReason("the worker is shutting down")
-                .setWithdrawnAt(now())
-                .build());
-        producer.close(Duration.ofSeconds(5));
-    }
-
-    private void heartbeat() {
-        publish(WorkerHeartbeat.newBuilder()
-                .setWorkerId(config.workerId())
-                .setLoad(WorkerLoad.newBuilder()
-                        .setActiveSessions(sessions.activeCount())
-                        .setTokensInFlight(sessions.reservedTokens()))
-                .setSentAt(now())
-                .build());
-    }
-
-    /** Sends an event nothing waits on: a heartbeat, or a stopping worker's withdrawal. */
-    private void publish(Message payload) {
-        publish(payload, taken -> { });
-    }
-
-    /** Sends the event; {@code outcome} learns whether the broker took it. */
-    private void publish(Message payload, Consumer<Boolean> outcome) {
-        EventEnvelope event = EventEnvelope.create(SOURCE, config.workerId(), null, payload);
         try {
-            producer.send(EventCodec.toProducerRecord(Topics.WORKERS, event), (metadata, failure) -> {
-                if (failure != null) {
-                    LOG.warnf("Kafka did not take %s of worker %s: %s", event.type(), config.workerId(),
-                            failure.getMessage());
-                }
-                outcome.accept(failure == null);
-            });
-        } catch (RuntimeException e) {
-            LOG.warnf("Cannot publish %s of worker %s: %s", event.type(), config.workerId(), e.getMessage());
-            outcome.accept(false);
+            call().withdraw(WorkerWithdrawn.newBuilder()
+                    .setWorkerId(config.workerId())
+                    .setReason("the worker is shutting down")
+                    .setWithdrawnAt(now())
+                    .build());
+        } catch (StatusRuntimeException e) {
+            warn("withdrawal", e);
+        } finally {
+            channel.shutdownNow();
         }
     }
 
-    private Map<String, Object> producerConfig() {
-        Map<String, Object> producerConfig = new HashMap<>(kafkaConfig);
-        producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
-        producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        // A heartbeat that waits longer than its interval for the broker is worth nothing.
-        producerConfig.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, config.heartbeatInterval().toMillis());
-        producerConfig.put(ProducerConfig.CLIENT_ID_CONFIG, "shard-worker-" + config.workerId());
-        return producerConfig;
+    private WorkerAgentGrpc.WorkerAgentBlockingStub call() {
+        return agent.withDeadlineAfter(config.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void warn(String what, StatusRuntimeException e) {
+        Status status = e.getStatus();
+        if (status.getCode() == Status.Code.PERMISSION_DENIED || status.getCode() == Status.Code.UNAUTHENTICATED) {
+            LOG.errorf("market-svc refused the %s of worker %s (%s): %s", what, config.workerId(), status.getCode(),
+                    status.getDescription());
+        } else {
+            // The code and description only: a Status prints its cause's whole stack trace.
+            LOG.warnf("market-svc at %s did not take the %s of worker %s: %s %s", config.marketAddress(), what,
+                    config.workerId(), status.getCode(), status.getDescription());
+        }
     }
 
     private static Timestamp now() {

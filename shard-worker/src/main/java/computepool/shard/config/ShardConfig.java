@@ -87,6 +87,16 @@ public interface ShardConfig {
     @WithDefault("5s")
     Duration heartbeatInterval();
 
+    /** host:port of market-svc's gRPC, where the worker announces itself ({@code WorkerAgent}). */
+    @WithDefault("localhost:9082")
+    String marketAddress();
+
+    /**
+     * The credential of the node this worker runs on ({@code cpn_…}, issued when its operator registered the node):
+     * market-svc takes the worker's announcements only with it. No default.
+     */
+    String nodeCredential();
+
     /** How this worker checks the gateways' session tickets. */
     Ticket ticket();
 

@@ -3,9 +3,6 @@ package computepool.shard.announce;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import computepool.events.EventCodec;
-import computepool.events.EventEnvelope;
-import computepool.events.Topics;
 import computepool.localstack.quarkus.LocalStackTestResource;
 import computepool.shard.client.PipelineClient;
 import computepool.shard.client.ShardChannels;
@@ -16,9 +13,24 @@ import computepool.shard.v1.GeneratedToken;
 import computepool.shard.v1.Hop;
 import computepool.shard.v1.SamplingParams;
 import computepool.shard.v1.SessionSummary;
+import computepool.workers.v1.AnnounceResponse;
+import computepool.workers.v1.HeartbeatResponse;
+import computepool.workers.v1.WithdrawResponse;
+import computepool.workers.v1.WorkerAgentGrpc;
 import computepool.workers.v1.WorkerAnnouncement;
 import computepool.workers.v1.WorkerHeartbeat;
+import computepool.workers.v1.WorkerWithdrawn;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -26,24 +38,32 @@ import jakarta.inject.Inject;
 import java.net.URL;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** What the worker tells the registry on the real broker: where it serves what, and how loaded it is. */
+/**
+ * What the worker tells market-svc's WorkerAgent, and on which credential: where it serves what, and how loaded it is.
+ * The agent here records what it is told (market-svc's own checks are {@code WorkerAgentServiceTest}'s).
+ */
 @QuarkusTest
 @QuarkusTestResource(LocalStackTestResource.class)
+@QuarkusTestResource(MarketAgentPort.class)
 class WorkerAnnouncementTest {
+
+    private static final Context.Key<String> CREDENTIAL = Context.key("authorization");
+    private static final List<Object> HEARD = new CopyOnWriteArrayList<>();
+    private static final List<String> CREDENTIALS = new CopyOnWriteArrayList<>();
+    private static final AtomicBoolean FORGET_NEXT_HEARTBEAT = new AtomicBoolean();
+    private static Server agent;
 
     @TestHTTPResource("/")
     URL url;
@@ -54,14 +74,72 @@ class WorkerAnnouncementTest {
     @Inject
     KvSessions sessions;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
+    @ConfigProperty(name = "computepool.shard.market-address")
+    String marketAddress;
+
+    @BeforeEach
+    void startAgent() throws Exception {
+        if (agent == null) {
+            int port = Integer.parseInt(marketAddress.substring(marketAddress.lastIndexOf(':') + 1));
+            ServerInterceptor credential = new ServerInterceptor() {
+                @Override
+                public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call,
+                        Metadata headers, ServerCallHandler<Q, A> next) {
+                    String authorization = headers.get(Metadata.Key.of("authorization",
+                            Metadata.ASCII_STRING_MARSHALLER));
+                    return Contexts.interceptCall(Context.current().withValue(CREDENTIAL, authorization), call,
+                            headers, next);
+                }
+            };
+            agent = ServerBuilder.forPort(port).addService(ServerInterceptors.intercept(new Recording(), credential))
+                    .build().start();
+        }
+    }
+
+    @AfterAll
+    static void stopAgent() {
+        if (agent != null) {
+            agent.shutdownNow();
+        }
+    }
+
+    /** Records every call and its credential; forgets the worker once when told to. */
+    private static final class Recording extends WorkerAgentGrpc.WorkerAgentImplBase {
+
+        @Override
+        public void announce(WorkerAnnouncement request, StreamObserver<AnnounceResponse> answer) {
+            heard(request);
+            answer.onNext(AnnounceResponse.getDefaultInstance());
+            answer.onCompleted();
+        }
+
+        @Override
+        public void heartbeat(WorkerHeartbeat request, StreamObserver<HeartbeatResponse> answer) {
+            heard(request);
+            if (FORGET_NEXT_HEARTBEAT.compareAndSet(true, false)) {
+                answer.onError(Status.NOT_FOUND.withDescription("the registry knows no worker").asRuntimeException());
+                return;
+            }
+            answer.onNext(HeartbeatResponse.getDefaultInstance());
+            answer.onCompleted();
+        }
+
+        @Override
+        public void withdraw(WorkerWithdrawn request, StreamObserver<WithdrawResponse> answer) {
+            heard(request);
+            answer.onNext(WithdrawResponse.getDefaultInstance());
+            answer.onCompleted();
+        }
+
+        private static void heard(Object request) {
+            HEARD.add(request);
+            CREDENTIALS.add(CREDENTIAL.get());
+        }
+    }
 
     @Test
-    void announcesItsSliceAtTheAddressItListensOn() {
-        EventEnvelope event = awaitEvent(e -> e.hasType(WorkerAnnouncement.getDefaultInstance()), Duration.ofSeconds(20));
-        WorkerAnnouncement announcement = event.payload(WorkerAnnouncement.getDefaultInstance());
-        assertEquals("/shard-worker", event.source());
+    void announcesItsSliceAtTheAddressItListensOnWithItsNodesCredential() {
+        WorkerAnnouncement announcement = await(WorkerAnnouncement.class, a -> true, Duration.ofSeconds(20));
         assertEquals(config.workerId(), announcement.getWorkerId());
         assertEquals("smollm2-135m-instruct", announcement.getModelId());
         assertEquals(0, announcement.getLayerStart());
@@ -73,6 +151,20 @@ class WorkerAnnouncementTest {
         assertEquals("local-operator", announcement.getOperatorId());
         assertEquals("local-node", announcement.getNodeId());
         assertEquals(config.payoutAddress(), announcement.getPayoutAddress());
+        assertTrue(CREDENTIALS.stream().allMatch(("Node " + MarketAgentPort.CREDENTIAL)::equals), CREDENTIALS.toString());
+    }
+
+    @Test
+    void aWorkerTheRegistryForgotIsAnnouncedAgain() {
+        await(WorkerHeartbeat.class, h -> true, Duration.ofSeconds(20));
+        int before = count(WorkerAnnouncement.class);
+        FORGET_NEXT_HEARTBEAT.set(true);
+        Instant deadline = Instant.now().plusSeconds(10);
+        while (count(WorkerAnnouncement.class) == before && Instant.now().isBefore(deadline)) {
+            sleep();
+        }
+        assertEquals(before + 1, count(WorkerAnnouncement.class), "announced again after the registry said NOT_FOUND");
+        await(WorkerHeartbeat.class, h -> true, Duration.ofSeconds(10));
     }
 
     @Test
@@ -82,9 +174,9 @@ class WorkerAnnouncementTest {
                 .setLayerStart(0).setLayerEnd(30).build();
         CountDownLatch firstToken = new CountDownLatch(1);
         try (ShardChannels channels = new ShardChannels()) {
-            PipelineClient.Generation generation = new PipelineClient(channels, TestTickets.signer()).start(new PipelineClient.Request("test",
-                    "smollm2-135m-instruct", 30, List.of(self), prompt, 3_000,
-                    SamplingParams.newBuilder().setGreedy(true).build()), new PipelineClient.Listener() {
+            PipelineClient.Generation generation = new PipelineClient(channels, TestTickets.signer()).start(
+                    new PipelineClient.Request("test", "smollm2-135m-instruct", 30, List.of(self), prompt, 3_000,
+                            SamplingParams.newBuilder().setGreedy(true).build()), new PipelineClient.Listener() {
                         @Override
                         public void token(GeneratedToken token) {
                             firstToken.countDown();
@@ -99,50 +191,41 @@ class WorkerAnnouncementTest {
                         }
                     });
             assertTrue(firstToken.await(30, TimeUnit.SECONDS));
-            Instant opened = Instant.now();
-            WorkerHeartbeat busy = awaitEvent(heartbeat(h -> h.getLoad().getActiveSessions() == 1), Duration.ofSeconds(10))
-                    .payload(WorkerHeartbeat.getDefaultInstance());
+            long opened = Instant.now().getEpochSecond();
+            WorkerHeartbeat busy = await(WorkerHeartbeat.class, h -> h.getLoad().getActiveSessions() == 1
+                    && h.getSentAt().getSeconds() >= opened - 1, Duration.ofSeconds(10));
             assertEquals(prompt.length + 3_000, busy.getLoad().getTokensInFlight());
-            assertTrue(busy.getSentAt().getSeconds() >= opened.getEpochSecond() - 1);
             generation.cancel();
         }
         long cancelled = Instant.now().getEpochSecond();
-        awaitEvent(heartbeat(h -> h.getLoad().getActiveSessions() == 0 && h.getLoad().getTokensInFlight() == 0
-                && h.getSentAt().getSeconds() > cancelled), Duration.ofSeconds(10));
+        await(WorkerHeartbeat.class, h -> h.getLoad().getActiveSessions() == 0 && h.getLoad().getTokensInFlight() == 0
+                && h.getSentAt().getSeconds() > cancelled, Duration.ofSeconds(10));
         assertEquals(0, sessions.activeCount());
     }
 
-    private Predicate<EventEnvelope> heartbeat(Predicate<WorkerHeartbeat> load) {
-        return event -> event.hasType(WorkerHeartbeat.getDefaultInstance())
-                && load.test(event.payload(WorkerHeartbeat.getDefaultInstance()));
+    private static <T> T await(Class<T> type, Predicate<T> wanted, Duration limit) {
+        Instant deadline = Instant.now().plus(limit);
+        while (Instant.now().isBefore(deadline)) {
+            Optional<T> found = HEARD.stream().filter(type::isInstance).map(type::cast).filter(wanted).findFirst();
+            if (found.isPresent()) {
+                return found.get();
+            }
+            sleep();
+        }
+        throw new AssertionError("no matching " + type.getSimpleName() + " within " + limit + "; heard " + HEARD.size()
+                + " calls");
     }
 
-    /** Reads this worker's events on the workers topic from the start until one matches. */
-    private EventEnvelope awaitEvent(Predicate<EventEnvelope> wanted, Duration limit) {
-        Instant deadline = Instant.now().plus(limit);
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.WORKERS).stream()
-                    .map(p -> new TopicPartition(Topics.WORKERS, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            List<String> seen = new ArrayList<>();
-            while (Instant.now().isBefore(deadline)) {
-                for (var record : consumer.poll(Duration.ofMillis(200))) {
-                    if (!config.workerId().equals(record.key())) {
-                        continue;
-                    }
-                    EventEnvelope event = EventCodec.fromConsumerRecord(record);
-                    seen.add(event.type());
-                    if (wanted.test(event)) {
-                        return event;
-                    }
-                }
-            }
-            throw new AssertionError("no matching event of worker " + config.workerId() + " within " + limit
-                    + "; saw " + seen);
+    private static int count(Class<?> type) {
+        return (int) HEARD.stream().filter(type::isInstance).count();
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
         }
     }
 }
