@@ -7,6 +7,7 @@ import com.google.protobuf.Message;
 import com.google.protobuf.Timestamp;
 import computepool.events.EventCodec;
 import computepool.events.EventEnvelope;
+import computepool.events.Topics;
 import computepool.identity.v1.DeveloperCreated;
 import computepool.usage.v1.InferenceUsage;
 import computepool.usage.v1.WorkerShare;
@@ -136,7 +137,9 @@ final class StandaloneBilling implements AutoCloseable {
     }
 
     private void send(String topic, String key, Message payload) {
-        producer.send(EventCodec.toProducerRecord(topic, EventEnvelope.create("/journeys", key, null, payload)));
+        // As the topic's producer: consumers park events from anyone else.
+        String source = Topics.PRODUCERS.get(topic).stream().sorted().findFirst().orElseThrow();
+        producer.send(EventCodec.toProducerRecord(topic, EventEnvelope.create(source, key, null, payload)));
     }
 
     /** Charges booked in this database. */

@@ -11,10 +11,11 @@ import java.util.concurrent.Executor;
 import java.util.function.Function;
 
 /**
- * Handles one Kafka record for a SmallRye Reactive Messaging {@code @Incoming} method: decodes the envelope, routes
- * it by {@code ce_type}, and applies its effect once. A record that cannot be decoded, an effect that finds the event
+ * Handles one Kafka record for a SmallRye Reactive Messaging {@code @Incoming} method: decodes the envelope, checks
+ * that its {@code ce_source} is a producer of the topic ({@link Topics#PRODUCERS}), routes it by {@code ce_type}, and
+ * applies its effect once. A record that cannot be decoded, an effect that finds the event
  * malformed ({@link MalformedEventException}), or an effect that still fails after the configured attempts, is
- * parked and the returned {@code Uni} succeeds, so the offset moves on and the
+ * parked, like an event from a service that does not publish there, and the returned {@code Uni} succeeds, so the offset moves on and the
  * partition keeps flowing. The {@code Uni} fails only when not even parking works (the database is down): the record
  * is then not acknowledged and is consumed again after the channel restarts.
  */
@@ -44,6 +45,10 @@ public class EventConsumer {
             effect = handlers.effectOf(event);
         } catch (MalformedEventException e) {
             return park(consumerName, record, "undecodable: " + e.getMessage());
+        }
+        if (!Topics.mayPublish(record.topic(), event.source())) {
+            return park(consumerName, record, "ce_source " + event.source() + " does not publish on " + record.topic()
+                    + "; its producers are " + Topics.PRODUCERS.get(record.topic()));
         }
         if (effect.isEmpty()) {
             LOG.debugf("%s ignores %s %s", consumerName, event.type(), event.id());

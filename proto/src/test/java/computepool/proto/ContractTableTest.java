@@ -1,5 +1,6 @@
 package computepool.proto;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import computepool.proto.GrpcCode.Call;
@@ -16,7 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -177,6 +180,30 @@ class ContractTableTest {
         compare("consumer", strings(kafka.consumers()), listedConsumers, "not in the topic table",
                 "not found in code and config", problems);
         assertNone("topic table vs producers and @Incoming consumers", problems);
+    }
+
+    /** Consumers park events whose ce_source is not a producer of the topic: the sources they accept are the table's. */
+    @Test
+    void theSourcesConsumersAcceptAreTheTopicTablesProducers() {
+        KafkaCode kafka = new KafkaCode(repo);
+        Map<String, Set<String>> accepted = new TreeMap<>();
+        Matcher entries = Pattern.compile("\\b([A-Z][A-Z0-9_]*),\\s*Set\\.of\\(([^)]*)\\)")
+                .matcher(repo.read(KafkaCode.TOPICS_JAVA));
+        while (entries.find()) {
+            Set<String> sources = new TreeSet<>();
+            Matcher quoted = Pattern.compile("\"([^\"]+)\"").matcher(entries.group(2));
+            while (quoted.find()) {
+                sources.add(quoted.group(1));
+            }
+            accepted.put(kafka.topics().get(entries.group(1)), sources);
+        }
+        List<String> problems = new ArrayList<>();
+        Map<String, Set<String>> listed = new TreeMap<>();
+        byKey(readme.rows(TOPICS), "topic", problems).forEach((topic, row) -> listed.put(topic,
+                ReadmeTables.entries(row.get("producers")).stream().map(entry -> "/" + ReadmeTables.module(entry))
+                        .collect(Collectors.toCollection(TreeSet::new))));
+        assertNone("topic table", problems);
+        assertEquals(listed, accepted, "Topics.PRODUCERS (the ce_source consumers accept) vs the topic table");
     }
 
     @Test

@@ -7,6 +7,7 @@ import com.google.protobuf.Message;
 import com.google.protobuf.Timestamp;
 import computepool.events.EventCodec;
 import computepool.events.EventEnvelope;
+import computepool.events.Topics;
 import computepool.identity.v1.DeveloperCreated;
 import computepool.localstack.quarkus.TestLogins;
 import computepool.usage.v1.InferenceUsage;
@@ -23,6 +24,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -122,7 +124,12 @@ public final class BillingFixture implements AutoCloseable {
     }
 
     public ProducerRecord<String, byte[]> send(String topic, String key, Message payload) {
-        return send(EventCodec.toProducerRecord(topic, EventEnvelope.create("/test", key, null, payload)));
+        return send(EventCodec.toProducerRecord(topic, EventEnvelope.create(producerOf(topic), key, null, payload)));
+    }
+
+    /** The source a producer of the topic stamps: consumers park events from anyone else. */
+    public static String producerOf(String topic) {
+        return Topics.PRODUCERS.getOrDefault(topic, Set.of()).stream().sorted().findFirst().orElse("/test");
     }
 
     public ProducerRecord<String, byte[]> send(ProducerRecord<String, byte[]> record) {

@@ -27,6 +27,7 @@ import computepool.workers.v1.WorkerLoad;
 import computepool.workers.v1.WorkerRegistryGrpc;
 import computepool.workers.v1.WorkerStatus;
 import computepool.workers.v1.WorkerWithdrawn;
+import io.agroal.api.AgroalDataSource;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -36,6 +37,10 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -67,6 +72,9 @@ class WorkerRegistryServiceTest {
 
     @Inject
     GrpcServer grpc;
+
+    @Inject
+    AgroalDataSource database;
 
     private ManagedChannel channel;
     private WorkerRegistryGrpc.WorkerRegistryBlockingStub registry;
@@ -121,7 +129,7 @@ class WorkerRegistryServiceTest {
     }
 
     private EventEnvelope publish(String workerId, Message event) {
-        EventEnvelope envelope = EventEnvelope.create("/shard-worker", workerId, null, event);
+        EventEnvelope envelope = EventEnvelope.create("/market-svc", workerId, null, event);
         send(EventCodec.toProducerRecord("workers", envelope));
         return envelope;
     }
@@ -311,6 +319,28 @@ class WorkerRegistryServiceTest {
         publish(good, WorkerHeartbeat.newBuilder().setWorkerId(good).setSentAt(timestamp(Instant.now())).build());
         eventuallyPipelineOf(good);
         assertFalse(registryHas(broken));
+    }
+
+    @Test
+    void anAnnouncementPublishedByAnyoneButMarketSvcIsParkedAndNeverRouted() throws Exception {
+        String forged = "worker-" + UUID.randomUUID();
+        send(EventCodec.toProducerRecord("workers", EventEnvelope.create("/shard-worker", forged, null,
+                announcement(forged, 0, 30, "pod-a", Instant.now()))));
+        await().atMost(EVENTUALLY).until(() -> parkedReason(forged).isPresent());
+        assertTrue(parkedReason(forged).get().contains("ce_source /shard-worker does not publish on workers"),
+                parkedReason(forged).get());
+        assertFalse(registryHas(forged));
+    }
+
+    private Optional<String> parkedReason(String key) throws SQLException {
+        try (Connection connection = database.getConnection();
+                PreparedStatement query = connection.prepareStatement(
+                        "select reason from parked_event where topic = 'workers' and record_key = ?")) {
+            query.setString(1, key);
+            try (ResultSet row = query.executeQuery()) {
+                return row.next() ? Optional.of(row.getString(1)) : Optional.empty();
+            }
+        }
     }
 
     @Test

@@ -307,7 +307,7 @@ class OperatorPayTest {
                 // Keyed by worker, as shard workers publish: one worker's events stay in order.
                 String worker = (String) event.getField(event.getDescriptorForType().findFieldByName("worker_id"));
                 producer.send(EventCodec.toProducerRecord(workersTopic,
-                        EventEnvelope.create("/shard-worker", worker, null, event))).get();
+                        EventEnvelope.create("/market-svc", worker, null, event))).get();
             }
         }
     }
