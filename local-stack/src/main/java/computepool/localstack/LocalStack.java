@@ -237,7 +237,7 @@ public final class LocalStack {
                 new PostgresLauncher(artifacts, cache, ports::next, secrets, PostgresAccount.current());
             case KafkaLauncher.NAME ->
                 new KafkaLauncher(artifacts, javaHome.resolve("bin/java"), ports::next, KafkaTopics.PLATFORM);
-            case RedisLauncher.NAME -> new RedisLauncher(RedisLauncher.findBinary(), ports::next);
+            case RedisLauncher.NAME -> new RedisLauncher(RedisLauncher.findBinary(), ports::next, secrets);
             case KeycloakLauncher.NAME -> new KeycloakLauncher(artifacts, cache, javaHome, ports::next, secrets);
             case ChainLauncher.NAME -> new ChainLauncher(cache, ports::next, secrets);
             default -> throw new IllegalArgumentException("unknown component " + name + "; known: " + COMPONENTS);

@@ -27,6 +27,7 @@ public record LocalStackEnv(Map<String, String> values) {
     public static final String POSTGRES_USER = "POSTGRES_USER";
     public static final String POSTGRES_PASSWORD = "POSTGRES_PASSWORD";
     public static final String REDIS_URL = "REDIS_URL";
+    public static final String REDIS_ADMIN_PASSWORD = "REDIS_ADMIN_PASSWORD";
     public static final String KEYCLOAK_URL = "KEYCLOAK_URL";
     public static final String KEYCLOAK_REALM = "KEYCLOAK_REALM";
     public static final String KEYCLOAK_API_CLIENT_ID = "KEYCLOAK_API_CLIENT_ID";
@@ -220,6 +221,11 @@ public record LocalStackEnv(Map<String, String> values) {
         return config;
     }
 
+    /** The env key holding the password of a service's own Redis user ({@link RedisLauncher#SERVICE_USERS}). */
+    public static String redisPasswordKey(String service) {
+        return "REDIS_" + KeycloakLauncher.envName(service) + "_PASSWORD";
+    }
+
     /** The env key holding the secret of a service's own Keycloak client ({@link KeycloakLauncher#SERVICE_CLIENTS}). */
     public static String serviceClientSecretKey(String service) {
         return "KEYCLOAK_" + KeycloakLauncher.envName(service) + "_CLIENT_SECRET";
@@ -227,8 +233,8 @@ public record LocalStackEnv(Map<String, String> values) {
 
     /**
      * The Quarkus configuration with which {@code service} fetches its own service token (quarkus-oidc-client,
-     * client-credentials grant) for its calls to the platform's internal gRPC services; for the gateway, also the key
-     * it signs session tickets with.
+     * client-credentials grant) for its calls to the platform's internal gRPC services, and its own Redis user where
+     * it has one; for the gateway, also the key it signs session tickets with.
      */
     public Map<String, String> serviceIdentity(String service) {
         Map<String, String> config = new HashMap<>(Map.of(
@@ -239,6 +245,8 @@ public record LocalStackEnv(Map<String, String> values) {
             // The key session tickets are signed with: the gateways' alone.
             get(SESSION_TICKET_SIGNING_KEY).ifPresent(key -> config.put("computepool.gateway.ticket.signing-key", key));
         }
+        get(redisPasswordKey(service)).ifPresent(password -> config.put("quarkus.redis.hosts",
+                "redis://" + service + ":" + password + "@" + redisUrl().substring("redis://".length())));
         return config;
     }
 

@@ -25,7 +25,8 @@ import java.util.stream.Collectors;
  */
 public record StackSecrets(String postgresPassword, String keycloakAdminPassword, String developerPassword,
         String adminPassword, String apiClientSecret, String apiKeyPepper, String chainTreasuryPrivateKey,
-        Map<String, String> serviceClientSecrets, String ticketSigningKey, String ticketVerifyKey) {
+        Map<String, String> serviceClientSecrets, String ticketSigningKey, String ticketVerifyKey,
+        String redisAdminPassword, Map<String, String> redisServicePasswords) {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int PASSWORD_BYTES = 18;
@@ -34,6 +35,7 @@ public record StackSecrets(String postgresPassword, String keycloakAdminPassword
 
     public StackSecrets {
         serviceClientSecrets = Map.copyOf(serviceClientSecrets);
+        redisServicePasswords = Map.copyOf(redisServicePasswords);
     }
 
     public static StackSecrets loadOrCreate(Path file) throws IOException {
@@ -55,7 +57,10 @@ public record StackSecrets(String postgresPassword, String keycloakAdminPassword
                 KeycloakLauncher.SERVICE_CLIENTS.stream().collect(Collectors.toMap(Function.identity(),
                         service -> value(stored, "keycloak.client." + service + ".secret"))),
                 ticketKey(stored, "session-ticket.signing-key"),
-                ticketKey(stored, "session-ticket.verify-key"));
+                ticketKey(stored, "session-ticket.verify-key"),
+                value(stored, "redis.admin.password"),
+                RedisLauncher.SERVICE_USERS.stream().collect(Collectors.toMap(Function.identity(),
+                        service -> value(stored, "redis." + service + ".password"))));
         if (stored.size() != before) {
             Files.createDirectories(file.getParent());
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");

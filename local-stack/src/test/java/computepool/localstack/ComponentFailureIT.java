@@ -25,7 +25,8 @@ class ComponentFailureIT {
     @Test
     void redisOnAPortAlreadyBoundIsReportedWithItsLogTail() throws IOException {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            RedisLauncher redis = new RedisLauncher(RedisLauncher.findBinary(), taken::getLocalPort);
+            RedisLauncher redis = new RedisLauncher(RedisLauncher.findBinary(), taken::getLocalPort,
+                    StackSecrets.loadOrCreate(dir.resolve("secrets.properties")));
 
             ComponentFailure failure = assertThrows(ComponentFailure.class,
                     () -> redis.start(new StackHome(dir), dir.resolve("logs")));
@@ -36,8 +37,9 @@ class ComponentFailureIT {
     }
 
     @Test
-    void missingBinaryIsReportedWithHowToInstallIt() {
-        RedisLauncher redis = new RedisLauncher(dir.resolve("no-such-redis-server"), new PortAllocator()::next);
+    void missingBinaryIsReportedWithHowToInstallIt() throws IOException {
+        RedisLauncher redis = new RedisLauncher(dir.resolve("no-such-redis-server"), new PortAllocator()::next,
+                StackSecrets.loadOrCreate(dir.resolve("secrets.properties")));
 
         ComponentFailure failure = assertThrows(ComponentFailure.class,
                 () -> redis.start(new StackHome(dir), dir.resolve("logs")));

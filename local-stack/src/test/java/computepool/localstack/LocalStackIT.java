@@ -146,11 +146,23 @@ class LocalStackIT {
     }
 
     @Test
-    void redisAnswersPing() throws IOException {
+    void redisLetsInOnlyItsUsersAndEachServiceOnlyToItsKeys() throws IOException {
         String hostPort = env.redisUrl().substring("redis://".length());
-        int colon = hostPort.lastIndexOf(':');
+        String host = hostPort.substring(0, hostPort.lastIndexOf(':'));
+        int port = Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
+        String gateway = env.require(LocalStackEnv.redisPasswordKey("gateway-svc"));
 
-        assertTrue(RedisLauncher.ping(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1))));
+        assertTrue(RedisLauncher.ping(host, port, RedisLauncher.ADMIN, env.require(LocalStackEnv.REDIS_ADMIN_PASSWORD)));
+        List<String> anonymous = RedisLauncher.send(host, port, List.of(List.of("SET", "ratelimit:x:requests", "0")));
+        assertTrue(anonymous.getFirst().startsWith("-NOAUTH"), anonymous.toString());
+        List<String> guessed = RedisLauncher.send(host, port, List.of(List.of("AUTH", "gateway-svc", "guessed")));
+        assertTrue(guessed.getFirst().startsWith("-WRONGPASS"), guessed.toString());
+        List<String> asGateway = RedisLauncher.send(host, port, List.of(List.of("AUTH", "gateway-svc", gateway),
+                List.of("SET", "ratelimit:it:requests", "1"), List.of("SET", "other:key", "1"),
+                List.of("CONFIG", "GET", "requirepass")));
+        assertEquals("+OK", asGateway.get(1), "the gateway writes its own keys");
+        assertTrue(asGateway.get(2).startsWith("-NOPERM"), "and no others: " + asGateway);
+        assertTrue(asGateway.get(3).startsWith("-NOPERM"), "nor administers Redis: " + asGateway);
     }
 
     @Test
