@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -137,8 +138,8 @@ final class StandaloneBilling implements AutoCloseable {
     }
 
     private void send(String topic, String key, Message payload) {
-        // As the topic's producer: consumers park events from anyone else.
-        String source = Topics.PRODUCERS.get(topic).stream().sorted().findFirst().orElseThrow();
+        // As the topic's producer: consumers park events from anyone else (a topic of this journey's own is not checked).
+        String source = Topics.PRODUCERS.getOrDefault(topic, Set.of()).stream().sorted().findFirst().orElse("/journeys");
         producer.send(EventCodec.toProducerRecord(topic, EventEnvelope.create(source, key, null, payload)));
     }
 
