@@ -39,7 +39,7 @@ class ChainCrashIT {
     void killedWhileItsTransactionsWaitToBeMinedItLandsEachExactlyOnceAfterRestart() throws Exception {
         JourneyStack stack = JourneyStack.fromEnvFile();
         LocalStackEnv env = stack.env();
-        Map<String, String> config = new HashMap<>(stack.serviceConfig("payment_crash"));
+        Map<String, String> config = new HashMap<>(stack.serviceConfig("payment-svc", "payment_crash"));
         config.put("computepool.chain.actions.poll-interval", "100ms");
         config.put("computepool.chain.actions.rebroadcast-after", "1s");
         // Only the transfers below go on chain: operators' pay would add transactions of its own.

@@ -45,7 +45,7 @@ class ContractFuzzIT {
 
         try (EgressGuard egress = EgressGuard.start();
                 InferencePlatform platform = InferencePlatform.start(stack, 1, Map.of(), worker -> Map.of(), List.of(
-                        new ServiceProcess.Launch("sandbox-svc", stack.serviceConfig("sandbox_fuzz")),
+                        new ServiceProcess.Launch("sandbox-svc", stack.serviceConfig("sandbox-svc", "sandbox_fuzz")),
                         new ServiceProcess.Launch("payment-svc", paymentConfig(stack, egress))))) {
             ServiceProcess sandbox = platform.besides().get(0);
             ServiceProcess payment = platform.besides().get(1);
@@ -92,7 +92,7 @@ class ContractFuzzIT {
     }
 
     private static Map<String, String> paymentConfig(JourneyStack stack, EgressGuard egress) {
-        Map<String, String> config = new HashMap<>(stack.serviceConfig("payment_fuzz"));
+        Map<String, String> config = new HashMap<>(stack.serviceConfig("payment-svc", "payment_fuzz"));
         config.put("mp.messaging.incoming.billing-events.group.id", "payment-fuzz-" + stack.runId());
         config.put("mp.messaging.incoming.billing-events.auto.offset.reset", "latest");
         config.put("mp.messaging.incoming.worker-events.group.id", "payment-fuzz-" + stack.runId());

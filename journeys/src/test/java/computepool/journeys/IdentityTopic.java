@@ -12,7 +12,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Header;
@@ -24,10 +23,11 @@ final class IdentityTopic {
 
     private static final String TOPIC = "identity";
 
-    private final String bootstrapServers;
+    /** A plain client's settings, logged in as the broker's administrator. */
+    private final Map<String, Object> kafka;
 
-    IdentityTopic(String bootstrapServers) {
-        this.bootstrapServers = bootstrapServers;
+    IdentityTopic(Map<String, Object> kafka) {
+        this.kafka = kafka;
     }
 
     static String header(ConsumerRecord<String, byte[]> record, String name) {
@@ -62,17 +62,15 @@ final class IdentityTopic {
 
     /** Produces the record again with the same key, value and headers: the same {@code ce_id}. */
     RecordMetadata redeliver(ConsumerRecord<String, byte[]> record) throws ExecutionException, InterruptedException {
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()))) {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(kafka, new StringSerializer(),
+                new ByteArraySerializer())) {
             return producer.send(new ProducerRecord<>(record.topic(), record.partition(), record.key(), record.value(),
                     record.headers())).get();
         }
     }
 
     private <T> T scan(Duration limit, Function<List<ConsumerRecord<String, byte[]>>, Optional<T>> find) {
-        return TopicScan.scan(bootstrapServers, TOPIC, limit, find);
+        return TopicScan.scan(kafka, TOPIC, limit, find);
     }
 
     private static DeveloperUpdated parse(byte[] value) {

@@ -66,7 +66,7 @@ record InferencePlatform(String model, Path gguf, ServiceProcess identity, Servi
         int billingGrpc = grpcPorts.get(2);
 
         // market-svc first: it issues the credentials of the nodes the workers announce themselves on.
-        Map<String, String> marketConfig = new HashMap<>(stack.serviceConfig("market"));
+        Map<String, String> marketConfig = new HashMap<>(stack.serviceConfig("market-svc", "market"));
         marketConfig.put("mp.messaging.incoming.worker-events.group.id", "market-" + stack.runId());
         marketConfig.put("computepool.market.models." + model + ".layer-bytes", String.valueOf(LAYER_BYTES));
         marketConfig.put("computepool.market.models." + model + ".kv-bytes-per-token", String.valueOf(KV_BYTES_PER_TOKEN));
@@ -86,9 +86,9 @@ record InferencePlatform(String model, Path gguf, ServiceProcess identity, Servi
             }, WORKER_ENDS);
 
             List<ServiceProcess.Launch> launches = new ArrayList<>();
-            launches.add(new ServiceProcess.Launch("identity-svc", stack.serviceConfig("identity"))
+            launches.add(new ServiceProcess.Launch("identity-svc", stack.serviceConfig("identity-svc", "identity"))
                     .onPorts(identityPort, identityGrpc));
-            Map<String, String> billingConfig = new HashMap<>(stack.serviceConfig("billing"));
+            Map<String, String> billingConfig = new HashMap<>(stack.serviceConfig("billing-svc", "billing"));
             billingConfig.put("mp.messaging.incoming.identity-events.group.id", "billing-" + stack.runId());
             billingConfig.put("mp.messaging.incoming.usage-events.group.id", "billing-" + stack.runId());
             // The topics hold every earlier run's developers and usage, unknown to this run's database: parked at
@@ -98,7 +98,7 @@ record InferencePlatform(String model, Path gguf, ServiceProcess identity, Servi
             for (int i = 0; i < workerCount; i++) {
                 launches.add(workerLaunches.get(i).onPort(ports.get(3 + i)));
             }
-            Map<String, String> gatewayConfig = new HashMap<>(stack.serviceConfig("gateway"));
+            Map<String, String> gatewayConfig = new HashMap<>(stack.serviceConfig("gateway-svc", "gateway"));
             gatewayConfig.put("computepool.gateway.models." + model + ".gguf", gguf.toString());
             gatewayConfig.putAll(stack.env().serviceIdentity("gateway-svc"));
             gatewayConfig.put("quarkus.grpc.clients.identity.host", "127.0.0.1");

@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,11 +61,16 @@ public final class JourneyStack {
         return runId;
     }
 
-    /** Configuration for a service on its own new database, named {@code <database>_<run id>}. */
-    public Map<String, String> serviceConfig(String database) {
+    /**
+     * Configuration for the service {@code module} on its own new database, named {@code <database>_<run id>}, logged
+     * in to Kafka as that service's own broker user.
+     */
+    public Map<String, String> serviceConfig(String module, String database) {
         String name = database + "_" + runId;
         postgres.createDatabase(name);
-        return env.serviceConfig(Optional.of(name));
+        Map<String, String> config = new HashMap<>(env.serviceConfig(Optional.of(name)));
+        config.putAll(env.kafkaIdentity(module));
+        return config;
     }
 
     public Connection database(String database) throws SQLException {

@@ -37,8 +37,9 @@ class KafkaReadinessIT {
         LocalStack ownBroker = new LocalStack(new StackHome(home), home.resolve("logs"), System.out);
         try {
             LocalStackEnv broker = ownBroker.start(List.of("kafka"), Optional.empty());
-            Map<String, String> config = new HashMap<>(stack.serviceConfig("sandbox"));
+            Map<String, String> config = new HashMap<>(stack.serviceConfig("sandbox-svc", "sandbox"));
             config.put("kafka.bootstrap.servers", broker.kafkaBootstrapServers());
+            config.putAll(broker.kafkaIdentity("sandbox-svc"));
             try (ServiceProcess sandbox = ServiceProcess.start("sandbox-svc", config)) {
                 JsonNode ready = readiness(sandbox);
                 assertEquals("UP", kafkaCheck(ready).path("status").asText(), ready.toString());

@@ -34,18 +34,18 @@ class MarketReservationIT {
     @Test
     void aReservationsSecondsAreChargedToItsBuyerAndPaidToItsOperator() throws Exception {
         JourneyStack stack = JourneyStack.fromEnvFile();
-        Map<String, String> marketConfig = new HashMap<>(stack.serviceConfig("market"));
+        Map<String, String> marketConfig = new HashMap<>(stack.serviceConfig("market-svc", "market"));
         marketConfig.put("mp.messaging.incoming.worker-events.group.id", "market-" + stack.runId());
         marketConfig.put("computepool.market.book-tick", "1s");
         marketConfig.put("computepool.market.usage-period", "2s");
-        Map<String, String> billingConfig = new HashMap<>(stack.serviceConfig("billing"));
+        Map<String, String> billingConfig = new HashMap<>(stack.serviceConfig("billing-svc", "billing"));
         billingConfig.put("mp.messaging.incoming.identity-events.group.id", "billing-" + stack.runId());
         billingConfig.put("mp.messaging.incoming.usage-events.group.id", "billing-" + stack.runId());
         // The topics hold earlier runs' developers and usage, unknown to this run's database: parked at once rather
         // than retried, or reading them would take minutes.
         billingConfig.put("computepool.events.consumer.max-attempts", "1");
         List<ServiceProcess> services = ServiceProcess.startAll(List.of(
-                new ServiceProcess.Launch("identity-svc", stack.serviceConfig("identity")),
+                new ServiceProcess.Launch("identity-svc", stack.serviceConfig("identity-svc", "identity")),
                 new ServiceProcess.Launch("market-svc", marketConfig),
                 new ServiceProcess.Launch("billing-svc", billingConfig)));
         try (ServiceProcess identity = services.get(0);

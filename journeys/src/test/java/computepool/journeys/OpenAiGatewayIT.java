@@ -377,7 +377,7 @@ class OpenAiGatewayIT {
         assertNotNull(abandonedId);
 
         String developerId = platform.developerId(stack);
-        Map<String, List<UsageTopic.Published>> events = new UsageTopic(stack.env().kafkaBootstrapServers())
+        Map<String, List<UsageTopic.Published>> events = new UsageTopic(stack.env().kafkaAdminConfig())
                 .ofRequests(List.of(servedId, abandonedId), Duration.ofSeconds(30), Duration.ofSeconds(3));
 
         assertEquals(1, events.get(servedId).size(), "one event of the served request: " + events.get(servedId));
@@ -420,7 +420,7 @@ class OpenAiGatewayIT {
                 "select charged_nano_usd from hold where request_id = ?", requestId));
 
         // Then the usage event reaches billing through the gateway's outbox and books nothing more.
-        String ceId = new UsageTopic(stack.env().kafkaBootstrapServers())
+        String ceId = new UsageTopic(stack.env().kafkaAdminConfig())
                 .ofRequests(List.of(requestId), Duration.ofSeconds(30), Duration.ofSeconds(1))
                 .get(requestId).get(0).ceId();
         await().atMost(Duration.ofSeconds(30)).until(() -> "1".equals(billingQuery(

@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -47,12 +46,12 @@ class OutboxAcrossServicesIT {
     @BeforeAll
     static void startServices() throws Exception {
         stack = JourneyStack.fromEnvFile();
-        identityTopic = new IdentityTopic(stack.env().kafkaBootstrapServers());
+        identityTopic = new IdentityTopic(stack.env().kafkaAdminConfig());
         billingGroup = "billing-svc-" + stack.runId();
-        Map<String, String> billingConfig = new HashMap<>(stack.serviceConfig("billing"));
+        Map<String, String> billingConfig = new HashMap<>(stack.serviceConfig("billing-svc", "billing"));
         billingConfig.put("mp.messaging.incoming.identity-events.group.id", billingGroup);
         List<ServiceProcess> services = ServiceProcess.startAll(List.of(
-                new ServiceProcess.Launch("identity-svc", stack.serviceConfig("identity")),
+                new ServiceProcess.Launch("identity-svc", stack.serviceConfig("identity-svc", "identity")),
                 new ServiceProcess.Launch("billing-svc", billingConfig)));
         identity = services.get(0);
         billing = services.get(1);
@@ -132,8 +131,7 @@ class OutboxAcrossServicesIT {
 
     private void awaitConsumedPast(RecordMetadata record) {
         TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                stack.env().kafkaBootstrapServers()))) {
+        try (Admin admin = Admin.create(stack.env().kafkaAdminConfig())) {
             await().atMost(Duration.ofSeconds(60)).until(() -> {
                 OffsetAndMetadata committed = admin.listConsumerGroupOffsets(billingGroup)
                         .partitionsToOffsetAndMetadata().get().get(partition);

@@ -20,11 +20,9 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -54,12 +52,10 @@ final class StandaloneBilling implements AutoCloseable {
         this.name = name;
         this.usageTopic = "usage-" + name + "-" + stack.runId();
         this.model = "model-" + name + "-" + stack.runId();
-        Properties admin = new Properties();
-        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.env().kafkaBootstrapServers());
-        try (Admin kafka = Admin.create(admin)) {
+        try (Admin kafka = Admin.create(stack.env().kafkaAdminConfig())) {
             kafka.createTopics(List.of(new NewTopic(usageTopic, 1, (short) 1))).all().get();
         }
-        config = new HashMap<>(stack.serviceConfig("billing_" + name));
+        config = new HashMap<>(stack.serviceConfig("billing-svc", "billing_" + name));
         config.put("mp.messaging.incoming.identity-events.group.id", "billing-" + name + "-" + stack.runId());
         config.put("mp.messaging.incoming.usage-events.group.id", "billing-" + name + "-" + stack.runId());
         config.put("mp.messaging.incoming.usage-events.topic", usageTopic);
@@ -72,11 +68,9 @@ final class StandaloneBilling implements AutoCloseable {
             config.put("mp.messaging.incoming." + channel + ".heartbeat.interval.ms", "1500");
         }
         config.putAll(settings);
-        producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.env().kafkaBootstrapServers(),
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
-                ProducerConfig.LINGER_MS_CONFIG, 5));
+        Map<String, Object> producerConfig = new HashMap<>(stack.env().kafkaAdminConfig());
+        producerConfig.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new ByteArraySerializer());
     }
 
     /** Starts a billing process on this database and consumer groups; a second one resumes where the first stopped. */

@@ -19,10 +19,11 @@ final class UsageTopic {
     record Published(String ceId, InferenceUsage usage) {
     }
 
-    private final String bootstrapServers;
+    /** A plain client's settings, logged in as the broker's administrator. */
+    private final Map<String, Object> kafka;
 
-    UsageTopic(String bootstrapServers) {
-        this.bootstrapServers = bootstrapServers;
+    UsageTopic(Map<String, Object> kafka) {
+        this.kafka = kafka;
     }
 
     /**
@@ -37,7 +38,7 @@ final class UsageTopic {
     }
 
     private Map<String, List<Published>> allOf(Collection<String> requestIds, Duration limit) {
-        return TopicScan.scan(bootstrapServers, TOPIC, limit, records -> {
+        return TopicScan.scan(kafka, TOPIC, limit, records -> {
             Map<String, List<Published>> found = group(records, requestIds);
             return found.size() == requestIds.size() ? Optional.of(found) : Optional.empty();
         });

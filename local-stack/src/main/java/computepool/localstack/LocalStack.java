@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.Stream;
 
 /**
  * Starts, stops and reports the real components of one stack home. As a command ({@code start}, {@code stop},
@@ -236,7 +237,8 @@ public final class LocalStack {
             case PostgresLauncher.NAME ->
                 new PostgresLauncher(artifacts, cache, ports::next, secrets, PostgresAccount.current());
             case KafkaLauncher.NAME ->
-                new KafkaLauncher(artifacts, javaHome.resolve("bin/java"), ports::next, KafkaTopics.PLATFORM);
+                new KafkaLauncher(artifacts, javaHome.resolve("bin/java"), ports::next,
+                        Stream.concat(KafkaTopics.PLATFORM.stream(), KafkaTopics.TEST_COPIES.stream()).toList(), secrets);
             case RedisLauncher.NAME -> new RedisLauncher(RedisLauncher.findBinary(), ports::next, secrets);
             case KeycloakLauncher.NAME -> new KeycloakLauncher(artifacts, cache, javaHome, ports::next, secrets);
             case ChainLauncher.NAME -> new ChainLauncher(cache, ports::next, secrets);

@@ -22,6 +22,8 @@ public record LocalStackEnv(Map<String, String> values) {
     public static final Path DEFAULT_FILE = Path.of("target", "local-stack.env");
 
     public static final String KAFKA_BOOTSTRAP_SERVERS = "KAFKA_BOOTSTRAP_SERVERS";
+    /** The broker's administrator's password (user {@value KafkaLogin#ADMIN}); services' are under {@link KafkaLauncher#passwordKey}. */
+    public static final String BROKER_ADMIN_PASSWORD = "BROKER_ADMIN_PASSWORD";
     public static final String POSTGRES_HOST = "POSTGRES_HOST";
     public static final String POSTGRES_PORT = "POSTGRES_PORT";
     public static final String POSTGRES_USER = "POSTGRES_USER";
@@ -155,6 +157,26 @@ public record LocalStackEnv(Map<String, String> values) {
 
     public String kafkaBootstrapServers() {
         return require(KAFKA_BOOTSTRAP_SERVERS);
+    }
+
+    /** The broker's administrator: what tests' own producers and consumers log in as. */
+    public KafkaLogin kafkaAdmin() {
+        return new KafkaLogin(KafkaLogin.ADMIN, require(BROKER_ADMIN_PASSWORD));
+    }
+
+    /** A plain Kafka client's settings, logged in as the broker's administrator. */
+    public Map<String, Object> kafkaAdminConfig() {
+        return kafkaAdmin().clientConfig(kafkaBootstrapServers());
+    }
+
+    /**
+     * The Quarkus configuration with which {@code service} logs in to the broker as its own user ({@link KafkaAccess});
+     * none for a service without one, which the broker then turns away.
+     */
+    public Map<String, String> kafkaIdentity(String service) {
+        return get(KafkaLauncher.passwordKey(service))
+                .map(password -> new KafkaLogin(service, password).quarkusConfig())
+                .orElse(Map.of());
     }
 
     public String postgresHost() {

@@ -26,7 +26,8 @@ import java.util.stream.Collectors;
 public record StackSecrets(String postgresPassword, String keycloakAdminPassword, String developerPassword,
         String adminPassword, String apiClientSecret, String apiKeyPepper, String chainTreasuryPrivateKey,
         Map<String, String> serviceClientSecrets, String ticketSigningKey, String ticketVerifyKey,
-        String redisAdminPassword, Map<String, String> redisServicePasswords) {
+        String redisAdminPassword, Map<String, String> redisServicePasswords, String kafkaAdminPassword,
+        String kafkaControllerPassword, Map<String, String> kafkaServicePasswords) {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int PASSWORD_BYTES = 18;
@@ -36,6 +37,7 @@ public record StackSecrets(String postgresPassword, String keycloakAdminPassword
     public StackSecrets {
         serviceClientSecrets = Map.copyOf(serviceClientSecrets);
         redisServicePasswords = Map.copyOf(redisServicePasswords);
+        kafkaServicePasswords = Map.copyOf(kafkaServicePasswords);
     }
 
     public static StackSecrets loadOrCreate(Path file) throws IOException {
@@ -60,7 +62,11 @@ public record StackSecrets(String postgresPassword, String keycloakAdminPassword
                 ticketKey(stored, "session-ticket.verify-key"),
                 value(stored, "redis.admin.password"),
                 RedisLauncher.SERVICE_USERS.stream().collect(Collectors.toMap(Function.identity(),
-                        service -> value(stored, "redis." + service + ".password"))));
+                        service -> value(stored, "redis." + service + ".password"))),
+                value(stored, "kafka.admin.password"),
+                value(stored, "kafka.controller.password"),
+                KafkaAccess.SERVICES.stream().map(KafkaAccess::service).collect(Collectors.toMap(Function.identity(),
+                        service -> value(stored, "kafka." + service + ".password"))));
         if (stored.size() != before) {
             Files.createDirectories(file.getParent());
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");

@@ -2,6 +2,8 @@ package computepool.localstack;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import computepool.localstack.quarkus.LocalStackTestResource;
@@ -22,19 +24,25 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.GroupAuthorizationException;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -117,32 +125,93 @@ class LocalStackIT {
 
     @Test
     void kafkaHasThePlatformTopicsAndDeliversARecord() throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", env.kafkaBootstrapServers()))) {
+        try (Admin admin = Admin.create(env.kafkaAdminConfig())) {
             assertTrue(admin.listTopics().names().get().containsAll(KafkaTopics.PLATFORM));
         }
         String value = "probe-" + UUID.randomUUID();
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, env.kafkaBootstrapServers(),
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class))) {
+        try (KafkaProducer<String, String> producer = producer(env.kafkaAdminConfig())) {
             producer.send(new ProducerRecord<>("usage", "it", value)).get();
         }
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, env.kafkaBootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class))) {
+        try (KafkaConsumer<String, String> consumer = consumer(env.kafkaAdminConfig(), "it-" + UUID.randomUUID())) {
             consumer.subscribe(List.of("usage"));
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            boolean found = false;
-            while (!found && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-                    found |= value.equals(record.value());
+            assertTrue(receives(consumer, value), "the produced record never came back");
+        }
+    }
+
+    @Test
+    void kafkaLetsInOnlyItsUsersAndEachServiceOnlyToItsTopicsAndGroups() throws Exception {
+        Map<String, Object> anonymous = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, env.kafkaBootstrapServers(),
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
+        Map<String, Object> guessed = new KafkaLogin("billing-svc", "guessed").clientConfig(env.kafkaBootstrapServers());
+        Map<String, Object> gateway = login("gateway-svc");
+        Map<String, Object> billing = login("billing-svc");
+
+        assertFalse(KafkaTopics.canLogIn(anonymous), "a connection without a login is turned away");
+        ExecutionException wrongPassword = assertThrows(ExecutionException.class, () -> send(guessed, "billing"));
+        assertInstanceOf(SaslAuthenticationException.class, wrongPassword.getCause());
+        ExecutionException notItsTopic = assertThrows(ExecutionException.class, () -> send(gateway, "billing"));
+        assertInstanceOf(TopicAuthorizationException.class, notItsTopic.getCause());
+        send(gateway, "usage");
+
+        String value = "probe-" + UUID.randomUUID();
+        send(env.kafkaAdminConfig(), "identity", value);
+        try (KafkaConsumer<String, String> own = consumer(billing, "billing-it-" + UUID.randomUUID())) {
+            own.subscribe(List.of("identity"));
+            assertTrue(receives(own, value), "billing reads identity in a group of its own");
+        }
+        try (KafkaConsumer<String, String> others = consumer(billing, "market-it-" + UUID.randomUUID())) {
+            others.subscribe(List.of("identity"));
+            assertThrows(GroupAuthorizationException.class, () -> others.poll(Duration.ofSeconds(10)));
+        }
+        try (KafkaConsumer<String, String> unread = consumer(billing, "billing-it-" + UUID.randomUUID())) {
+            unread.subscribe(List.of("workers"));
+            assertThrows(TopicAuthorizationException.class, () -> unread.poll(Duration.ofSeconds(10)));
+        }
+        try (Admin asBilling = Admin.create(billing)) {
+            ExecutionException create = assertThrows(ExecutionException.class, () -> asBilling.createTopics(
+                    List.of(new NewTopic("usage-made-by-billing", 1, (short) 1))).all().get());
+            assertInstanceOf(TopicAuthorizationException.class, create.getCause());
+        }
+    }
+
+    private Map<String, Object> login(String service) {
+        return new KafkaLogin(service, env.require(KafkaLauncher.passwordKey(service)))
+                .clientConfig(env.kafkaBootstrapServers());
+    }
+
+    private static void send(Map<String, Object> config, String topic) throws Exception {
+        send(config, topic, "probe-" + UUID.randomUUID());
+    }
+
+    private static void send(Map<String, Object> config, String topic, String value) throws Exception {
+        Map<String, Object> quick = new HashMap<>(config);
+        quick.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
+        try (KafkaProducer<String, String> producer = producer(quick)) {
+            producer.send(new ProducerRecord<>(topic, "it", value)).get();
+        }
+    }
+
+    private static KafkaProducer<String, String> producer(Map<String, Object> config) {
+        return new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
+    }
+
+    private static KafkaConsumer<String, String> consumer(Map<String, Object> config, String group) {
+        Map<String, Object> consumer = new HashMap<>(config);
+        consumer.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        consumer.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        return new KafkaConsumer<>(consumer, new StringDeserializer(), new StringDeserializer());
+    }
+
+    private static boolean receives(KafkaConsumer<String, String> consumer, String value) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+                if (value.equals(record.value())) {
+                    return true;
                 }
             }
-            assertTrue(found, "the produced record never came back");
         }
+        return false;
     }
 
     @Test

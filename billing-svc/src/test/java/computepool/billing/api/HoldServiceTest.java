@@ -43,7 +43,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -60,9 +59,6 @@ class HoldServiceTest {
     private static final long MAX_COST = 323_400;
     private static final long COST = 236_800;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
-
     @Inject
     Pool database;
 
@@ -75,7 +71,7 @@ class HoldServiceTest {
 
     @BeforeEach
     void setUp() {
-        fixture = new BillingFixture(bootstrapServers, database).started();
+        fixture = new BillingFixture(database).started();
         channel = InternalCalls.channel(grpc.getPort());
         holds = InternalCalls.bearing(HoldServiceGrpc.newBlockingStub(channel), TestLogins.service("gateway-svc"));
     }

@@ -25,7 +25,6 @@ import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
 import java.util.List;
 import java.util.UUID;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,9 +41,6 @@ class ReportsAndEventsTest {
     private static final long COST = 236_800;
     private static final long ONE_USD = 1_000_000_000;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
-
     @Inject
     Pool database;
 
@@ -54,7 +50,7 @@ class ReportsAndEventsTest {
     @BeforeEach
     void setUp() {
         developerToken = TestLogins.developer();
-        fixture = new BillingFixture(bootstrapServers, database, BillingFixture.subjectOf(developerToken)).started();
+        fixture = new BillingFixture(database, BillingFixture.subjectOf(developerToken)).started();
     }
 
     @AfterEach

@@ -29,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -52,9 +51,6 @@ class ReservationUsageTest {
     private static final long RESELLER_PRICE = 3_000_000_000L;
     private static final long ONE_USD = 1_000_000_000;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
-
     @Inject
     Pool database;
 
@@ -64,8 +60,8 @@ class ReservationUsageTest {
 
     @BeforeEach
     void setUp() {
-        buyer = new BillingFixture(bootstrapServers, database).started();
-        reseller = new BillingFixture(bootstrapServers, database).started();
+        buyer = new BillingFixture(database).started();
+        reseller = new BillingFixture(database).started();
         operator = "operator-" + UUID.randomUUID();
         buyer.fund("paid", ONE_USD);
     }

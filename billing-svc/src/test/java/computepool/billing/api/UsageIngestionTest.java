@@ -29,7 +29,6 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,9 +44,6 @@ class UsageIngestionTest {
 
     private static final long PAID_IN = 1_000_000_000;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
-
     @Inject
     Pool database;
 
@@ -57,7 +53,7 @@ class UsageIngestionTest {
 
     @BeforeEach
     void setUp() {
-        fixture = new BillingFixture(bootstrapServers, database).started();
+        fixture = new BillingFixture(database).started();
         model = fixture.model;
         developerId = fixture.developerId;
         fixture.fund("paid", PAID_IN);

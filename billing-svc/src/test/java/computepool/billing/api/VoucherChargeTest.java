@@ -31,7 +31,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,9 +49,6 @@ class VoucherChargeTest {
     private static final long QUOTE = 1234 * 100 + 1000 * 200;
     private static final String PAYER = "0x" + "5a".repeat(20);
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
-
     @Inject
     Pool database;
 
@@ -65,7 +61,7 @@ class VoucherChargeTest {
 
     @BeforeEach
     void setUp() {
-        fixture = new BillingFixture(bootstrapServers, database).started();
+        fixture = new BillingFixture(database).started();
         channel = InternalCalls.channel(grpc.getPort());
         billing = InternalCalls.bearing(HoldServiceGrpc.newBlockingStub(channel), TestLogins.service("gateway-svc"));
     }

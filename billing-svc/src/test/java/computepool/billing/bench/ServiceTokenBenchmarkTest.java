@@ -20,7 +20,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
 import java.util.Arrays;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,9 +37,6 @@ class ServiceTokenBenchmarkTest {
     private static final int CALLS = SIZE.pick(500, 10_000);
     private static final double TARGET_ADDED_MS = 0.2;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
-
     @Inject
     Pool database;
 
@@ -50,7 +46,7 @@ class ServiceTokenBenchmarkTest {
     @Test
     void aServiceTokenAddsLittleToAnInternalCall() {
         ManagedChannel channel = InternalCalls.channel(grpc.getPort());
-        try (BillingFixture fixture = new BillingFixture(bootstrapServers, database).started()) {
+        try (BillingFixture fixture = new BillingFixture(database).started()) {
             HoldServiceGrpc.HoldServiceBlockingStub guarded = InternalCalls.bearing(
                     HoldServiceGrpc.newBlockingStub(channel), TestLogins.service("gateway-svc"));
             QuoteRequest request = QuoteRequest.newBuilder().setModelId(fixture.model)

@@ -12,6 +12,7 @@ import computepool.identity.v1.DeveloperCreated;
 import computepool.localstack.quarkus.TestLogins;
 import computepool.usage.v1.InferenceUsage;
 import computepool.usage.v1.WorkerShare;
+import computepool.localstack.quarkus.TestKafka;
 import io.restassured.response.ValidatableResponse;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -29,7 +30,6 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -50,22 +50,19 @@ public final class BillingFixture implements AutoCloseable {
     public final String subject;
     private final Instant createdAt;
 
-    public BillingFixture(String bootstrapServers, Pool database) {
-        this(bootstrapServers, database, null);
+    public BillingFixture(Pool database) {
+        this(database, null);
     }
 
     /**
      * A developer signed in as {@code subject} (a test login's), created now so that it is the newest developer of
      * that subject; a made-up subject when null.
      */
-    public BillingFixture(String bootstrapServers, Pool database, String subject) {
+    public BillingFixture(Pool database, String subject) {
         this.database = database;
         this.subject = subject != null ? subject : "subject-" + developerId;
         this.createdAt = subject != null ? Instant.now() : Instant.ofEpochSecond(1_790_000_000L);
-        this.producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()));
+        this.producer = new KafkaProducer<>(TestKafka.adminConfig(), new StringSerializer(), new ByteArraySerializer());
     }
 
     /** Prices the model from 2026 on and announces the developer; returns once billing has opened its wallets. */

@@ -70,7 +70,7 @@ public final class TestLogins {
         }
     }
 
-    private static LocalStackEnv env() {
+    static LocalStackEnv env() {
         return LocalStackEnv.locate().map(LocalStackEnv::read)
                 .orElseGet(() -> LocalStack.startInProcess(LocalStackTestResource.IN_PROCESS_HOME.toAbsolutePath()));
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import computepool.localstack.KafkaLauncher;
 import computepool.localstack.LocalStackEnv;
 import java.util.Map;
 import java.util.Optional;
@@ -22,11 +23,13 @@ class LocalStackTestResourceTest {
             Map.entry(LocalStackEnv.KEYCLOAK_REALM, "computepool"),
             Map.entry(LocalStackEnv.KEYCLOAK_API_CLIENT_ID, "computepool-api"),
             Map.entry(LocalStackEnv.KEYCLOAK_API_CLIENT_SECRET, "s3cret"),
-            Map.entry(LocalStackEnv.serviceClientSecretKey("gateway-svc"), "g4teway")));
+            Map.entry(LocalStackEnv.serviceClientSecretKey("gateway-svc"), "g4teway"),
+            Map.entry(KafkaLauncher.passwordKey("billing-svc"), "b1lling")));
 
     @Test
     void pointsTheServiceAtEveryComponentAndItsDatabase() {
-        Map<String, String> config = LocalStackTestResource.overrides(ENV, Optional.of("identity"), Optional.empty());
+        Map<String, String> config = LocalStackTestResource.overrides(ENV, Optional.of("identity"), Optional.empty(),
+                Optional.empty());
 
         assertEquals("127.0.0.1:9093", config.get("kafka.bootstrap.servers"));
         assertEquals("jdbc:postgresql://127.0.0.1:5433/identity", config.get("quarkus.datasource.jdbc.url"));
@@ -43,7 +46,8 @@ class LocalStackTestResourceTest {
 
     @Test
     void givesANamedServiceItsOwnKeycloakClient() {
-        Map<String, String> config = LocalStackTestResource.overrides(ENV, Optional.empty(), Optional.of("gateway-svc"));
+        Map<String, String> config = LocalStackTestResource.overrides(ENV, Optional.empty(), Optional.of("gateway-svc"),
+                Optional.empty());
 
         assertEquals("http://127.0.0.1:8180/realms/computepool", config.get("quarkus.oidc-client.auth-server-url"));
         assertEquals("gateway-svc", config.get("quarkus.oidc-client.client-id"));
@@ -52,8 +56,23 @@ class LocalStackTestResourceTest {
     }
 
     @Test
+    void logsTheApplicationInToKafkaAsItsOwnBrokerUserAndNoOneWithoutOne() {
+        Map<String, String> billing = LocalStackTestResource.overrides(ENV, Optional.empty(), Optional.empty(),
+                Optional.of("billing-svc"));
+        Map<String, String> stranger = LocalStackTestResource.overrides(ENV, Optional.empty(), Optional.empty(),
+                Optional.of("shard-worker"));
+
+        assertEquals("SASL_PLAINTEXT", billing.get("kafka.security.protocol"));
+        assertEquals("SCRAM-SHA-512", billing.get("kafka.sasl.mechanism"));
+        assertEquals("org.apache.kafka.common.security.scram.ScramLoginModule required username=\"billing-svc\" "
+                + "password=\"b1lling\";", billing.get("kafka.sasl.jaas.config"));
+        assertFalse(stranger.containsKey("kafka.sasl.jaas.config"), "a service without a broker user gets no login");
+    }
+
+    @Test
     void leavesTheDatasourceAloneWithoutADatabase() {
-        Map<String, String> config = LocalStackTestResource.overrides(ENV, Optional.empty(), Optional.empty());
+        Map<String, String> config = LocalStackTestResource.overrides(ENV, Optional.empty(), Optional.empty(),
+                Optional.empty());
 
         assertFalse(config.containsKey("quarkus.datasource.jdbc.url"));
         assertFalse(config.containsKey("quarkus.datasource.username"));

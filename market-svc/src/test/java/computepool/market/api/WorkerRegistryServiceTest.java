@@ -27,6 +27,7 @@ import computepool.workers.v1.WorkerLoad;
 import computepool.workers.v1.WorkerRegistryGrpc;
 import computepool.workers.v1.WorkerStatus;
 import computepool.workers.v1.WorkerWithdrawn;
+import computepool.localstack.quarkus.TestKafka;
 import io.agroal.api.AgroalDataSource;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -48,11 +49,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -66,9 +65,6 @@ import org.junit.jupiter.api.Test;
 class WorkerRegistryServiceTest {
 
     private static final Duration EVENTUALLY = Duration.ofSeconds(20);
-
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
 
     @Inject
     GrpcServer grpc;
@@ -85,10 +81,7 @@ class WorkerRegistryServiceTest {
     void connect() {
         channel = InternalCalls.channel(grpc.getPort());
         registry = InternalCalls.bearing(WorkerRegistryGrpc.newBlockingStub(channel), TestLogins.service("gateway-svc"));
-        producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()));
+        producer = new KafkaProducer<>(TestKafka.adminConfig(), new StringSerializer(), new ByteArraySerializer());
         model = "model-" + UUID.randomUUID();
     }
 

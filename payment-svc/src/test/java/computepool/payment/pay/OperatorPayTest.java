@@ -24,6 +24,7 @@ import computepool.workers.v1.WorkerAnnouncement;
 import computepool.workers.v1.WorkerHeartbeat;
 import computepool.workers.v1.WorkerLoad;
 import computepool.workers.v1.WorkerWithdrawn;
+import computepool.localstack.quarkus.TestKafka;
 import com.sun.net.httpserver.HttpServer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -44,7 +45,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -79,9 +79,6 @@ class OperatorPayTest {
 
     @ConfigProperty(name = "mp.messaging.incoming.worker-events.topic")
     String workersTopic;
-
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String kafka;
 
     @Test
     void eachEpochTopsEveryOperatorUpToItsFlooredEarningsAndCarriesTheRest() throws Exception {
@@ -295,10 +292,7 @@ class OperatorPayTest {
     }
 
     private KafkaProducer<String, byte[]> producer() {
-        return new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka,
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()));
+        return new KafkaProducer<>(TestKafka.adminConfig(), new StringSerializer(), new ByteArraySerializer());
     }
 
     private void publishWorkers(Message... events) throws Exception {
