@@ -10,7 +10,8 @@ import java.util.Optional;
  * @param developerId     the developer's identity-svc id; known for a key, empty otherwise
  * @param keycloakSubject the token's subject for a Keycloak login; empty otherwise
  * @param apiKeyId        the key used; empty otherwise
- * @param limits          the key's limits per minute; empty for a Keycloak login or a voucher, which have none
+ * @param limits          the key's limits per minute, or the gateway's for a Keycloak login; empty for a voucher, which
+ *                        has none
  * @param voucher         the settled payment of a caller paying per request; empty otherwise
  */
 public record Caller(Optional<String> developerId, Optional<String> keycloakSubject, Optional<String> apiKeyId,
@@ -34,8 +35,8 @@ public record Caller(Optional<String> developerId, Optional<String> keycloakSubj
                 Optional.empty());
     }
 
-    public static Caller byToken(String keycloakSubject) {
-        return new Caller(Optional.empty(), Optional.of(keycloakSubject), Optional.empty(), Optional.empty(),
+    public static Caller byToken(String keycloakSubject, Limits limits) {
+        return new Caller(Optional.empty(), Optional.of(keycloakSubject), Optional.empty(), Optional.of(limits),
                 Optional.empty());
     }
 
@@ -49,7 +50,7 @@ public record Caller(Optional<String> developerId, Optional<String> keycloakSubj
         return developerId.or(() -> keycloakSubject).orElseGet(() -> voucher.orElseThrow().payer());
     }
 
-    /** Requests and tokens (prompt plus completion) per minute, per key. */
+    /** Requests and tokens (prompt plus completion) per minute, per key or per Keycloak subject. */
     public record Limits(int requestsPerMinute, long tokensPerMinute) {
     }
 

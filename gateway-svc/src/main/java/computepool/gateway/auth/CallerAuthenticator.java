@@ -2,6 +2,7 @@ package computepool.gateway.auth;
 
 import computepool.gateway.api.OpenAiError;
 import computepool.gateway.api.OpenAiException;
+import computepool.gateway.config.GatewayConfig;
 import computepool.identity.v1.VerifyKeyResponse;
 import io.quarkus.oidc.AccessTokenCredential;
 import io.quarkus.security.AuthenticationFailedException;
@@ -22,7 +23,8 @@ import org.jboss.logging.Logger;
 /**
  * Authenticates a call of the OpenAI-compatible API from its {@code Authorization: Bearer} header: a ComputePool API
  * key ({@code cp_...}, verified by identity-svc) or a Keycloak access token (validated here, by quarkus-oidc) of a
- * user with the {@code developer} role. A key must carry the {@code inference} scope.
+ * user with the {@code developer} role. A key must carry the {@code inference} scope. A key carries its developer's
+ * limits from identity-svc; a token gets the gateway's {@code computepool.gateway.token-rate-limits}.
  */
 @ApplicationScoped
 public class CallerAuthenticator {
@@ -35,11 +37,15 @@ public class CallerAuthenticator {
     private final KeyVerifier keys;
     private final IdentityProviderManager identities;
     private final Clock clock;
+    private final Caller.Limits tokenLimits;
 
-    public CallerAuthenticator(KeyVerifier keys, IdentityProviderManager identities, Clock clock) {
+    public CallerAuthenticator(KeyVerifier keys, IdentityProviderManager identities, Clock clock,
+            GatewayConfig config) {
         this.keys = keys;
         this.identities = identities;
         this.clock = clock;
+        this.tokenLimits = new Caller.Limits(config.tokenRateLimits().requestsPerMinute(),
+                config.tokenRateLimits().tokensPerMinute());
     }
 
     public Uni<Caller> authenticate(RoutingContext context) {
@@ -94,16 +100,16 @@ public class CallerAuthenticator {
         return identities.authenticate(request)
                 .onFailure(AuthenticationFailedException.class).transform(failure -> OpenAiException.unauthenticated(
                         "Incorrect API key provided: neither a ComputePool API key nor a valid access token."))
-                .map(CallerAuthenticator::developer);
+                .map(this::developer);
     }
 
-    private static Caller developer(SecurityIdentity identity) {
+    private Caller developer(SecurityIdentity identity) {
         if (!identity.hasRole("developer")) {
             throw new OpenAiException(Response.Status.FORBIDDEN, "Your token lacks the role this operation needs.",
                     OpenAiError.INVALID_REQUEST, null, "permission_denied");
         }
         String subject = identity.getPrincipal() instanceof JsonWebToken jwt ? jwt.getSubject()
                 : identity.getPrincipal().getName();
-        return Caller.byToken(subject);
+        return Caller.byToken(subject, tokenLimits);
     }
 }

@@ -1,5 +1,6 @@
 package computepool.gateway.auth;
 
+import computepool.gateway.cache.ExpiringLru;
 import computepool.gateway.config.GatewayConfig;
 import computepool.identity.v1.ApiKeyService;
 import computepool.identity.v1.VerifyKeyRequest;
@@ -14,19 +15,18 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Optional;
 
 /**
  * Asks identity-svc whether an API key works, and remembers each answer, valid or not, for
  * {@code computepool.gateway.key-cache-ttl}: a busy key costs identity-svc one call per interval and gateway, and a
- * revoked key stops working within that interval. The cache holds SHA-256 digests of secrets, never the secrets.
+ * revoked key stops working within that interval. The cache holds SHA-256 digests of secrets, never the secrets, and
+ * at most {@code computepool.gateway.key-cache-max-entries} of them, least recently used out first: a spray of unknown
+ * keys can push out only each other and keys nobody used lately, never grow the gateway's memory.
  */
 @ApplicationScoped
 public class KeyVerifier {
 
-    /** Beyond this many cached answers, expired ones are swept before another is added. */
-    private static final int SWEEP_ABOVE = 10_000;
     private static final Duration ANSWER_WITHIN = Duration.ofSeconds(5);
 
     private record Cached(VerifyKeyResponse answer, Instant until) {
@@ -35,20 +35,21 @@ public class KeyVerifier {
     private final ApiKeyService identity;
     private final GatewayConfig config;
     private final Clock clock;
-    private final Map<String, Cached> answers = new ConcurrentHashMap<>();
+    private final ExpiringLru<String, Cached> answers;
 
     public KeyVerifier(@GrpcClient("identity") ApiKeyService identity, GatewayConfig config, Clock clock) {
         this.identity = identity;
         this.config = config;
         this.clock = clock;
+        this.answers = new ExpiringLru<>(config.keyCacheMaxEntries(), Cached::until);
     }
 
     public Uni<VerifyKeyResponse> verify(String secret) {
         String digest = digest(secret);
         Instant now = clock.instant();
-        Cached cached = answers.get(digest);
-        if (cached != null && now.isBefore(cached.until())) {
-            return Uni.createFrom().item(cached.answer());
+        Optional<Cached> cached = answers.get(digest, now);
+        if (cached.isPresent()) {
+            return Uni.createFrom().item(cached.get().answer());
         }
         return identity.verifyKey(VerifyKeyRequest.newBuilder().setSecret(secret).build())
                 // A per-call limit: a deadline configured on the client would count from the client's creation.
@@ -57,9 +58,6 @@ public class KeyVerifier {
     }
 
     private void remember(String digest, VerifyKeyResponse answer, Instant now) {
-        if (answers.size() > SWEEP_ABOVE) {
-            answers.values().removeIf(entry -> !now.isBefore(entry.until()));
-        }
         answers.put(digest, new Cached(answer, now.plus(config.keyCacheTtl())));
     }
 

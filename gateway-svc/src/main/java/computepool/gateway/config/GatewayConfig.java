@@ -2,12 +2,14 @@ package computepool.gateway.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Positive;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.hibernate.validator.constraints.time.DurationMin;
 
 /** What the gateway serves and how it treats callers. */
 @ConfigMapping(prefix = "computepool.gateway")
@@ -25,6 +27,20 @@ public interface GatewayConfig {
      */
     @WithDefault("2s")
     Duration keyCacheTtl();
+
+    /**
+     * The most key verifications remembered at once, valid and unknown keys together; past it the least recently
+     * used is forgotten, so keys sprayed at the gateway cannot grow its memory.
+     */
+    @WithDefault("10000")
+    @Positive
+    int keyCacheMaxEntries();
+
+    /** The limits of a developer calling with a Keycloak access token, who has no key to carry limits of its own. */
+    TokenRateLimits tokenRateLimits();
+
+    /** How many failed authentications one client address may make before it is refused for a while. */
+    FailedAuthentication failedAuthentication();
 
     /**
      * How long a pipeline the worker registry chose is reused for further sessions of its model before the registry
@@ -56,6 +72,49 @@ public interface GatewayConfig {
 
     /** The tickets the gateway signs for the sessions it opens on shard workers. */
     Ticket ticket();
+
+    interface TokenRateLimits {
+
+        /** Requests per minute, across every access token of one Keycloak subject; identity-svc's default for keys. */
+        @WithDefault("60")
+        @Positive
+        int requestsPerMinute();
+
+        /** Prompt plus completion tokens per minute, likewise; identity-svc's default for keys. */
+        @WithDefault("100000")
+        @Positive
+        long tokensPerMinute();
+    }
+
+    interface FailedAuthentication {
+
+        /**
+         * Failed authentications (no credentials, an unknown, revoked or expired key, an invalid token) an address
+         * may make in one window; the attempts after them are answered 429 without asking identity-svc, until the
+         * window ends.
+         */
+        @WithDefault("20")
+        @Positive
+        int maxAttempts();
+
+        /** The window the attempts are counted in, in whole seconds (calendar windows of Redis' clock). */
+        @WithDefault("60s")
+        @DurationMin(seconds = 1)
+        Duration window();
+
+        /** The most addresses this gateway remembers attempts of; past it the least recently seen is forgotten. */
+        @WithDefault("10000")
+        @Positive
+        int maxAddresses();
+
+        /**
+         * Whether the client's address is the last entry of {@code X-Forwarded-For} (the one the proxy in front of
+         * the gateway appended) rather than the connection's peer. Only behind a proxy that sets it: otherwise a
+         * client names any address it likes and is never refused.
+         */
+        @WithDefault("false")
+        boolean trustForwardedFor();
+    }
 
     interface Ticket {
 
@@ -103,6 +162,14 @@ public interface GatewayConfig {
         /** The longest the facilitator may take to verify, or to settle on chain. */
         @WithDefault("30s")
         Duration facilitatorTimeout();
+
+        /**
+         * The least a request is quoted, in the token's smallest unit (a micro-USD): payment-svc's facilitator settles
+         * nothing smaller ({@code computepool.x402.minimum-amount}), as the treasury pays each settlement's gas.
+         */
+        @WithDefault("1000")
+        @Positive
+        long minimumAmount();
     }
 
     interface ServedModelConfig {

@@ -12,6 +12,7 @@ import computepool.gateway.auth.Caller;
 import computepool.gateway.billing.Holds;
 import computepool.gateway.auth.CallerAuthenticator;
 import computepool.gateway.config.GatewayConfig;
+import computepool.gateway.limits.FailedAttemptThrottle;
 import computepool.gateway.limits.RateLimiter;
 import computepool.gateway.models.ServedModel;
 import computepool.gateway.models.ServedModels;
@@ -52,11 +53,12 @@ import java.util.UUID;
  * either one JSON document or a server-sent event stream written token by token as the pipeline produces it, and a
  * client that disconnects must cancel the session on every shard at once.
  *
- * <p>A request goes: authentication (API key or access token), body and parameters, model, prompt against the
- * model's context, the key's rate limits, a healthy pipeline from the worker registry, funds held for its maximum cost,
- * then the session on the pipeline's entry shard. On a route that takes x402 vouchers, a request without credentials
- * instead pays its maximum cost with a voucher, verified and settled before its session starts. However it ends, its usage is recorded once, its hold is settled
- * with that usage, and its completion tokens are counted.
+ * <p>A request goes: authentication (API key or access token; refused at once for an address that failed it too
+ * often), body and parameters, model, prompt against the model's context, the key's or the login's rate limits, a
+ * healthy pipeline from the worker registry, funds held for its maximum cost, then the session on the pipeline's entry
+ * shard. On a route that takes x402 vouchers, a request without credentials instead pays its maximum cost with a
+ * voucher, verified and settled before its session starts. However it ends, its usage is recorded once, its hold is
+ * settled with that usage, and its completion tokens are counted.
  */
 @ApplicationScoped
 public class OpenAiRoutes {
@@ -68,6 +70,7 @@ public class OpenAiRoutes {
     private static final int INLINE_PLAN_BYTES = 8 * 1024;
 
     private final CallerAuthenticator authenticator;
+    private final FailedAttemptThrottle failedAttempts;
     private final ServedModels models;
     private final PipelineFinder pipelines;
     private final PipelineClient pipelineClient;
@@ -82,11 +85,12 @@ public class OpenAiRoutes {
     private final VoucherPayments vouchers;
     private final Clock clock;
 
-    public OpenAiRoutes(CallerAuthenticator authenticator, ServedModels models, PipelineFinder pipelines,
-            PipelineClient pipelineClient, ObjectMapper mapper, Validator validator, ErrorAnswers answers,
-            RateLimiter limiter, UsageRecorder usage, Holds holds, OwnTime ownTime, GatewayConfig config,
-            VoucherPayments vouchers, Clock clock) {
+    public OpenAiRoutes(CallerAuthenticator authenticator, FailedAttemptThrottle failedAttempts, ServedModels models,
+            PipelineFinder pipelines, PipelineClient pipelineClient, ObjectMapper mapper, Validator validator,
+            ErrorAnswers answers, RateLimiter limiter, UsageRecorder usage, Holds holds, OwnTime ownTime,
+            GatewayConfig config, VoucherPayments vouchers, Clock clock) {
         this.authenticator = authenticator;
+        this.failedAttempts = failedAttempts;
         this.models = models;
         this.pipelines = pipelines;
         this.pipelineClient = pipelineClient;
@@ -142,9 +146,13 @@ public class OpenAiRoutes {
                 .onComplete(written -> ownTime.echo(System.nanoTime() - received));
     }
 
+    private Uni<Caller> authenticated(RoutingContext routing) {
+        return failedAttempts.guard(routing, () -> authenticator.authenticate(routing));
+    }
+
     private void models(RoutingContext routing) {
         Context context = Vertx.currentContext();
-        authenticator.authenticate(routing)
+        authenticated(routing)
                 .chain(caller -> servedNow())
                 .subscribe().with(
                         list -> context.runOnContext(ignored -> answers.json(routing.response(), 200, list)),
@@ -178,7 +186,7 @@ public class OpenAiRoutes {
         Buffer body = routing.body().buffer();
         String requestId = UUID.randomUUID().toString().replace("-", "");
         Uni<Planned> ready = vouchers.offeredFor(routing) ? paidByVoucher(routing, requestId, body, kind)
-                : authenticator.authenticate(routing)
+                : authenticated(routing)
                         .chain(caller -> planned(body, kind)
                                 .chain(completion -> limiter.admit(caller, completion.promptTokens().length)
                                         .chain(admission -> pipelines.find(completion.model().id())

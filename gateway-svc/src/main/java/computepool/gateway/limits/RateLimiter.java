@@ -7,16 +7,20 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
- * Requests and tokens per minute per API key, counted in Redis so that every gateway replica draws on the same
+ * Requests and tokens per minute per API key, and per Keycloak subject for callers with an access token, counted in
+ * Redis so that every gateway replica draws on the same
  * allowance. Windows are calendar minutes of Redis' own clock ({@code TIME}), so replicas with skewed clocks still
  * agree on them. A request is admitted when one more request and its prompt tokens fit the current window; its
  * completion tokens are added when it ends, and count against the requests that follow. Both checks and both
  * increments run in one script, atomically.
  *
- * <p>Callers without a key (a Keycloak login) have no limits of their own and are not counted.
+ * <p>A key's counters are its own ({@code ratelimit:<key id>:...}), as identity-svc's limits are per key; a token's
+ * are its subject's ({@code ratelimit:token:<subject>:...}), shared by every token of that login, on every replica.
+ * Callers paying by voucher have no limits and are not counted.
  */
 @ApplicationScoped
 public class RateLimiter {
@@ -59,7 +63,7 @@ public class RateLimiter {
     /** A request admitted into the window it counts in. */
     public record Admission(String tokensCounter) {
 
-        /** For callers without limits of their own. */
+        /** For callers without limits (paying by voucher). */
         public static final Admission UNLIMITED = new Admission(null);
     }
 
@@ -68,24 +72,41 @@ public class RateLimiter {
      * admitting unchecked would break the limits for every replica at once.
      */
     public Uni<Admission> admit(Caller caller, int promptTokens) {
-        if (caller.limits().isEmpty() || caller.apiKeyId().isEmpty()) {
+        Optional<Holder> holder = holderOf(caller);
+        if (caller.limits().isEmpty() || holder.isEmpty()) {
             return Uni.createFrom().item(Admission.UNLIMITED);
         }
         Caller.Limits limits = caller.limits().get();
-        String key = caller.apiKeyId().get();
+        String key = holder.get().counter();
         String requests = "ratelimit:" + key + ":requests";
         String tokens = "ratelimit:" + key + ":tokens";
         return redis.execute("EVAL", ADMIT, "2", requests, tokens, String.valueOf(limits.requestsPerMinute()),
                         String.valueOf(limits.tokensPerMinute()), String.valueOf(promptTokens))
                 .ifNoItem().after(ANSWER_WITHIN).fail()
                 .onFailure().transform(failure -> {
-                    LOG.warnf(failure, "Redis did not answer the rate limit of key %s", key);
+                    LOG.warnf(failure, "Redis did not answer the rate limit of %s", key);
                     return RateLimited.unavailable();
                 })
-                .map(answer -> decide(answer, limits, tokens, promptTokens));
+                .map(answer -> decide(answer, limits, holder.get(), tokens, promptTokens));
     }
 
-    private static Admission decide(Response answer, Caller.Limits limits, String tokens, int promptTokens) {
+    /**
+     * Whose allowance a request draws on.
+     *
+     * @param counter what its counters are named by
+     * @param named   how a refusal names it to the caller
+     */
+    private record Holder(String counter, String named) {
+    }
+
+    private static Optional<Holder> holderOf(Caller caller) {
+        return caller.apiKeyId().map(key -> new Holder(key, "this API key"))
+                .or(() -> caller.keycloakSubject().map(subject -> new Holder("token:" + subject,
+                        "your access tokens")));
+    }
+
+    private static Admission decide(Response answer, Caller.Limits limits, Holder holder, String tokens,
+            int promptTokens) {
         if (answer.get(0).toInteger() == 1) {
             return new Admission(tokens + ":" + answer.get(1).toLong());
         }
@@ -93,8 +114,8 @@ public class RateLimiter {
         String exhausted = answer.get(2).toString();
         long used = answer.get(3).toLong();
         throw "requests".equals(exhausted)
-                ? RateLimited.requests(limits.requestsPerMinute(), used, retryAfter)
-                : RateLimited.tokens(limits.tokensPerMinute(), used, promptTokens, retryAfter);
+                ? RateLimited.requests(holder.named(), limits.requestsPerMinute(), used, retryAfter)
+                : RateLimited.tokens(holder.named(), limits.tokensPerMinute(), used, promptTokens, retryAfter);
     }
 
     /** Adds the completion's tokens to the window the request was admitted in. */

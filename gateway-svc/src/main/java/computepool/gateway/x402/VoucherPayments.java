@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import computepool.gateway.api.OpenAiError;
 import computepool.gateway.api.OpenAiException;
 import computepool.gateway.auth.Caller;
+import computepool.gateway.auth.ServiceToken;
 import computepool.gateway.billing.Holds;
 import computepool.gateway.config.GatewayConfig;
 import computepool.gateway.inference.Completion;
@@ -79,12 +80,14 @@ public class VoucherPayments {
     private final GatewayConfig.X402 config;
     private final Holds holds;
     private final ReactiveRedisDataSource redis;
+    private final ServiceToken serviceToken;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    public VoucherPayments(GatewayConfig config, Holds holds, ReactiveRedisDataSource redis) {
+    public VoucherPayments(GatewayConfig config, Holds holds, ReactiveRedisDataSource redis, ServiceToken serviceToken) {
         this.config = config.x402();
         this.holds = holds;
         this.redis = redis;
+        this.serviceToken = serviceToken;
     }
 
     /** Whether the request may pay per request: vouchers are taken on its path and it carries no credentials. */
@@ -210,7 +213,7 @@ public class VoucherPayments {
         int prompt = completion.promptTokens().length;
         return holds.quote(completion.model().id(), prompt, completion.maxTokens()).map(maxCost -> {
             // Rounded up: a quote never asks less than the request may cost.
-            long amount = Math.max(1, Math.ceilDiv(maxCost, NANO_USD_PER_TOKEN_UNIT));
+            long amount = Math.max(config.minimumAmount(), Math.ceilDiv(maxCost, NANO_USD_PER_TOKEN_UNIT));
             return new Quote("eip155:" + config.chainId().get(), Long.toString(amount),
                     routing.request().absoluteURI(),
                     "A completion by " + completion.model().id() + " of up to " + completion.maxTokens()
@@ -222,14 +225,17 @@ public class VoucherPayments {
         });
     }
 
+    /** Asks payment-svc's facilitator, as the gateway: only the platform's resource servers may verify and settle. */
     private <T> Uni<T> facilitator(String path, X402.FacilitatorRequest body, Class<T> answer, Quote quote) {
         URI base = config.facilitatorUrl().orElseThrow();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base.toString().replaceAll("/+$", "") + "/" + path))
-                .timeout(config.facilitatorTimeout())
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(json(body)))
-                .build();
-        return Uni.createFrom().completionStage(() -> http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()))
+        return serviceToken.get()
+                .chain(token -> Uni.createFrom().completionStage(() -> http.sendAsync(HttpRequest.newBuilder(
+                                URI.create(base.toString().replaceAll("/+$", "") + "/" + path))
+                        .timeout(config.facilitatorTimeout())
+                        .header("Content-Type", "application/json")
+                        .header("Authorization", "Bearer " + token)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(json(body)))
+                        .build(), HttpResponse.BodyHandlers.ofByteArray())))
                 .onFailure().transform(failure -> {
                     LOG.warnf(failure, "The x402 facilitator did not answer %s", path);
                     return unavailable();

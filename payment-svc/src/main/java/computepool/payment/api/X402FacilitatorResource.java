@@ -4,9 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import computepool.payment.chain.Chain;
 import computepool.payment.x402.X402;
+import computepool.payment.x402.X402Config;
 import computepool.payment.x402.X402Facilitator;
 import computepool.problems.ProblemException;
+import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.PermitAll;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.validation.Validator;
@@ -25,35 +28,40 @@ import java.util.Set;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
- * The x402 facilitator API, versions 1 and 2: resource servers, the gateway among them, ask it to verify a payment
- * and to settle it on chain. A payment that does not verify is an answer, not an error: {@code isValid: false} (or
- * {@code success: false}) with the x402 reason. A body that is not such a document at all is a 400; its
- * {@code x402Version} says which version's document it must be.
+ * The x402 facilitator API, versions 1 and 2: the platform's resource servers (the gateway, by its service token)
+ * ask it to verify a payment and to settle it on chain; what it supports is public. A payment that does not verify
+ * is an answer, not an error: {@code isValid: false} (or {@code success: false}) with the x402 reason. A body that is
+ * not such a document at all is a 400; its {@code x402Version} says which version's document it must be.
  */
 @Path("/")
-@PermitAll
+@RolesAllowed(X402FacilitatorResource.RESOURCE_SERVER)
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class X402FacilitatorResource {
 
-    /** Settling waits for the transaction at most this long, or the requirements' maxTimeoutSeconds if shorter. */
-    private static final Duration LONGEST_WAIT = Duration.ofSeconds(60);
+    /** The realm role of the services that may have payments verified and settled: the gateway's. */
+    static final String RESOURCE_SERVER = "gateway-svc";
 
     private final X402Facilitator facilitator;
+    private final X402Config config;
     private final Chain chain;
     private final ObjectMapper mapper;
     private final Validator validator;
 
-    public X402FacilitatorResource(X402Facilitator facilitator, Chain chain, ObjectMapper mapper, Validator validator) {
+    public X402FacilitatorResource(X402Facilitator facilitator, X402Config config, Chain chain, ObjectMapper mapper,
+            Validator validator) {
         this.facilitator = facilitator;
+        this.config = config;
         this.chain = chain;
         this.mapper = mapper;
         this.validator = validator;
     }
 
     @GET
+    @PermitAll
     @Path("supported")
     public X402.Supported supported() {
         List<X402.Kind> kinds = List.of(new X402.Kind(X402.V1, X402.EXACT, facilitator.network()),
@@ -71,13 +79,20 @@ public class X402FacilitatorResource {
 
     @POST
     @Path("settle")
-    public X402.SettleResponse settle(@RequestBody(required = true, content = @Content(schema = @Schema(
+    @APIResponse(responseCode = "200", description = "How the settlement went", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = X402.SettleResponse.class)))
+    @APIResponse(responseCode = "503", description = "Too many settlements are waiting for their transactions; retry "
+            + "shortly", content = @Content(mediaType = "application/problem+json",
+            schema = @Schema(ref = "Problem")))
+    public Uni<X402.SettleResponse> settle(@RequestBody(required = true, content = @Content(schema = @Schema(
             oneOf = { X402.FacilitatorRequestV1.class, X402.FacilitatorRequestV2.class }))) JsonNode body)
-            throws Exception {
+            throws IOException {
         X402.FacilitatorRequest request = read(body);
+        Duration longest = config.longestWait();
         Integer timeout = request.voucher().maxTimeoutSeconds();
-        Duration wait = timeout <= 0 ? LONGEST_WAIT : Duration.ofSeconds(Math.min(timeout, LONGEST_WAIT.toSeconds()));
-        return facilitator.settle(request, wait);
+        Duration wait = timeout <= 0 ? longest : Duration.ofSeconds(Math.min(timeout, longest.toSeconds()));
+        return facilitator.settle(request, wait).onFailure(X402Facilitator.SettlementsBusy.class)
+                .transform(busy -> new ProblemException(Response.Status.SERVICE_UNAVAILABLE, busy.getMessage()));
     }
 
     /** The body as the version it names, each field checked: anything else is a 400 naming the field. */

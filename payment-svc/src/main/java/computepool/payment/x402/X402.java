@@ -5,7 +5,12 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
@@ -45,10 +50,26 @@ public final class X402 {
      * @param paidScheme the scheme the payment says it pays by
      * @param paidNetwork the network the payment says it pays on
      * @param amount the amount required, in the asset's smallest unit
+     * @param resource what the payment is for, as the resource server named it (version 2 may leave it out)
      */
     public record Voucher(int version, String paidScheme, String paidNetwork, ExactEvmPayload exact, String scheme,
             String network, String amount, String asset, String payTo, Integer maxTimeoutSeconds,
-            boolean acceptedAsRequired) {
+            boolean acceptedAsRequired, String resource) {
+
+        /**
+         * SHA-256 (hex) of what was required: version, scheme, network, amount, asset, payee and resource. A settlement
+         * is bound to it, so one payment cannot be settled again as the payment for something else.
+         */
+        public String requirementsDigest() {
+            String canonical = String.join("\n", Integer.toString(version), scheme, network, amount,
+                    asset.toLowerCase(Locale.ROOT), payTo.toLowerCase(Locale.ROOT), resource == null ? "" : resource);
+            try {
+                return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                        .digest(canonical.getBytes(StandardCharsets.UTF_8)));
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every JDK has SHA-256", e);
+            }
+        }
     }
 
     /** A request to {@code /verify} or {@code /settle}, of either version. */
@@ -91,7 +112,7 @@ public final class X402 {
             PaymentRequirementsV1 required = paymentRequirements;
             return new Voucher(paymentPayload.x402Version(), paymentPayload.scheme(), paymentPayload.network(),
                     paymentPayload.payload(), required.scheme(), required.network(), required.maxAmountRequired(),
-                    required.asset(), required.payTo(), required.maxTimeoutSeconds(), true);
+                    required.asset(), required.payTo(), required.maxTimeoutSeconds(), true, required.resource());
         }
     }
 
@@ -141,7 +162,8 @@ public final class X402 {
             PaymentRequirementsV2 required = paymentRequirements;
             return new Voucher(paymentPayload.x402Version(), accepted.scheme(), accepted.network(),
                     paymentPayload.payload(), required.scheme(), required.network(), required.amount(),
-                    required.asset(), required.payTo(), required.maxTimeoutSeconds(), accepted.asks(required));
+                    required.asset(), required.payTo(), required.maxTimeoutSeconds(), accepted.asks(required),
+                    paymentPayload.resource() == null ? null : paymentPayload.resource().url());
         }
     }
 

@@ -5,20 +5,25 @@ import computepool.payment.chain.ChainAction;
 import computepool.payment.chain.ChainActions;
 import computepool.payment.chain.Eip712Domain;
 import computepool.payment.chain.TransferAuthorization;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.smallrye.mutiny.unchecked.Unchecked;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
 import java.util.regex.Pattern;
 import org.web3j.crypto.Sign;
 import org.web3j.utils.Numeric;
 
 /**
  * Verifies and settles x402 {@code exact} payments: an EIP-3009 authorization of the platform's token, signed by the
- * payer for exactly the required amount to the platform's treasury. Settling submits it from the treasury as a chain
- * action keyed by payer and nonce, so a repeated settlement of one authorization is the same transaction.
+ * payer for exactly the required amount (no less than the configured minimum) to the platform's treasury. Settling
+ * submits it from the treasury as a chain action keyed by payer and nonce, bound to the requirements it settled
+ * under: a repeated settlement under the same requirements is the same transaction, under others it is refused.
  */
 @ApplicationScoped
 public class X402Facilitator {
@@ -33,12 +38,19 @@ public class X402Facilitator {
 
     private final Chain chain;
     private final ChainActions actions;
+    private final X402Settlements settlements;
+    private final X402Config config;
     private final Clock clock;
+    private final Semaphore settling;
 
-    public X402Facilitator(Chain chain, ChainActions actions, Clock clock) {
+    public X402Facilitator(Chain chain, ChainActions actions, X402Settlements settlements, X402Config config,
+            Clock clock) {
         this.chain = chain;
         this.actions = actions;
+        this.settlements = settlements;
+        this.config = config;
         this.clock = clock;
+        this.settling = new Semaphore(config.maxConcurrentSettlements());
     }
 
     /** The network name this facilitator settles on: CAIP-2, {@code eip155:<chain id>}. */
@@ -54,27 +66,84 @@ public class X402Facilitator {
         return new X402.VerifyResponse(true, null, checked.payer());
     }
 
-    public X402.SettleResponse settle(X402.FacilitatorRequest request, Duration wait) throws Exception {
-        Optional<ChainAction> earlier = settlementOf(request);
-        Checked checked = earlier.isPresent() ? null : check(request);
-        if (checked != null && checked.invalid().isPresent()) {
-            return new X402.SettleResponse(false, checked.invalid().get(), null, network(), checked.payer());
+    /**
+     * Settles the payment, or answers how an earlier settlement of it went, waiting for its transaction at most
+     * {@code wait}. The wait holds no thread: the chain action is looked at every poll interval from the worker pool.
+     * At most {@link X402Config#maxConcurrentSettlements()} settlements wait at once; one more fails at once with
+     * {@link SettlementsBusy}.
+     */
+    public Uni<X402.SettleResponse> settle(X402.FacilitatorRequest request, Duration wait) {
+        if (!settling.tryAcquire()) {
+            return Uni.createFrom().failure(new SettlementsBusy());
         }
-        String payer = earlier.isPresent() ? payerOf(request) : checked.payer();
-        ChainAction action = earlier.orElseGet(() -> submit(checked));
         long deadline = System.nanoTime() + wait.toNanos();
-        while (action.state() != ChainAction.State.CONFIRMED && action.state() != ChainAction.State.FAILED
-                && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-            action = actions.byKey(action.idempotencyKey()).orElseThrow();
+        return Uni.createFrom().item(Unchecked.supplier(() -> begin(request)))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .chain(started -> started.answer() != null ? Uni.createFrom().item(started.answer())
+                        : settled(started.actionKey(), deadline).map(action -> answer(action, started.payer())))
+                .eventually(() -> settling.release());
+    }
+
+    /** More settlements are waiting than the facilitator waits on at once. */
+    public static final class SettlementsBusy extends RuntimeException {
+        SettlementsBusy() {
+            super("too many settlements are waiting for their transactions", null, false, false);
         }
-        return switch (action.state()) {
-            case CONFIRMED -> new X402.SettleResponse(true, null, action.txHash().orElseThrow(), network(), payer);
-            case FAILED -> new X402.SettleResponse(false, "unexpected_settle_error", action.txHash().orElse(null),
-                    network(), payer);
-            default -> new X402.SettleResponse(false, "unexpected_settle_error", action.txHash().orElse(null), network(),
-                    payer);
-        };
+    }
+
+    /** A settlement under way (its chain action's key), or its answer already. */
+    private record Started(X402.SettleResponse answer, String actionKey, String payer) {
+    }
+
+    private Started begin(X402.FacilitatorRequest request) throws Exception {
+        X402.Voucher voucher = request.voucher();
+        String digest = voucher.requirementsDigest();
+        Optional<ChainAction> earlier = settlementOf(request);
+        if (earlier.isPresent()) {
+            String key = earlier.get().idempotencyKey();
+            if (!settlements.boundTo(key).map(digest::equals).orElse(false)) {
+                return refused("invalid_transaction_state", payerOf(request));
+            }
+            return new Started(null, key, payerOf(request));
+        }
+        Checked checked = check(request);
+        if (checked.invalid().isPresent()) {
+            return refused(checked.invalid().get(), checked.payer());
+        }
+        TransferAuthorization authorization = checked.authorization();
+        String key = key(authorization.from(), Numeric.toHexString(authorization.nonce()));
+        // Bound before the transaction is proposed: of two settlements under different requirements, one wins.
+        if (!settlements.bind(key, digest, voucher.resource(), clock.instant()).equals(digest)) {
+            return refused("invalid_transaction_state", checked.payer());
+        }
+        return new Started(null, submit(checked).idempotencyKey(), checked.payer());
+    }
+
+    private Started refused(String reason, String payer) {
+        return new Started(new X402.SettleResponse(false, reason, null, network(), payer), null, payer);
+    }
+
+    /** The chain action once it is confirmed or failed, or as it stands at the deadline. */
+    private Uni<ChainAction> settled(String actionKey, long deadline) {
+        return Uni.createFrom().item(() -> actions.byKey(actionKey).orElseThrow())
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .chain(action -> {
+                    boolean ended = action.state() == ChainAction.State.CONFIRMED
+                            || action.state() == ChainAction.State.FAILED;
+                    if (ended || System.nanoTime() >= deadline) {
+                        return Uni.createFrom().item(action);
+                    }
+                    return Uni.createFrom().voidItem().onItem().delayIt().by(config.pollInterval())
+                            .chain(() -> settled(actionKey, deadline));
+                });
+    }
+
+    private X402.SettleResponse answer(ChainAction action, String payer) {
+        if (action.state() == ChainAction.State.CONFIRMED) {
+            return new X402.SettleResponse(true, null, action.txHash().orElseThrow(), network(), payer);
+        }
+        return new X402.SettleResponse(false, "unexpected_settle_error", action.txHash().orElse(null), network(),
+                payer);
     }
 
     private record Checked(Optional<String> invalid, String payer, TransferAuthorization authorization,
@@ -99,6 +168,10 @@ public class X402Facilitator {
         if (!voucher.asset().equalsIgnoreCase(chain.config().tokenAddress())
                 || !voucher.payTo().equalsIgnoreCase(chain.treasury().getAddress())
                 || !UNSIGNED.matcher(voucher.amount()).matches() || !voucher.acceptedAsRequired()) {
+            return Checked.invalid("invalid_payment_requirements", payer);
+        }
+        if (new BigInteger(voucher.amount()).compareTo(BigInteger.valueOf(config.minimumAmount())) < 0) {
+            // Below what the treasury settles: its gas would cost more than the payment brings.
             return Checked.invalid("invalid_payment_requirements", payer);
         }
         X402.ExactEvmPayload exact = voucher.exact();

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import computepool.localstack.quarkus.LocalStackTestResource;
+import computepool.localstack.quarkus.TestLogins;
 import computepool.payment.chain.Chain;
 import computepool.payment.chain.ChainAction;
 import computepool.payment.chain.ChainActionStore;
@@ -18,6 +19,7 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
+import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
 import java.math.BigInteger;
 import java.security.SecureRandom;
@@ -27,6 +29,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.web3j.crypto.Credentials;
@@ -55,6 +58,9 @@ class X402FacilitatorTest {
 
     @Inject
     ChainActionStore store;
+
+    @ConfigProperty(name = "computepool.x402.minimum-amount")
+    long minimumAmount;
 
     private Credentials payer;
     private String merchant;
@@ -121,12 +127,12 @@ class X402FacilitatorTest {
         TransferAuthorization authorization = authorization(PRICE, 300);
         Map<String, Object> unknown = requestV2(authorization, sign(authorization, payer), PRICE);
         unknown.put("x402Version", 3);
-        given().contentType(ContentType.JSON).body(unknown).when().post("/verify").then().statusCode(400)
+        asGateway().contentType(ContentType.JSON).body(unknown).when().post("/verify").then().statusCode(400)
                 .body("errors[0].field", equalTo("x402Version"));
         // A version 2 request carrying version 1's requirements: their maxAmountRequired is no field of version 2.
         Map<String, Object> mixed = request(authorization, sign(authorization, payer), PRICE);
         mixed.put("x402Version", 2);
-        given().contentType(ContentType.JSON).body(mixed).when().post("/settle").then().statusCode(400);
+        asGateway().contentType(ContentType.JSON).body(mixed).when().post("/settle").then().statusCode(400);
         assertEquals(FUNDS, balance(payer.getAddress()));
     }
 
@@ -183,11 +189,62 @@ class X402FacilitatorTest {
     }
 
     @Test
+    void onlyTheGatewayMayVerifyOrSettleAndWhatIsSupportedIsPublic() throws Exception {
+        TransferAuthorization authorization = authorization(PRICE, 300);
+        Map<String, Object> request = request(authorization, sign(authorization, payer), PRICE);
+
+        for (String path : List.of("/verify", "/settle")) {
+            given().contentType(ContentType.JSON).body(request).when().post(path).then().statusCode(401);
+            given().auth().oauth2(TestLogins.developer()).contentType(ContentType.JSON).body(request)
+                    .when().post(path).then().statusCode(403);
+            given().auth().oauth2(TestLogins.admin()).contentType(ContentType.JSON).body(request)
+                    .when().post(path).then().statusCode(403);
+        }
+        given().when().get("/supported").then().statusCode(200);
+        assertEquals(FUNDS, balance(payer.getAddress()));
+        assertFalse(chain.token().authorizationState(payer.getAddress(), authorization.nonce()).send());
+        // The same request as the gateway settles: the refusals above were the caller's, not the voucher's.
+        post("/settle", request).body("success", equalTo(true));
+        assertEquals(FUNDS.subtract(PRICE), balance(payer.getAddress()));
+    }
+
+    @Test
+    void aSettledVoucherIsNotSettledAgainAsThePaymentForSomethingElse() throws Exception {
+        TransferAuthorization authorization = authorization(PRICE, 300);
+        Map<String, Object> forChat = request(authorization, sign(authorization, payer), PRICE);
+        String transaction = post("/settle", forChat).body("success", equalTo(true)).extract().path("transaction");
+
+        Map<String, Object> forOther = request(authorization, sign(authorization, payer), PRICE);
+        requirements(forOther).put("resource", "http://127.0.0.1/v1/completions");
+        post("/settle", forOther).body("success", equalTo(false))
+                .body("errorReason", equalTo("invalid_transaction_state"));
+        Map<String, Object> asVersionTwo = requestV2(authorization, sign(authorization, payer), PRICE);
+        post("/settle", asVersionTwo).body("success", equalTo(false))
+                .body("errorReason", equalTo("invalid_transaction_state"));
+
+        post("/settle", forChat).body("success", equalTo(true)).body("transaction", equalTo(transaction));
+        assertEquals(FUNDS.subtract(PRICE), balance(payer.getAddress()), "paid once");
+    }
+
+    @Test
+    void anAmountBelowTheMinimumIsRefusedAndMovesNothing() throws Exception {
+        BigInteger dust = BigInteger.valueOf(minimumAmount - 1);
+        TransferAuthorization authorization = authorization(dust, 300);
+        refused(request(authorization, sign(authorization, payer), dust), "invalid_payment_requirements");
+        refused(requestV2(authorization, sign(authorization, payer), dust), "invalid_payment_requirements");
+
+        BigInteger least = BigInteger.valueOf(minimumAmount);
+        TransferAuthorization enough = authorization(least, 300);
+        post("/settle", request(enough, sign(enough, payer), least)).body("success", equalTo(true));
+        assertEquals(FUNDS.subtract(least), balance(payer.getAddress()));
+    }
+
+    @Test
     void aBodyThatIsNoFacilitatorRequestIsA400() {
-        given().contentType(ContentType.JSON).body("{not json").when().post("/verify").then().statusCode(400);
-        given().contentType(ContentType.JSON).when().post("/settle").then().statusCode(400);
+        asGateway().contentType(ContentType.JSON).body("{not json").when().post("/verify").then().statusCode(400);
+        asGateway().contentType(ContentType.JSON).when().post("/settle").then().statusCode(400);
         // A document missing a field every x402 request carries is malformed, named, and settles nothing.
-        given().contentType(ContentType.JSON).body("""
+        asGateway().contentType(ContentType.JSON).body("""
                 {"x402Version": 1, "paymentPayload": {"x402Version": 1, "scheme": "exact", "network": "eip155:31337"},
                  "paymentRequirements": null}""")
                 .when().post("/settle").then().statusCode(400)
@@ -200,7 +257,12 @@ class X402FacilitatorTest {
     }
 
     private static ValidatableResponse post(String path, Map<String, Object> request) {
-        return given().contentType(ContentType.JSON).body(request).when().post(path).then().statusCode(200);
+        return asGateway().contentType(ContentType.JSON).body(request).when().post(path).then().statusCode(200);
+    }
+
+    /** A call as the gateway: with its service token, the only caller that may have payments verified and settled. */
+    private static RequestSpecification asGateway() {
+        return given().auth().oauth2(TestLogins.service("gateway-svc"));
     }
 
     @SuppressWarnings("unchecked")
