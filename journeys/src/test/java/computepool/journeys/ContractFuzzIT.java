@@ -96,6 +96,8 @@ class ContractFuzzIT {
         config.put("mp.messaging.incoming.billing-events.group.id", "payment-fuzz-" + stack.runId());
         config.put("mp.messaging.incoming.billing-events.auto.offset.reset", "latest");
         config.put("mp.messaging.incoming.worker-events.group.id", "payment-fuzz-" + stack.runId());
+        // The fuzzer's webhook hosts are never looked up: only IP literals resolve, and only public ones register.
+        config.put("computepool.webhooks.resolve.system-dns", "false");
         config.putAll(egress.jvmSettings());
         return config;
     }

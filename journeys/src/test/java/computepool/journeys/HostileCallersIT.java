@@ -39,7 +39,6 @@ import computepool.shard.v1.SessionTicket;
 import computepool.shard.v1.ShardServiceGrpc;
 import computepool.shard.v1.SignedTicket;
 import computepool.shard.v1.StreamSessionRequest;
-import computepool.shard.v1.StreamSessionResponse;
 import computepool.usage.v1.InferenceUsage;
 import computepool.usage.v1.WorkerShare;
 import computepool.workers.v1.FindPipelineRequest;
@@ -49,7 +48,6 @@ import computepool.workers.v1.WorkerAnnouncement;
 import computepool.workers.v1.WorkerCapacity;
 import computepool.workers.v1.WorkerRegistryGrpc;
 import io.grpc.Status;
-import io.grpc.stub.StreamObserver;
 import io.restassured.http.ContentType;
 import java.math.BigInteger;
 import java.net.http.HttpClient;
@@ -104,11 +102,7 @@ class HostileCallersIT {
     @BeforeAll
     static void startPlatform() throws Exception {
         stack = JourneyStack.fromEnvFile();
-        Map<String, String> paymentConfig = new HashMap<>(stack.serviceConfig("payment-svc", "payment_hostile"));
-        paymentConfig.put("mp.messaging.incoming.billing-events.group.id", "payment-" + stack.runId());
-        paymentConfig.put("mp.messaging.incoming.billing-events.auto.offset.reset", "latest");
-        paymentConfig.put("mp.messaging.incoming.worker-events.group.id", "payment-" + stack.runId());
-        paymentConfig.put("computepool.chain.actions.poll-interval", "100ms");
+        Map<String, String> paymentConfig = stack.paymentConfig("payment_hostile");
         int paymentPort = ServiceProcess.freePorts(1).getFirst();
         platform = InferencePlatform.start(stack, 1, Map.of(
                         "computepool.gateway.x402.routes", CHAT,
@@ -359,29 +353,7 @@ class HostileCallersIT {
         if (ticket != null) {
             open.setTicket(ticket);
         }
-        CompletableFuture<Status> ended = new CompletableFuture<>();
-        StreamObserver<StreamSessionRequest> frames = ShardServiceGrpc.newStub(channels.get(entry.getAddress()))
-                .streamSession(new StreamObserver<StreamSessionResponse>() {
-                    @Override
-                    public void onNext(StreamSessionResponse response) {
-                    }
-
-                    @Override
-                    public void onError(Throwable error) {
-                        ended.complete(Status.fromThrowable(error));
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        ended.complete(Status.OK);
-                    }
-                });
-        frames.onNext(StreamSessionRequest.newBuilder().setOpen(open).build());
-        try {
-            return ended.get(30, TimeUnit.SECONDS);
-        } finally {
-            frames.onCompleted();
-        }
+        return RawSession.run(channels, entry.getAddress(), List.of(StreamSessionRequest.newBuilder().setOpen(open).build()));
     }
 
     private static PipelineClient.Listener listener(CompletableFuture<PipelineClient.Result> done) {

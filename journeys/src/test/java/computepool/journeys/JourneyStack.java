@@ -73,6 +73,20 @@ public final class JourneyStack {
         return config;
     }
 
+    /**
+     * Configuration for a payment-svc of this run's own on a new database: it reads earnings from now on (the billing
+     * topic holds every earlier journey's, thousands of them; its consumer is assigned by the time a platform started
+     * beside it has served anything) and workers' events in a group of its own, and follows its chain actions closely.
+     */
+    public Map<String, String> paymentConfig(String database) {
+        Map<String, String> config = new HashMap<>(serviceConfig("payment-svc", database));
+        config.put("mp.messaging.incoming.billing-events.group.id", "payment-" + database + "-" + runId);
+        config.put("mp.messaging.incoming.billing-events.auto.offset.reset", "latest");
+        config.put("mp.messaging.incoming.worker-events.group.id", "payment-" + database + "-" + runId);
+        config.put("computepool.chain.actions.poll-interval", "100ms");
+        return config;
+    }
+
     public Connection database(String database) throws SQLException {
         return postgres.connect(database + "_" + runId);
     }

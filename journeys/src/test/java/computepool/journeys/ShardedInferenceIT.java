@@ -15,17 +15,13 @@ import computepool.shard.v1.Hop;
 import computepool.shard.v1.OpenSession;
 import computepool.shard.v1.SamplingParams;
 import computepool.shard.v1.SessionSummary;
-import computepool.shard.v1.ShardServiceGrpc;
 import computepool.shard.v1.StreamSessionRequest;
-import computepool.shard.v1.StreamSessionResponse;
 import computepool.shard.v1.TokenLogprob;
 import io.grpc.Status;
-import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -130,28 +126,11 @@ class ShardedInferenceIT {
         HiddenStates wrongShape = HiddenStates.newBuilder().setSessionId(open.getSessionId()).setTokenCount(3)
                 .setHiddenSize(576).setDtype(DType.DTYPE_FP32).setData(ByteString.copyFrom(new byte[2 * 576 * 4]))
                 .setLastChunk(true).build();
-        CompletableFuture<Status> ended = new CompletableFuture<>();
         long refused;
         try (ShardChannels channels = new ShardChannels()) {
-            StreamObserver<StreamSessionRequest> frames = ShardServiceGrpc.newStub(channels.get(middle.getAddress()))
-                    .streamSession(new StreamObserver<StreamSessionResponse>() {
-                        @Override
-                        public void onNext(StreamSessionResponse response) {
-                        }
-
-                        @Override
-                        public void onError(Throwable error) {
-                            ended.complete(Status.fromThrowable(error));
-                        }
-
-                        @Override
-                        public void onCompleted() {
-                            ended.complete(Status.OK);
-                        }
-                    });
-            frames.onNext(StreamSessionRequest.newBuilder().setOpen(open).build());
-            frames.onNext(StreamSessionRequest.newBuilder().setHiddenStates(wrongShape).build());
-            Status status = ended.get(30, TimeUnit.SECONDS);
+            Status status = RawSession.run(channels, middle.getAddress(), List.of(
+                    StreamSessionRequest.newBuilder().setOpen(open).build(),
+                    StreamSessionRequest.newBuilder().setHiddenStates(wrongShape).build()));
             refused = System.nanoTime();
             assertEquals(Status.Code.INVALID_ARGUMENT, status.getCode());
             assertTrue(status.getDescription().contains("hidden_states.data holds 4608 bytes; 3 tokens of 576 fp32"

@@ -74,13 +74,7 @@ class X402PaymentsIT {
     static void startPlatform() throws Exception {
         stack = JourneyStack.fromEnvFile();
         LocalStackEnv env = stack.env();
-        Map<String, String> paymentConfig = new HashMap<>(stack.serviceConfig("payment-svc", "payment_x402"));
-        // Earnings from this run on: the billing topic holds every earlier journey's, thousands of them. The
-        // consumer is assigned by the time the platform started beside it is ready and has served anything.
-        paymentConfig.put("mp.messaging.incoming.billing-events.group.id", "payment-" + stack.runId());
-        paymentConfig.put("mp.messaging.incoming.billing-events.auto.offset.reset", "latest");
-        paymentConfig.put("mp.messaging.incoming.worker-events.group.id", "payment-" + stack.runId());
-        paymentConfig.put("computepool.chain.actions.poll-interval", "100ms");
+        Map<String, String> paymentConfig = new HashMap<>(stack.paymentConfig("payment_x402"));
         paymentConfig.put("computepool.pay.epoch-length", "8s");
         paymentConfig.put("computepool.pay.pass-interval", "200ms");
         paymentConfig.put("computepool.pay.flow-interval", "1s");

@@ -5,10 +5,15 @@ import computepool.payment.domain.SigningSecret;
 import computepool.payment.domain.Webhook;
 import computepool.payment.domain.WebhookUrl;
 import computepool.payment.store.WebhookStore;
+import computepool.payment.webhooks.WebhookTargets;
 import computepool.problems.ProblemException;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -37,6 +42,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 /**
  * The signed-in user's webhook endpoints for payment events. The signing secret is generated here
  * and shown once, in the answer to the registration; it is kept only to sign the events sent later.
+ * An endpoint is registered only where its host resolves to public addresses ({@link WebhookTargets}).
  */
 @Path("/v1/webhooks")
 @RolesAllowed("developer")
@@ -45,12 +51,14 @@ public class WebhookResource {
 
     private final JsonWebToken token;
     private final WebhookStore webhooks;
+    private final WebhookTargets targets;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
 
-    public WebhookResource(JsonWebToken token, WebhookStore webhooks, Clock clock) {
+    public WebhookResource(JsonWebToken token, WebhookStore webhooks, WebhookTargets targets, Clock clock) {
         this.token = token;
         this.webhooks = webhooks;
+        this.targets = targets;
         this.clock = clock;
     }
 
@@ -58,12 +66,19 @@ public class WebhookResource {
             schema = @Schema(implementation = CreatedWebhookView.class)))
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @WithTransaction
     public Uni<RestResponse<CreatedWebhookView>> register(
             @NotNull(message = "a JSON body is required") @Valid RegisterWebhookRequest body) {
-        Webhook webhook = Webhook.register(token.getSubject(), url(body.url()), events(body.events()),
-                SigningSecret.generate(random), clock.instant());
-        return webhooks.insert(webhook)
+        WebhookUrl url = url(body.url());
+        Set<PaymentEvent> events = events(body.events());
+        String owner = token.getSubject();
+        // Resolving may wait on DNS, so it runs on a worker; the transaction then starts back on this request's
+        // Vert.x context, where Hibernate Reactive must run.
+        Context request = Vertx.currentContext();
+        return Uni.createFrom().item(() -> checked(url))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .emitOn(task -> request.runOnContext(ignored -> task.run()))
+                .chain(checked -> Panache.withTransaction(() -> webhooks.insert(
+                        Webhook.register(owner, url, events, SigningSecret.generate(random), clock.instant()))))
                 .map(stored -> RestResponse.ResponseBuilder.<CreatedWebhookView>created(URI.create("/v1/webhooks/" + stored.id()))
                         .entity(CreatedWebhookView.of(stored))
                         .build());
@@ -93,6 +108,15 @@ public class WebhookResource {
         try {
             return WebhookUrl.parse(text);
         } catch (IllegalArgumentException e) {
+            throw new ProblemException(Response.Status.BAD_REQUEST, "url", e.getMessage());
+        }
+    }
+
+    /** The URL's host resolved and its every address public (or the host allowed), or a 400 saying why not. */
+    private WebhookTargets.Checked checked(WebhookUrl url) {
+        try {
+            return targets.check(url);
+        } catch (WebhookTargets.Refused e) {
             throw new ProblemException(Response.Status.BAD_REQUEST, "url", e.getMessage());
         }
     }

@@ -11,6 +11,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 /** The queue of webhook deliveries. */
@@ -23,8 +24,8 @@ public class WebhookDeliveries {
     public record Event(String ownerId, String eventId, String eventType, String payload) {
     }
 
-    public record Due(UUID id, String url, String signingSecret, String eventId, String eventType, String payload,
-            int attempts) {
+    public record Due(UUID id, String ownerId, String url, String signingSecret, String eventId, String eventType,
+            String payload, int attempts) {
     }
 
     private final Pool database;
@@ -50,17 +51,19 @@ public class WebhookDeliveries {
         return chain;
     }
 
-    public List<Due> due(Instant now, int limit) {
+    /** Up to {@code limit} deliveries due by {@code now}, oldest first, of owners other than {@code skippedOwners}. */
+    public List<Due> due(Instant now, int limit, Set<String> skippedOwners) {
         List<Due> due = new ArrayList<>();
         database.preparedQuery("""
-                        select d.id, w.url, w.signing_secret, d.event_id, d.event_type, d.payload, d.attempts
+                        select d.id, w.owner_id, w.url, w.signing_secret, d.event_id, d.event_type, d.payload, d.attempts
                         from webhook_delivery d join webhook w on w.id = d.webhook_id
                         where d.delivered_at is null and d.abandoned_at is null and d.next_attempt_at <= $1
+                          and w.owner_id <> all($3)
                         order by d.next_attempt_at limit $2""")
-                .execute(Tuple.of(utc(now), limit)).await().atMost(TIMEOUT)
-                .forEach(row -> due.add(new Due(row.getUUID("id"), row.getString("url"), row.getString("signing_secret"),
-                        row.getString("event_id"), row.getString("event_type"), row.getString("payload"),
-                        row.getInteger("attempts"))));
+                .execute(Tuple.of(utc(now), limit, skippedOwners.toArray(String[]::new))).await().atMost(TIMEOUT)
+                .forEach(row -> due.add(new Due(row.getUUID("id"), row.getString("owner_id"), row.getString("url"),
+                        row.getString("signing_secret"), row.getString("event_id"), row.getString("event_type"),
+                        row.getString("payload"), row.getInteger("attempts"))));
         return due;
     }
 

@@ -19,6 +19,9 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -125,6 +128,48 @@ class WebhookResourceTest {
     @Test
     void unknownFieldIsRejectedNamingIt() {
         rejectedNaming("{\"url\": \"https://example.com\", \"events\": [\"payout.settled\"], \"secret\": \"x\"}", "secret");
+    }
+
+    /** Refused with the reason, and nothing stored: the owner's list holds none of them afterwards. */
+    @Test
+    void targetsOnThePlatformsOwnNetworkAreRefusedNamingTheUrl() {
+        String token = TestLogins.developer();
+        String marker = UUID.randomUUID().toString();
+        Map<String, String> refused = new LinkedHashMap<>();
+        refused.put("https://127.0.0.2/hook", "resolves to 127.0.0.2, a loopback address");
+        refused.put("https://10.0.0.1/hook", "resolves to 10.0.0.1, a private address");
+        refused.put("https://169.254.169.254/latest/meta-data/", "resolves to 169.254.169.254, a link-local address");
+        refused.put("https://[::1]/hook", "a loopback address");
+        refused.put("https://[fd00:ec2::254]/hook", "a unique-local address");
+        refused.put("https://[::ffff:10.0.0.1]/hook", "resolves to 10.0.0.1, a private address");
+        refused.put("https://internal.example.test/hook", "resolves to 10.1.2.3, a private address");
+        refused.put("https://100.100.100.200:8443/hook", "a shared (carrier-grade NAT) address");
+        refused.put("https://nowhere.example.test/hook", "host nowhere.example.test cannot be resolved");
+        refused.forEach((url, reason) -> given().auth().oauth2(token).contentType(ContentType.JSON)
+                .body(body(url + "?marker=" + marker, "\"payout.settled\""))
+                .when().post("/v1/webhooks")
+                .then().spec(badRequestNaming("url"))
+                .body("detail", containsString(reason)));
+        given().auth().oauth2(token).contentType(ContentType.JSON)
+                .body(body("https://10.0.0.1/hook", "\"payout.settled\""))
+                .when().post("/v1/webhooks")
+                .then().body("detail", equalTo(
+                        "url: resolves to 10.0.0.1, a private address: webhooks reach only public addresses"));
+
+        given().auth().oauth2(token).when().get("/v1/webhooks")
+                .then().statusCode(200).body("url", not(hasItem(containsString(marker))));
+    }
+
+    @Test
+    void publicTargetsAreAccepted() {
+        String token = TestLogins.developer();
+        for (String url : List.of("https://hooks.example.com/" + UUID.randomUUID(),
+                "https://192.0.2.1/" + UUID.randomUUID(), "https://[2001:db8::1]:8443/" + UUID.randomUUID())) {
+            String id = register(token, url);
+            given().auth().oauth2(token).when().get("/v1/webhooks")
+                    .then().statusCode(200).body("find { it.id == '" + id + "' }.url", equalTo(url));
+            given().auth().oauth2(token).when().delete("/v1/webhooks/" + id).then().statusCode(204);
+        }
     }
 
     @Test

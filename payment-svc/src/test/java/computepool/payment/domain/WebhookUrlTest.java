@@ -52,6 +52,29 @@ class WebhookUrlTest {
     }
 
     @Test
+    void theHostPortAndRequestTargetAreThoseToSendTo() {
+        WebhookUrl named = WebhookUrl.parse("https://Hooks.Example.com/a/b%20c?x=1&y=2");
+        assertEquals("hooks.example.com", named.host());
+        assertEquals(443, named.port());
+        assertEquals("/a/b%20c?x=1&y=2", named.requestTarget());
+        assertEquals("Hooks.Example.com", named.authority());
+
+        WebhookUrl literal = WebhookUrl.parse("https://[2001:DB8::1]:8443");
+        assertEquals("2001:db8::1", literal.host());
+        assertEquals(8443, literal.port());
+        assertEquals("/", literal.requestTarget());
+        assertEquals("[2001:DB8::1]:8443", literal.authority());
+
+        assertEquals(80, WebhookUrl.parse("http://localhost/hook").port());
+    }
+
+    @Test
+    void portsOutsideTheRangeAreRejected() {
+        assertEquals("must have a port from 1 to 65535", rejection("https://example.com:0/hook"));
+        assertEquals("must have a port from 1 to 65535", rejection("https://example.com:65536/hook"));
+    }
+
+    @Test
     void overlongUrlsAreRejected() {
         rejection("https://example.com/" + "a".repeat(WebhookUrl.MAX_LENGTH));
     }
