@@ -122,6 +122,20 @@ class UpAndDownIT {
             });
         }
 
+        // Each service is handed only its own secrets: the treasury's key reaches payment-svc alone, the ticket signing
+        // key the gateway alone, and no service's environment holds the broker's administrator's password.
+        LocalStackEnv stackEnv = LocalStackEnv.read(home.resolve("local-stack.env"));
+        Map<String, String> only = Map.of(
+                stackEnv.require(LocalStackEnv.CHAIN_TREASURY_PRIVATE_KEY), "payment-svc",
+                stackEnv.require(LocalStackEnv.SESSION_TICKET_SIGNING_KEY), "gateway-svc",
+                stackEnv.require(LocalStackEnv.BROKER_ADMIN_PASSWORD), "no service");
+        for (String service : SERVICES) {
+            String environ = Files.readString(Path.of("/proc", Files.readString(
+                    home.resolve("pids/" + service + ".pid")).strip(), "environ"));
+            only.forEach((secret, owner) -> assertEquals(owner.equals(service), environ.contains(secret),
+                    service + "'s environment and a secret of " + owner));
+        }
+
         List<ProcessHandle> started = startedProcesses();
         assertTrue(started.size() >= SERVICES.size() + 4, "expected services and components, found " + started);
 
