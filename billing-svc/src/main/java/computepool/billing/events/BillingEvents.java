@@ -5,6 +5,7 @@ import computepool.billing.domain.Meter;
 import computepool.billing.store.ChargeStore;
 import computepool.billing.v1.BalanceLow;
 import computepool.billing.v1.ChargeApplied;
+import computepool.billing.v1.EarningKind;
 import computepool.billing.v1.OperatorEarned;
 import computepool.events.Outbox;
 import computepool.events.Topics;
@@ -13,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -76,16 +78,10 @@ public class BillingEvents {
             if (earning.getValue() == 0) {
                 continue;
             }
-            entries.add(new Outbox.Entry(Topics.BILLING, earning.getKey(), OperatorEarned.newBuilder()
-                    // One earning per charge and operator: the same id whoever computes it again.
-                    .setEarningId(UUID.nameUUIDFromBytes((chargeId + "/" + earning.getKey())
-                            .getBytes(StandardCharsets.UTF_8)).toString())
-                    .setOperatorId(earning.getKey())
-                    .setAmountNanoUsd(earning.getValue())
-                    .setChargeId(chargeId)
-                    .setUsageEventId(usageEventId.orElse(""))
-                    .setOccurredAt(timestamp(charge.occurredAt()))
+            entries.add(new Outbox.Entry(Topics.BILLING, earning.getKey(), earned(chargeId, earning,
+                    usageEventId.orElse(""), charge.occurredAt())
                     .setModelId(charge.modelId() == null ? "" : charge.modelId())
+                    .setKind(EarningKind.INFERENCE)
                     .build()));
         }
         if (charge.developerId() != null) {
@@ -97,8 +93,9 @@ public class BillingEvents {
 
     /**
      * Appends the events of a reservation's period charged to its buyer: {@code ChargeApplied} naming the
-     * reservation, and {@code BalanceLow} when it took the buyer below the threshold. Sellers' proceeds publish no
-     * {@code OperatorEarned}: payment-svc pays those per model served, and a reservation serves none.
+     * reservation, an {@code OperatorEarned} per operator that sold GPUs of the period (its proceeds, paid from the
+     * pool of the GPU model, {@code gpu:<model>}), and {@code BalanceLow} when it took the buyer below the threshold.
+     * A reseller's proceeds are its own money already, in its paid wallet, and publish nothing.
      */
     public Uni<Void> reservationCharged(ChargeStore.ReservationChargeLine charge, String usageEventId,
             long balanceBefore, long lowThreshold, Instant now) {
@@ -115,6 +112,21 @@ public class BillingEvents {
                 .setReservationUsageId(charge.usageId())
                 .setGpuModel(charge.gpuModel())
                 .build()));
+        Map<String, Long> earnings = new LinkedHashMap<>();
+        for (ChargeStore.SoldShare share : charge.shares()) {
+            if (share.sellerKind().equals("OPERATOR") && share.proceedsNanoUsd() > 0) {
+                earnings.merge(share.operatorId(), share.proceedsNanoUsd(), Math::addExact);
+            }
+        }
+        for (Map.Entry<String, Long> earning : earnings.entrySet()) {
+            entries.add(new Outbox.Entry(Topics.BILLING, earning.getKey(), earned(chargeId, earning, usageEventId,
+                    charge.periodStart())
+                    .setModelId(reservationPool(charge.gpuModel()))
+                    .setKind(EarningKind.RESERVATION)
+                    .setReservationId(charge.reservationId())
+                    .setGpuModel(charge.gpuModel())
+                    .build()));
+        }
         balanceLow(charge.developerId(), chargeId, charge.amountNanoUsd(), balanceBefore, lowThreshold, now)
                 .ifPresent(entries::add);
         Uni<Void> appended = Uni.createFrom().voidItem();
@@ -123,6 +135,24 @@ public class BillingEvents {
                     .replaceWithVoid());
         }
         return appended;
+    }
+
+    /** An operator's part of a charge: one earning per charge and operator, the same id whoever computes it again. */
+    private static OperatorEarned.Builder earned(String chargeId, Map.Entry<String, Long> earning,
+            String usageEventId, Instant occurredAt) {
+        return OperatorEarned.newBuilder()
+                .setEarningId(UUID.nameUUIDFromBytes((chargeId + "/" + earning.getKey())
+                        .getBytes(StandardCharsets.UTF_8)).toString())
+                .setOperatorId(earning.getKey())
+                .setAmountNanoUsd(earning.getValue())
+                .setChargeId(chargeId)
+                .setUsageEventId(usageEventId)
+                .setOccurredAt(timestamp(occurredAt));
+    }
+
+    /** The pool operators selling GPU time of a GPU model are paid from: one per GPU model, beside the models'. */
+    public static String reservationPool(String gpuModel) {
+        return "gpu:" + gpuModel;
     }
 
     /** {@code BalanceLow} when a charge takes the developer's balance from at or above the threshold to below it. */

@@ -11,6 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.Timestamp;
 import computepool.billing.support.BillingFixture;
 import computepool.billing.v1.ChargeApplied;
+import computepool.billing.v1.EarningKind;
+import computepool.billing.v1.OperatorEarned;
 import computepool.localstack.quarkus.LocalStackTestResource;
 import computepool.localstack.quarkus.TestLogins;
 import computepool.usage.v1.ReservationShare;
@@ -180,8 +182,19 @@ class ReservationUsageTest {
         assertEquals("", applied.getRequestId());
         assertTrue(!applied.getUsageEventId().isEmpty(), "charged from the usage topic");
         assertEquals(START.getEpochSecond(), applied.getOccurredAt().getSeconds());
-        assertTrue(buyer.outboxPayloads(operator, "computepool.billing.v1.OperatorEarned").isEmpty(),
-                "payment-svc pays earnings per model served; a reservation's are not announced to it");
+        // The operator's proceeds go to payment-svc, to be paid on chain from the GPU model's pool; the reseller's
+        // are in its wallet already and announce nothing.
+        List<OperatorEarned> earned = buyer.outboxPayloads(operator, "computepool.billing.v1.OperatorEarned").stream()
+                .map(ReservationUsageTest::operatorEarned)
+                .filter(earning -> earning.getChargeId().equals(applied.getChargeId())).toList();
+        assertEquals(1, earned.size(), "one OperatorEarned per charge and operator: " + earned);
+        assertEquals(18_518_518, earned.getFirst().getAmountNanoUsd(), "the operator's proceeds, to the nano-USD");
+        assertEquals("gpu:H100_80GB", earned.getFirst().getModelId());
+        assertEquals(EarningKind.RESERVATION, earned.getFirst().getKind());
+        assertEquals(reservation, earned.getFirst().getReservationId());
+        assertEquals(START.getEpochSecond(), earned.getFirst().getOccurredAt().getSeconds());
+        assertTrue(buyer.outboxPayloads(reseller.subject, "computepool.billing.v1.OperatorEarned").isEmpty(),
+                "a reseller is no operator");
 
         given().auth().oauth2(TestLogins.admin()).get("/v1/admin/developers/" + reseller.developerId + "/invoices/"
                 + MONTH).then().statusCode(200)
@@ -323,6 +336,14 @@ class ReservationUsageTest {
         });
         usageIdsByKey.values().forEach(usageId -> assertEquals(0, booked(usageId), usageId));
         assertEquals(0, buyer.count("select count(*) from charge where reservation_id = $1", reservation));
+    }
+
+    private static OperatorEarned operatorEarned(byte[] payload) {
+        try {
+            return OperatorEarned.parseFrom(payload);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 
     private static ChargeApplied chargeApplied(byte[] payload) {

@@ -1,5 +1,6 @@
 package computepool.payment.pay;
 
+import computepool.billing.v1.EarningKind;
 import computepool.billing.v1.OperatorEarned;
 import computepool.events.EventConsumer;
 import computepool.events.EventHandlers;
@@ -22,7 +23,9 @@ import org.hibernate.reactive.mutiny.Mutiny;
 
 /**
  * Records each operator earning billing announces, once; the first earning on a model opens its coalition, whose
- * first epoch to settle is the one the earning arrived in. An earning of a slashed session is forfeited on arrival.
+ * first epoch to settle is the one the earning arrived in. GPU time sold on the market is paid the same way from a
+ * coalition per GPU model ({@code gpu:<model>}). An inference earning of a slashed session is forfeited on arrival;
+ * a reservation's never is.
  */
 @ApplicationScoped
 public class OperatorEarningsConsumer {
@@ -42,6 +45,13 @@ public class OperatorEarningsConsumer {
                 return Uni.createFrom().failure(new MalformedEventException("OperatorEarned " + earned.getEarningId()
                         + " needs an operator, a model and a positive amount"));
             }
+            String kind = earned.getKind() == EarningKind.RESERVATION ? "RESERVATION" : "INFERENCE";
+            if (kind.equals("RESERVATION") && (earned.getGpuModel().isBlank()
+                    || !earned.getModelId().equals("gpu:" + earned.getGpuModel()))) {
+                return Uni.createFrom().failure(new MalformedEventException("OperatorEarned " + earned.getEarningId()
+                        + " of a reservation is paid from the pool of its GPU model: model_id must be 'gpu:"
+                        + earned.getGpuModel() + "', not '" + earned.getModelId() + "'"));
+            }
             UUID earningId;
             try {
                 earningId = UUID.fromString(earned.getEarningId());
@@ -53,8 +63,8 @@ public class OperatorEarningsConsumer {
             long epoch = Epochs.of(now, config.epochLength());
             return Panache.getSession().chain(session -> session.createNativeQuery("""
                             insert into operator_earning (earning_id, operator_id, model_id, amount_nano_usd, occurred_at,
-                                                          received_at)
-                            values (?1, ?2, ?3, ?4, ?5, ?6) on conflict (earning_id) do nothing""")
+                                                          received_at, kind)
+                            values (?1, ?2, ?3, ?4, ?5, ?6, ?7) on conflict (earning_id) do nothing""")
                     .setParameter(1, earningId)
                     .setParameter(2, earned.getOperatorId())
                     .setParameter(3, earned.getModelId())
@@ -62,6 +72,7 @@ public class OperatorEarningsConsumer {
                     .setParameter(5, OffsetDateTime.ofInstant(Instant.ofEpochSecond(earned.getOccurredAt().getSeconds(),
                             earned.getOccurredAt().getNanos()), ZoneOffset.UTC))
                     .setParameter(6, OffsetDateTime.ofInstant(now, ZoneOffset.UTC))
+                    .setParameter(7, kind)
                     .executeUpdate()
                     .chain(() -> session.createNativeQuery("""
                                     insert into coalition (model_id, settled_epoch) values (?1, ?2)
@@ -82,7 +93,8 @@ public class OperatorEarningsConsumer {
         return session.createNativeQuery("""
                         with forfeited as (
                             update operator_earning e set forfeited_by = s.slash_id from operator_slash s
-                            where e.earning_id = ?1 and e.forfeited_by is null and s.operator_id = e.operator_id
+                            where e.earning_id = ?1 and e.forfeited_by is null and e.kind = 'INFERENCE'
+                              and s.operator_id = e.operator_id
                               and s.model_id = e.model_id and e.occurred_at >= s.session_started_at
                               and e.occurred_at <= s.lost_at
                             returning s.slash_id, s.worker_id, s.session_started_at, s.lost_at)

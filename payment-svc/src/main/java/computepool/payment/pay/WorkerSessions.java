@@ -92,6 +92,7 @@ public class WorkerSessions {
                                 with forfeited as (
                                     update operator_earning set forfeited_by = $1
                                     where operator_id = $2 and model_id = $3 and forfeited_by is null
+                                      and kind = 'INFERENCE'
                                       and occurred_at >= $4 and occurred_at <= $5
                                     returning amount_nano_usd)
                                 select coalesce(sum(amount_nano_usd), 0)::bigint as nano from forfeited""")

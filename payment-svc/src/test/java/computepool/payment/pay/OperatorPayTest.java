@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.Message;
+import computepool.billing.v1.EarningKind;
 import computepool.billing.v1.OperatorEarned;
 import computepool.billing.v1.OperatorSlashed;
 import computepool.billing.v1.PayoutSettled;
@@ -169,6 +170,51 @@ class OperatorPayTest {
         assertEquals("WITHDRAWN", endReason(carolsWorker));
         assertEquals("SILENT", endReason(davesWorker));
         assertTrue(forfeitsOf(carol).isEmpty() && forfeitsOf(dave).isEmpty());
+    }
+
+    @Test
+    void gpuTimeSoldOnTheMarketIsPaidFromItsGpuModelsPoolAndSurvivesSlashing() throws Exception {
+        String model = "model-" + UUID.randomUUID();
+        String gpuModel = "GPU_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12).toUpperCase();
+        String pool = "gpu:" + gpuModel;
+        String bob = "operator-b-" + UUID.randomUUID();
+        String bobAddress = newAddress();
+        payoutAddress(bob, bobAddress);
+        String bobsWorker = "worker-b-" + UUID.randomUUID();
+
+        sleepUntil(Epochs.start(Epochs.of(Instant.now(), pay.epochLength()) + 1, pay.epochLength()));
+        publishWorkers(announced(bobsWorker, bob, model), heartbeat(bobsWorker, 1));
+        awaitRows("select count(*) as n from worker_session where worker_id = $1 and active_sessions = 1", bobsWorker);
+        Instant now = Instant.now();
+        Timestamp duringTheSession = Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano())
+                .build();
+        OperatorEarned served = earned(bob, model, 5_000_000).toBuilder().setOccurredAt(duringTheSession).build();
+        OperatorEarned rented = reservationEarned(bob, gpuModel, 7_000_001).toBuilder()
+                .setOccurredAt(duringTheSession).build();
+        publish(served, rented, rented);
+        // The worker falls silent mid-session: Bob is slashed on the model it served, and only on it.
+        awaitRows("select count(*) as n from operator_slash where worker_id = $1", bobsWorker);
+        // The earnings may arrive before the slash or after it: forfeited either way.
+        awaitRows("select count(*) as n from operator_earning where operator_id = $1 and forfeited_by is not null",
+                bob);
+        // A period of the reservation that billing announces only now is not forfeited either.
+        publish(reservationEarned(bob, gpuModel, 299_999).toBuilder().setOccurredAt(duringTheSession).build());
+        awaitRows("select count(*) as n from operator_earning where operator_id = $1 and amount_nano_usd = 299999",
+                bob);
+        awaitSettledEpochs(pool, 1);
+
+        assertEquals(List.of(5_000_000L), forfeitsOf(bob), "slashing took the session's inference earnings only");
+        // 7,000,001 + 299,999 nano-USD are exactly 7,300 base units, all on chain after the true-up.
+        assertEquals(units(7_300), balance(bobAddress));
+        assertEquals(List.of(7_300_000L), payoutsOf(bob).stream().map(PayoutSettled::getAmountNanoUsd).toList());
+
+        // billing's own fields must agree: a reservation's earning names its pool.
+        OperatorEarned misnamed = reservationEarned(bob, gpuModel, 1_000).toBuilder().setModelId(model).build();
+        publish(misnamed);
+        awaitRows("select count(*) as n from parked_event where reason like '%' || $1 || '%'",
+                misnamed.getEarningId());
+        assertEquals(0, count("select count(*) as n from operator_earning where earning_id::text = $1",
+                misnamed.getEarningId()));
     }
 
     @Test
@@ -354,6 +400,16 @@ class OperatorPayTest {
                 .setChargeId(UUID.randomUUID().toString())
                 .setOccurredAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()))
                 .build();
+    }
+
+    private static OperatorEarned reservationEarned(String operator, String gpuModel, long nanoUsd) {
+        return earned(operator, "gpu:" + gpuModel, nanoUsd).toBuilder().setKind(EarningKind.RESERVATION)
+                .setReservationId(UUID.randomUUID().toString()).setGpuModel(gpuModel).build();
+    }
+
+    private long count(String countQuery, String parameter) {
+        return database.preparedQuery(countQuery).execute(Tuple.of(parameter)).await().atMost(Duration.ofSeconds(10))
+                .iterator().next().getLong("n");
     }
 
     private static void payoutAddress(String operator, String address) {
