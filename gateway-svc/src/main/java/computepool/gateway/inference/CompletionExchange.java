@@ -27,8 +27,13 @@ final class CompletionExchange implements PipelineClient.Listener {
 
     private static final Logger LOG = Logger.getLogger(CompletionExchange.class);
 
-    /** How a session ended, for usage and limits. */
-    record Ended(FinishReason reason, Optional<SessionSummary> summary, int tokensReceived, long lastEventNanos) {
+    /**
+     * How a session ended, for usage and limits.
+     *
+     * @param started whether the session was set off towards the pipeline at all; one that never was used nothing
+     */
+    record Ended(FinishReason reason, Optional<SessionSummary> summary, int tokensReceived, long lastEventNanos,
+            boolean started) {
     }
 
     interface Ending {
@@ -62,8 +67,19 @@ final class CompletionExchange implements PipelineClient.Listener {
         this.ending = ending;
     }
 
-    /** Starts the session; call on the request's context. Returns when the session's frames are on their way. */
+    /**
+     * Starts the session; call on the request's context. Returns when the session's frames are on their way. A client
+     * already gone is not served at all; a session that cannot be set off is answered 502 at once.
+     */
     void start(PipelineClient client, PipelineClient.Request request) {
+        if (response.closed()) {
+            // Gone while its hold was placed or its pipeline found: the close handler below would never hear of it.
+            done = true;
+            LOG.debugf("Client of request %s went away before its session started", request.requestId());
+            long now = System.nanoTime();
+            ending.ended(new Ended(FinishReason.FINISH_REASON_CANCELLED, Optional.empty(), 0, now, false), now);
+            return;
+        }
         response.closeHandler(closed -> {
             if (!done) {
                 done = true;
@@ -71,10 +87,19 @@ final class CompletionExchange implements PipelineClient.Listener {
                 generation.cancel();
                 long now = System.nanoTime();
                 ending.ended(new Ended(FinishReason.FINISH_REASON_CANCELLED, Optional.empty(), tokensReceived,
-                        now), now);
+                        now, true), now);
             }
         });
-        generation = client.start(request, this);
+        try {
+            generation = client.start(request, this);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "The session of request %s could not be started", request.requestId());
+            done = true;
+            fail(new OpenAiException(Response.Status.BAD_GATEWAY, "The gateway could not open a session on the "
+                    + "pipeline serving '" + completion.model().id() + "'; retry the request.",
+                    OpenAiError.SERVER_ERROR, null, "pipeline_unavailable"),
+                    new Ended(FinishReason.FINISH_REASON_ERROR, Optional.empty(), 0, System.nanoTime(), false));
+        }
     }
 
     @Override
@@ -119,7 +144,7 @@ final class CompletionExchange implements PipelineClient.Listener {
                 return;
             }
             done = true;
-            Ended ended = new Ended(summary.getFinishReason(), Optional.of(summary), tokensReceived, arrived);
+            Ended ended = new Ended(summary.getFinishReason(), Optional.of(summary), tokensReceived, arrived, true);
             if (summary.getFinishReason() == FinishReason.FINISH_REASON_ERROR
                     || summary.getFinishReason() == FinishReason.FINISH_REASON_CANCELLED) {
                 fail(new OpenAiException(Response.Status.BAD_GATEWAY, "A shard worker failed while generating; "
@@ -153,7 +178,7 @@ final class CompletionExchange implements PipelineClient.Listener {
             fail(new OpenAiException(Response.Status.SERVICE_UNAVAILABLE, "The pipeline serving '"
                     + completion.model().id() + "' failed (" + status.getCode() + "); retry the request.",
                     OpenAiError.SERVER_ERROR, null, "pipeline_failed"),
-                    new Ended(FinishReason.FINISH_REASON_ERROR, Optional.empty(), tokensReceived, arrived));
+                    new Ended(FinishReason.FINISH_REASON_ERROR, Optional.empty(), tokensReceived, arrived, true));
         });
     }
 

@@ -297,7 +297,8 @@ public class OpenAiRoutes {
                             .subscribe().with(ignored -> { });
                     InferenceUsage used = UsageEvents.of(requestId, planned.caller(), completion.model().id(),
                             planned.pipeline().getStagesList(), ended.summary(), ended.reason(),
-                            completion.promptTokens().length, ended.tokensReceived(), startedAt, clock.instant());
+                            ended.started() ? completion.promptTokens().length : 0, ended.tokensReceived(),
+                            startedAt, clock.instant());
                     usage.record(planned.caller().accountKey(), used);
                     planned.hold().ifPresent(hold -> holds.settle(hold, used));
                     if (ended.reason() == FinishReason.FINISH_REASON_ERROR) {

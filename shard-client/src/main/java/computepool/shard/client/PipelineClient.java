@@ -99,6 +99,28 @@ public final class PipelineClient {
         Responses responses = new Responses(listener);
         ShardServiceGrpc.newStub(channels.get(entry.getAddress())).streamSession(responses);
         ClientCallStreamObserver<StreamSessionRequest> call = responses.call;
+        try {
+            send(call, sessionId, request, entry);
+        } catch (RuntimeException e) {
+            // The stream is open: close it, so no half-opened session waits on the entry shard.
+            call.cancel("the session could not be set off", e);
+            throw e;
+        }
+        return new Generation() {
+            @Override
+            public String sessionId() {
+                return sessionId;
+            }
+
+            @Override
+            public void cancel() {
+                call.cancel("cancelled by the client", null);
+            }
+        };
+    }
+
+    private void send(ClientCallStreamObserver<StreamSessionRequest> call, String sessionId, Request request,
+            Hop entry) {
         call.onNext(StreamSessionRequest.newBuilder().setOpen(OpenSession.newBuilder()
                 .setSessionId(sessionId)
                 .setRequestId(request.requestId())
@@ -123,17 +145,6 @@ public final class PipelineClient {
                     .setLastChunk(end == prompt.length)).build());
         }
         call.onCompleted();
-        return new Generation() {
-            @Override
-            public String sessionId() {
-                return sessionId;
-            }
-
-            @Override
-            public void cancel() {
-                call.cancel("cancelled by the client", null);
-            }
-        };
     }
 
     /** Runs a session to its end and returns what it sent. */

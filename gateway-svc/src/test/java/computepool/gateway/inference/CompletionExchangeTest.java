@@ -1,0 +1,191 @@
+package computepool.gateway.inference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import computepool.gateway.models.ServedModel;
+import computepool.gguf.GgufFile;
+import computepool.gguf.GgufMetadata;
+import computepool.gguf.tokenizer.ChatTemplate;
+import computepool.gguf.tokenizer.Tokenizer;
+import computepool.shard.client.PipelineClient;
+import computepool.shard.client.ShardChannels;
+import computepool.shard.client.TicketSigner;
+import computepool.shard.v1.FinishReason;
+import computepool.shard.v1.Hop;
+import computepool.shard.v1.SamplingParams;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyPairGenerator;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The edges of one completion, on a real Vert.x HTTP server and a real {@link PipelineClient} whose entry shard is a
+ * loopback socket that counts who dials it: a session that cannot be set off is answered in OpenAI's shape and ends
+ * once, using nothing; a client gone before its session starts never gets one.
+ */
+class CompletionExchangeTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static Vertx vertx;
+    private static ServedModel model;
+    private static ServerSocket entryShard;
+    private static final AtomicInteger dialled = new AtomicInteger();
+
+    @BeforeAll
+    static void start() throws Exception {
+        vertx = Vertx.vertx();
+        Path gguf = Path.of(Optional.ofNullable(System.getenv("COMPUTEPOOL_MODEL_GGUF")).orElse(
+                System.getProperty("user.home") + "/.cache/computepool/models/SmolLM2-135M-Instruct.Q4_1.gguf"));
+        GgufMetadata metadata = GgufFile.open(gguf).metadata();
+        Tokenizer tokenizer = Tokenizer.fromGguf(metadata);
+        model = new ServedModel("smollm2", tokenizer, ChatTemplate.fromGguf(metadata, tokenizer), 8192, Instant.EPOCH);
+        entryShard = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread.ofVirtual().start(() -> {
+            while (!entryShard.isClosed()) {
+                try (Socket ignored = entryShard.accept()) {
+                    dialled.incrementAndGet();
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        });
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        entryShard.close();
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aSessionThatCannotBeSetOffIsAnswered502AndEndsOnceHavingUsedNothing() throws Exception {
+        // A signing key of the wrong kind: the ticket cannot be signed once the stream to the entry shard is open.
+        TicketSigner misconfigured = new TicketSigner(KeyPairGenerator.getInstance("RSA").generateKeyPair()
+                .getPrivate(), "gateway-test", Clock.systemUTC());
+        try (ShardChannels channels = new ShardChannels()) {
+            CompletableFuture<CompletionExchange.Ended> ended = new CompletableFuture<>();
+            AtomicInteger endings = new AtomicInteger();
+            HttpServer server = serve(new PipelineClient(channels, misconfigured), 0, (done, flushed) -> {
+                endings.incrementAndGet();
+                ended.complete(done);
+            });
+            try {
+                HttpResponse<String> answer = get(server);
+
+                assertEquals(502, answer.statusCode(), answer.body());
+                JsonNode error = JSON.readTree(answer.body()).get("error");
+                assertEquals("server_error", error.get("type").asText());
+                assertEquals("pipeline_unavailable", error.get("code").asText());
+                CompletionExchange.Ended how = ended.get(10, TimeUnit.SECONDS);
+                assertEquals(FinishReason.FINISH_REASON_ERROR, how.reason());
+                assertFalse(how.started(), "nothing ran, so nothing is billed");
+                assertEquals(0, how.tokensReceived());
+                Thread.sleep(200);
+                assertEquals(1, endings.get(), "the hold is settled and usage recorded exactly once");
+            } finally {
+                server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
+    void aClientGoneBeforeItsSessionStartsNeverGetsOne() throws Exception {
+        TicketSigner signer = new TicketSigner(KeyPairGenerator.getInstance("Ed25519").generateKeyPair()
+                .getPrivate(), "gateway-test", Clock.systemUTC());
+        try (ShardChannels channels = new ShardChannels()) {
+            CompletableFuture<CompletionExchange.Ended> ended = new CompletableFuture<>();
+            // The session is started a moment after the request arrives, as after its hold and pipeline lookups.
+            HttpServer server = serve(new PipelineClient(channels, signer), 500,
+                    (done, flushed) -> ended.complete(done));
+            try {
+                int before = dialled.get();
+                try (Socket client = new Socket(InetAddress.getLoopbackAddress(), server.actualPort());
+                        OutputStream out = client.getOutputStream()) {
+                    out.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                }
+                CompletionExchange.Ended how = ended.get(10, TimeUnit.SECONDS);
+                assertEquals(FinishReason.FINISH_REASON_CANCELLED, how.reason());
+                assertFalse(how.started());
+                Thread.sleep(500);
+                assertEquals(before, dialled.get(), "no session was opened on the entry shard");
+            } finally {
+                server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
+    void theEntryShardIsDialledWhenTheClientStays() throws Exception {
+        // The counting shard above proves something only if a started session does dial it.
+        TicketSigner signer = new TicketSigner(KeyPairGenerator.getInstance("Ed25519").generateKeyPair()
+                .getPrivate(), "gateway-test", Clock.systemUTC());
+        try (ShardChannels channels = new ShardChannels()) {
+            CompletableFuture<CompletionExchange.Ended> ended = new CompletableFuture<>();
+            HttpServer server = serve(new PipelineClient(channels, signer), 0,
+                    (done, flushed) -> ended.complete(done));
+            try {
+                int before = dialled.get();
+                HttpResponse<String> answer = get(server);
+                assertEquals(503, answer.statusCode(), "the counting shard speaks no gRPC: " + answer.body());
+                assertTrue(ended.get(10, TimeUnit.SECONDS).started());
+                assertTrue(dialled.get() > before, "the entry shard was dialled");
+            } finally {
+                server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** A request the server must answer within 10 s: one left unanswered fails the test rather than hanging it. */
+    private static HttpResponse<String> get(HttpServer server) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + server.actualPort() + "/")).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A server answering every request with one completion, started {@code delayMillis} after it arrives. */
+    private static HttpServer serve(PipelineClient client, long delayMillis, CompletionExchange.Ending ending)
+            throws Exception {
+        Completion completion = new Completion(CompletionKind.CHAT, model, new int[] {1, 2, 3}, 4,
+                SamplingParams.getDefaultInstance(), false, false);
+        PipelineClient.Request request = new PipelineClient.Request("request-" + System.nanoTime(), model.id(), 30,
+                List.of(Hop.newBuilder().setWorkerId("worker").setAddress("127.0.0.1:" + entryShard.getLocalPort())
+                        .setLayerStart(0).setLayerEnd(30).build()), new int[] {1, 2, 3}, 4,
+                SamplingParams.getDefaultInstance());
+        return vertx.createHttpServer().requestHandler(http -> {
+            var context = vertx.getOrCreateContext();
+            CompletionExchange exchange = new CompletionExchange(context, http.response(), JSON, completion,
+                    new OpenAiAnswers(JSON, CompletionKind.CHAT, "chatcmpl-test", 0, model.id()),
+                    new ErrorAnswers(JSON), ending);
+            if (delayMillis == 0) {
+                exchange.start(client, request);
+            } else {
+                vertx.setTimer(delayMillis, ignored -> exchange.start(client, request));
+            }
+        }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+}
