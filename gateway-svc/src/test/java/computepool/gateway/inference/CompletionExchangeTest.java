@@ -36,6 +36,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -84,87 +85,88 @@ class CompletionExchangeTest {
     @Test
     void aSessionThatCannotBeSetOffIsAnswered502AndEndsOnceHavingUsedNothing() throws Exception {
         // A signing key of the wrong kind: the ticket cannot be signed once the stream to the entry shard is open.
-        TicketSigner misconfigured = new TicketSigner(KeyPairGenerator.getInstance("RSA").generateKeyPair()
-                .getPrivate(), "gateway-test", Clock.systemUTC());
-        try (ShardChannels channels = new ShardChannels()) {
-            CompletableFuture<CompletionExchange.Ended> ended = new CompletableFuture<>();
-            AtomicInteger endings = new AtomicInteger();
-            HttpServer server = serve(new PipelineClient(channels, misconfigured), 0, (done, flushed) -> {
-                endings.incrementAndGet();
-                ended.complete(done);
-            });
-            try {
-                HttpResponse<String> answer = get(server);
+        try (Served served = new Served("RSA", 0)) {
+            HttpResponse<String> answer = served.get();
 
-                assertEquals(502, answer.statusCode(), answer.body());
-                JsonNode error = JSON.readTree(answer.body()).get("error");
-                assertEquals("server_error", error.get("type").asText());
-                assertEquals("pipeline_unavailable", error.get("code").asText());
-                CompletionExchange.Ended how = ended.get(10, TimeUnit.SECONDS);
-                assertEquals(FinishReason.FINISH_REASON_ERROR, how.reason());
-                assertFalse(how.started(), "nothing ran, so nothing is billed");
-                assertEquals(0, how.tokensReceived());
-                Thread.sleep(200);
-                assertEquals(1, endings.get(), "the hold is settled and usage recorded exactly once");
-            } finally {
-                server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-            }
+            assertEquals(502, answer.statusCode(), answer.body());
+            JsonNode error = JSON.readTree(answer.body()).get("error");
+            assertEquals("server_error", error.get("type").asText());
+            assertEquals("pipeline_unavailable", error.get("code").asText());
+            CompletionExchange.Ended how = served.ended();
+            assertEquals(FinishReason.FINISH_REASON_ERROR, how.reason());
+            assertFalse(how.started(), "nothing ran, so nothing is billed");
+            assertEquals(0, how.tokensReceived());
+            Thread.sleep(200);
+            assertEquals(1, served.endings.size(), "the hold is settled and usage recorded exactly once");
         }
     }
 
     @Test
     void aClientGoneBeforeItsSessionStartsNeverGetsOne() throws Exception {
-        TicketSigner signer = new TicketSigner(KeyPairGenerator.getInstance("Ed25519").generateKeyPair()
-                .getPrivate(), "gateway-test", Clock.systemUTC());
-        try (ShardChannels channels = new ShardChannels()) {
-            CompletableFuture<CompletionExchange.Ended> ended = new CompletableFuture<>();
-            // The session is started a moment after the request arrives, as after its hold and pipeline lookups.
-            HttpServer server = serve(new PipelineClient(channels, signer), 500,
-                    (done, flushed) -> ended.complete(done));
-            try {
-                int before = dialled.get();
-                try (Socket client = new Socket(InetAddress.getLoopbackAddress(), server.actualPort());
-                        OutputStream out = client.getOutputStream()) {
-                    out.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                    out.flush();
-                }
-                CompletionExchange.Ended how = ended.get(10, TimeUnit.SECONDS);
-                assertEquals(FinishReason.FINISH_REASON_CANCELLED, how.reason());
-                assertFalse(how.started());
-                Thread.sleep(500);
-                assertEquals(before, dialled.get(), "no session was opened on the entry shard");
-            } finally {
-                server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        // The session is started a moment after the request arrives, as after its hold and pipeline lookups.
+        try (Served served = new Served("Ed25519", 500)) {
+            int before = dialled.get();
+            try (Socket client = new Socket(InetAddress.getLoopbackAddress(), served.server.actualPort());
+                    OutputStream out = client.getOutputStream()) {
+                out.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
             }
+            CompletionExchange.Ended how = served.ended();
+            assertEquals(FinishReason.FINISH_REASON_CANCELLED, how.reason());
+            assertFalse(how.started());
+            Thread.sleep(500);
+            assertEquals(before, dialled.get(), "no session was opened on the entry shard");
         }
     }
 
     @Test
     void theEntryShardIsDialledWhenTheClientStays() throws Exception {
         // The counting shard above proves something only if a started session does dial it.
-        TicketSigner signer = new TicketSigner(KeyPairGenerator.getInstance("Ed25519").generateKeyPair()
-                .getPrivate(), "gateway-test", Clock.systemUTC());
-        try (ShardChannels channels = new ShardChannels()) {
-            CompletableFuture<CompletionExchange.Ended> ended = new CompletableFuture<>();
-            HttpServer server = serve(new PipelineClient(channels, signer), 0,
-                    (done, flushed) -> ended.complete(done));
-            try {
-                int before = dialled.get();
-                HttpResponse<String> answer = get(server);
-                assertEquals(503, answer.statusCode(), "the counting shard speaks no gRPC: " + answer.body());
-                assertTrue(ended.get(10, TimeUnit.SECONDS).started());
-                assertTrue(dialled.get() > before, "the entry shard was dialled");
-            } finally {
-                server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-            }
+        try (Served served = new Served("Ed25519", 0)) {
+            int before = dialled.get();
+            HttpResponse<String> answer = served.get();
+            assertEquals(503, answer.statusCode(), "the counting shard speaks no gRPC: " + answer.body());
+            assertTrue(served.ended().started());
+            assertTrue(dialled.get() > before, "the entry shard was dialled");
         }
     }
 
-    /** A request the server must answer within 10 s: one left unanswered fails the test rather than hanging it. */
-    private static HttpResponse<String> get(HttpServer server) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                + server.actualPort() + "/")).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
+    /** A server of completions whose tickets are signed with a new key of {@code keyAlgorithm}, and its endings. */
+    private static final class Served implements AutoCloseable {
+
+        final ShardChannels channels = new ShardChannels();
+        final List<CompletionExchange.Ended> endings = new CopyOnWriteArrayList<>();
+        final CompletableFuture<CompletionExchange.Ended> first = new CompletableFuture<>();
+        final HttpServer server;
+
+        Served(String keyAlgorithm, long delayMillis) throws Exception {
+            TicketSigner signer = new TicketSigner(KeyPairGenerator.getInstance(keyAlgorithm).generateKeyPair()
+                    .getPrivate(), "gateway-test", Clock.systemUTC());
+            server = serve(new PipelineClient(channels, signer), delayMillis, (done, flushed) -> {
+                endings.add(done);
+                first.complete(done);
+            });
+        }
+
+        /** A request the server must answer within 10 s: one left unanswered fails the test rather than hanging. */
+        HttpResponse<String> get() throws Exception {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + server.actualPort() + "/")).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        }
+
+        CompletionExchange.Ended ended() throws Exception {
+            return first.get(10, TimeUnit.SECONDS);
+        }
+
+        @Override
+        public void close() throws Exception {
+            try {
+                server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            } finally {
+                channels.close();
+            }
+        }
     }
 
     /** A server answering every request with one completion, started {@code delayMillis} after it arrives. */
