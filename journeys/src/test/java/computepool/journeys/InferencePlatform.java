@@ -70,6 +70,10 @@ record InferencePlatform(String model, Path gguf, ServiceProcess identity, Servi
         marketConfig.put("mp.messaging.incoming.worker-events.group.id", "market-" + stack.runId());
         marketConfig.put("computepool.market.models." + model + ".layer-bytes", String.valueOf(LAYER_BYTES));
         marketConfig.put("computepool.market.models." + model + ".kv-bytes-per-token", String.valueOf(KV_BYTES_PER_TOKEN));
+        // Buys are held on billing's funds, on market-svc's own service token.
+        marketConfig.putAll(stack.env().serviceIdentity("market-svc"));
+        marketConfig.put("quarkus.grpc.clients.billing.host", "127.0.0.1");
+        marketConfig.put("quarkus.grpc.clients.billing.port", String.valueOf(billingGrpc));
         ServiceProcess market = ServiceProcess.startAll(List.of(
                 new ServiceProcess.Launch("market-svc", marketConfig).onPorts(marketPort, marketGrpc))).getFirst();
         List<OperatorNodes.Node> nodes = new ArrayList<>();
@@ -91,6 +95,7 @@ record InferencePlatform(String model, Path gguf, ServiceProcess identity, Servi
             Map<String, String> billingConfig = new HashMap<>(stack.serviceConfig("billing-svc", "billing"));
             billingConfig.put("mp.messaging.incoming.identity-events.group.id", "billing-" + stack.runId());
             billingConfig.put("mp.messaging.incoming.usage-events.group.id", "billing-" + stack.runId());
+            billingConfig.put("mp.messaging.incoming.market-events.group.id", "billing-" + stack.runId());
             // The topics hold every earlier run's developers and usage, unknown to this run's database: parked at
             // once rather than retried, or reading them would take minutes.
             billingConfig.put("computepool.events.consumer.max-attempts", "1");

@@ -58,6 +58,7 @@ final class StandaloneBilling implements AutoCloseable {
         config = new HashMap<>(stack.serviceConfig("billing-svc", "billing_" + name));
         config.put("mp.messaging.incoming.identity-events.group.id", "billing-" + name + "-" + stack.runId());
         config.put("mp.messaging.incoming.usage-events.group.id", "billing-" + name + "-" + stack.runId());
+        config.put("mp.messaging.incoming.market-events.group.id", "billing-" + name + "-" + stack.runId());
         config.put("mp.messaging.incoming.usage-events.topic", usageTopic);
         // Earlier runs' developers on the identity topic open wallets nobody uses; nothing else is unknown here.
         config.put("computepool.events.consumer.max-attempts", "1");

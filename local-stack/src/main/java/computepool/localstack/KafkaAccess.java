@@ -31,7 +31,7 @@ public record KafkaAccess(String service, Set<String> writes, Set<String> reads)
             new KafkaAccess("identity-svc", Set.of("identity"), Set.of()),
             new KafkaAccess("gateway-svc", Set.of("usage"), Set.of()),
             new KafkaAccess("market-svc", Set.of("usage", "market", "workers"), Set.of("workers")),
-            new KafkaAccess("billing-svc", Set.of("billing"), Set.of("identity", "usage", "payment")),
+            new KafkaAccess("billing-svc", Set.of("billing"), Set.of("identity", "usage", "payment", "market")),
             new KafkaAccess("payment-svc", Set.of("payment"), Set.of("billing", "workers")),
             new KafkaAccess("sandbox-svc", Set.of(), Set.of()));
 

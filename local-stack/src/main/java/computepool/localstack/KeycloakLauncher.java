@@ -39,7 +39,7 @@ public final class KeycloakLauncher implements Component {
     public static final String BOOTSTRAP_ADMIN = "admin";
     public static final String HEAP = "-Xmx768m";
     /** Services with a Keycloak client of their own (the realm's clients of the same names). */
-    public static final List<String> SERVICE_CLIENTS = List.of("gateway-svc");
+    public static final List<String> SERVICE_CLIENTS = List.of("gateway-svc", "market-svc");
 
     /** Placeholders of the realm file; Keycloak resolves them from its environment when importing. */
     private static final String DEVELOPER_PASSWORD_VARIABLE = "COMPUTEPOOL_TEST_DEVELOPER_PASSWORD";

@@ -1,6 +1,9 @@
 package computepool.billing.api;
 
-import com.google.protobuf.Timestamp;
+import static computepool.billing.api.GrpcArguments.invalid;
+import static computepool.billing.api.GrpcArguments.uuid;
+import static computepool.billing.api.GrpcArguments.timestamp;
+
 import computepool.billing.domain.Meter;
 import computepool.billing.holds.HoldBook;
 import computepool.billing.store.HoldRecord;
@@ -23,7 +26,6 @@ import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
-import java.time.Instant;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.UUID;
@@ -174,21 +176,5 @@ public class HoldGrpcService implements HoldService {
         if (tokens < 0 || tokens > MAX_TOKENS) {
             throw invalid(field + " must be between 0 and " + MAX_TOKENS + ", not " + tokens);
         }
-    }
-
-    private static UUID uuid(String value, String field) {
-        try {
-            return UUID.fromString(value);
-        } catch (IllegalArgumentException e) {
-            throw invalid(field + " must be a UUID, not '" + value + "'");
-        }
-    }
-
-    private static StatusRuntimeException invalid(String description) {
-        return Status.INVALID_ARGUMENT.withDescription(description).asRuntimeException();
-    }
-
-    private static Timestamp timestamp(Instant at) {
-        return Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()).build();
     }
 }

@@ -16,6 +16,13 @@ public interface BillingConfig {
     @WithDefault("10m")
     Duration holdTtl();
 
+    /**
+     * How long a market buy's hold waits for the book to take the buy (its {@code OrderPlaced}); a hold whose buy
+     * never entered the book (market-svc stopped between holding and placing) lapses then.
+     */
+    @WithDefault("10m")
+    Duration reservationHoldPendingTime();
+
     /** How often holds past their expiry are marked expired (their amounts are free from the expiry itself). */
     @WithDefault("30s")
     Duration holdExpiryInterval();

@@ -9,6 +9,7 @@ import computepool.billing.holds.Funds;
 import computepool.billing.store.ChargeStore;
 import computepool.billing.store.LedgerStore;
 import computepool.billing.store.PlanStore;
+import computepool.billing.store.ReservationHoldStore;
 import computepool.events.EventEnvelope;
 import computepool.events.MalformedEventException;
 import computepool.usage.v1.ReservationShare;
@@ -30,7 +31,8 @@ import org.jboss.logging.Logger;
  * Books one {@code ReservationUsage} (a metered period of GPU time bought on the market), inside the caller's
  * transaction, the way {@link InferenceBilling} books a request: the buyer pays the period's cost from subsidised
  * credit that may pay for {@code reservation.gpu_seconds}, then paid money, never more than it can spend besides open
- * holds; the platform keeps its fee; each share's seller receives the rest in proportion to its cost: an operator
+ * holds other than its buy's own reservation hold, which the period draws on (so a funded reservation's periods are
+ * collected in full); the platform keeps its fee; each share's seller receives the rest in proportion to its cost: an operator
  * into its earnings account, a reselling developer into its paid wallet. One balanced ledger transaction referenced by
  * the period's usage id, so a period arriving again under another CloudEvents id books nothing.
  *
@@ -45,16 +47,19 @@ public class ReservationBilling {
     private final LedgerStore ledger;
     private final ChargeStore charges;
     private final Funds funds;
+    private final ReservationHoldStore reservationHolds;
     private final PlanStore plans;
     private final BillingEvents events;
     private final BillingConfig config;
     private final Clock clock;
 
-    public ReservationBilling(LedgerStore ledger, ChargeStore charges, Funds funds, PlanStore plans,
-            BillingEvents events, BillingConfig config, Clock clock) {
+    public ReservationBilling(LedgerStore ledger, ChargeStore charges, Funds funds,
+            ReservationHoldStore reservationHolds, PlanStore plans, BillingEvents events, BillingConfig config,
+            Clock clock) {
         this.ledger = ledger;
         this.charges = charges;
         this.funds = funds;
+        this.reservationHolds = reservationHolds;
         this.plans = plans;
         this.events = events;
         this.config = config;
@@ -93,9 +98,15 @@ public class ReservationBilling {
                 }
             }
             Instant now = clock.instant();
-            return plans.platformFeeAt(at).chain(fee -> funds.spendable(buyer, now, Optional.empty())
+            // The buy's own hold is money set aside for exactly these periods: it is spendable here.
+            Optional<UUID> buy = usage.getBuyOrderId().isEmpty() ? Optional.empty()
+                    : Optional.of(UUID.fromString(usage.getBuyOrderId()));
+            return plans.platformFeeAt(at).chain(fee -> funds.spendable(buyer, now, buy)
                     .chain(spendable -> sellerAccounts(usage, wallets, at)
-                            .chain(accounts -> book(usage, event, at, buyer, fee, spendable, accounts, now))));
+                            .chain(accounts -> book(usage, event, at, buyer, fee, spendable, accounts, now)
+                                    .chain(collected -> collected == 0 || buy.isEmpty()
+                                            ? Uni.createFrom().voidItem()
+                                            : reservationHolds.draw(buy.get(), collected).replaceWithVoid()))));
         });
     }
 
@@ -115,7 +126,8 @@ public class ReservationBilling {
         return found.replaceWith(accounts);
     }
 
-    private Uni<Void> book(ReservationUsage usage, EventEnvelope event, Instant at, LedgerStore.Wallets buyer,
+    /** Books the period; what it collected, or 0 when it had been booked before. */
+    private Uni<Long> book(ReservationUsage usage, EventEnvelope event, Instant at, LedgerStore.Wallets buyer,
             PlatformFee fee, Spendable spendable, List<UUID> sellerAccounts, Instant now) {
         List<Long> shareCosts = usage.getSharesList().stream().map(ReservationShare::getCostNanoUsd).toList();
         ReservationCharge charge = ReservationCharge.decide(shareCosts, fee, spendable);
@@ -136,7 +148,7 @@ public class ReservationBilling {
         return ledger.book(entry, now).chain(booked -> {
             if (!booked) {
                 LOG.infof("Reservation usage %s was charged before; this event books nothing", usage.getUsageId());
-                return Uni.createFrom().voidItem();
+                return Uni.createFrom().item(0L);
             }
             if (charge.shortOf()) {
                 LOG.warnf("Reservation usage %s of developer %s cost %d nano-USD but only %d could be spent; "
@@ -146,7 +158,8 @@ public class ReservationBilling {
             LOG.debugf("Charged reservation usage %s: %d nano-USD (fee %d, sellers %s)", usage.getUsageId(),
                     charge.collected(), charge.platformFee(), charge.proceeds());
             return charges.record(line).chain(() -> events.reservationCharged(line, event.id().toString(),
-                    buyer.paidBalance() + buyer.subsidisedBalance(), config.balanceLowThresholdNanoUsd(), now));
+                    buyer.paidBalance() + buyer.subsidisedBalance(), config.balanceLowThresholdNanoUsd(), now))
+                    .replaceWith(charge.collected());
         });
     }
 }

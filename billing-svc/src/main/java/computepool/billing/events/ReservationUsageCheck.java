@@ -4,6 +4,7 @@ import computepool.usage.v1.ReservationShare;
 import computepool.usage.v1.ReservationUsage;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.UUID;
 
 /**
  * What a {@code ReservationUsage} must hold before it can be charged; each reason names the offending field, as the
@@ -25,6 +26,13 @@ final class ReservationUsageCheck {
         notBlank(usage.getUsageId(), "usage_id");
         notBlank(usage.getReservationId(), "reservation_id");
         notBlank(usage.getBuyerKeycloakSubject(), "buyer_keycloak_subject");
+        if (!usage.getBuyOrderId().isEmpty()) {
+            try {
+                UUID.fromString(usage.getBuyOrderId());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("buy_order_id must be a UUID, not '" + usage.getBuyOrderId() + "'");
+            }
+        }
         notBlank(usage.getGpuModel(), "gpu_model");
         if (!usage.hasPeriodStart()) {
             throw new IllegalArgumentException("period_start must be set");

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import computepool.gateway.api.OpenAiError;
 import computepool.gateway.api.OpenAiException;
 import computepool.gateway.auth.Caller;
-import computepool.gateway.auth.ServiceToken;
+import computepool.auth.ServiceToken;
 import computepool.gateway.billing.Holds;
 import computepool.gateway.config.GatewayConfig;
 import computepool.gateway.inference.Completion;

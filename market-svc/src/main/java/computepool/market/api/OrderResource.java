@@ -10,6 +10,7 @@ import static computepool.market.api.OrderRequests.mapped;
 import static computepool.market.api.OrderRequests.positive;
 import static computepool.market.api.OrderRequests.required;
 
+import computepool.market.funding.FundedBuys;
 import computepool.market.orders.OrderBook;
 import computepool.market.orders.OrderTerms;
 import computepool.market.orders.OrderView;
@@ -34,7 +35,8 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
- * Orders on the market's book: operators sell their nodes' GPU-hours, developers buy them. Each placement carries an
+ * Orders on the market's book: operators sell their nodes' GPU-hours, developers buy them, each buy only once its
+ * most cost is held on the developer's funds ({@link FundedBuys}). Each placement carries an
  * {@code Idempotency-Key}: the same key with the same request answers the order as it stands (200), with another
  * request 409. Times are instants on whole hours (UTC); prices are integer nano-USD per GPU-hour. The owner is the
  * token's subject; another owner's order answers 404.
@@ -80,10 +82,12 @@ public class OrderResource {
 
     private final JsonWebToken token;
     private final OrderBook book;
+    private final FundedBuys buys;
 
-    public OrderResource(JsonWebToken token, OrderBook book) {
+    public OrderResource(JsonWebToken token, OrderBook book, FundedBuys buys) {
         this.token = token;
         this.book = book;
+        this.buys = buys;
     }
 
     @APIResponse(responseCode = "201", description = "The order, placed and matched", content = @Content(mediaType = "application/json",
@@ -114,6 +118,11 @@ public class OrderResource {
     @APIResponse(responseCode = "200", description = "The order this Idempotency-Key placed before, as it stands", content = @Content(mediaType = "application/json",
             schema = @Schema(implementation = OrderView.class)))
     @APIResponse(responseCode = "409", description = "The Idempotency-Key was used before with other terms")
+    @APIResponse(responseCode = "402", description = "The developer's funds do not cover the buy's most cost (limit "
+            + "price x GPUs x hours): requiredNanoUsd and availableNanoUsd say by how much", content = @Content(
+            mediaType = "application/problem+json", schema = @Schema(implementation = FundingProblems.Unfunded.class)))
+    @APIResponse(responseCode = "503", description = "billing-svc could not be asked to hold the funds; nothing was "
+            + "placed")
     @POST
     @Path("/buy")
     public RestResponse<OrderView> buy(@HeaderParam("Idempotency-Key") @Parameter(required = true,
@@ -146,7 +155,13 @@ public class OrderResource {
         OrderTerms.Buy terms = new OrderTerms.Buy(gpuModel(body.gpuModel()), positive(body.gpuCount(), "gpuCount"),
                 start, hours, positive(body.limitPriceNanoUsdPerGpuHour(), "limitPriceNanoUsdPerGpuHour"),
                 Boolean.TRUE.equals(body.latencySensitive()), expiresAt, spot);
-        return answer("/v1/orders/", () -> book.buy(token.getSubject(), key, terms));
+        try {
+            terms.mostCostNanoUsd();
+        } catch (ArithmeticException e) {
+            throw invalid("limitPriceNanoUsdPerGpuHour", "times gpuCount and durationHours, the most the buy can "
+                    + "cost, must be at most " + Long.MAX_VALUE + " nano-USD");
+        }
+        return answer("/v1/orders/", () -> buys.buy(token.getSubject(), key, terms));
     }
 
     @GET

@@ -31,6 +31,10 @@ public interface RegistryConfig {
     @WithDefault("60s")
     Duration usagePeriod();
 
+    /** How long a buy waits for billing-svc to hold its funds before it is refused with 503. */
+    @WithDefault("5s")
+    Duration fundingTimeout();
+
     /**
      * What one layer of each model the registry routes takes on a GPU, by model id: a worker of a model missing here
      * is refused, since no node can be shown to hold it.

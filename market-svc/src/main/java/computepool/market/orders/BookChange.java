@@ -22,6 +22,10 @@ record BookChange(String idempotencyKey, List<StoredOrder> placed, Map<UUID, Ord
         return new BookChange(idempotencyKey, List.of(), states, List.of(), List.of(), List.of(), List.of());
     }
 
+    BookChange withEvents(List<Outbox.Entry> replaced) {
+        return new BookChange(idempotencyKey, placed, states, cancellations, filled, ends, replaced);
+    }
+
     /** An order its owner cancelled, or a silent node's sell withdrawn, at this point of the log. */
     record Cancellation(UUID orderId, long sequence, long hour) {
     }

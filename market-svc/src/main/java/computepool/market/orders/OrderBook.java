@@ -1,6 +1,5 @@
 package computepool.market.orders;
 
-import com.google.protobuf.Timestamp;
 import computepool.events.Outbox;
 import computepool.events.Topics;
 import computepool.market.config.RegistryConfig;
@@ -18,16 +17,13 @@ import computepool.market.matching.OrderRejected;
 import computepool.market.matching.Preemption;
 import computepool.market.matching.SellOrder;
 import computepool.market.matching.TimeInForce;
-import computepool.market.v1.FillLine;
-import computepool.market.v1.OrderFilled;
-import computepool.market.v1.OrderPlaced;
+import computepool.market.v1.BuyClosed;
 import computepool.market.v1.ReservationEnded;
-import computepool.market.v1.SpotPreempted;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,22 +46,6 @@ public class OrderBook {
 
     private static final Logger LOG = Logger.getLogger(OrderBook.class);
     static final long SECONDS_PER_HOUR = 3600;
-
-    /** One entry of the book's log, replayed at its sequence and hour: an order placed or cancelled, a buy given up. */
-    private sealed interface Step {
-        long sequence();
-
-        long hour();
-    }
-
-    private record Placing(long sequence, long hour, StoredOrder order) implements Step {
-    }
-
-    private record Cancelling(long sequence, long hour, UUID orderId) implements Step {
-    }
-
-    private record GivingUp(long sequence, long hour, UUID buyOrderId) implements Step {
-    }
 
     /** An order as answered to its owner, and whether this request placed it or repeated an earlier one. */
     public record Placed(OrderView order, boolean created) {
@@ -150,17 +130,39 @@ public class OrderBook {
                 startHour, endHour, minPrice, Optional.of(node.node().id()), false, Optional.empty(), false,
                 engine.currentHour(), now, OrderState.OPEN, Optional.empty(), Optional.empty(), false, resaleOf);
         List<Outbox.Entry> events = new ArrayList<>();
-        events.add(new Outbox.Entry(Topics.MARKET, ownerId, placed(order)));
+        events.add(new Outbox.Entry(Topics.MARKET, ownerId, MarketEvents.placed(order)));
         List<BookChange.Filled> filled = filled(executions, Map.of(id, ownerId), now);
         for (BookChange.Filled fill : filled) {
             states.put(fill.buyOrderId(), OrderState.FILLED);
-            events.add(new Outbox.Entry(Topics.MARKET, fill.buyerId(), filledEvent(fill)));
+            events.add(new Outbox.Entry(Topics.MARKET, fill.buyerId(), MarketEvents.filled(fill)));
         }
         commit(new BookChange(idempotencyKey, List.of(order), states, List.of(), filled, List.of(), events),
                 sequence);
         return new Placed(view(order, Optional.empty()), true);
     }
 
+    /**
+     * The id a developer's buy placed with this idempotency key has: known before the buy enters the book, so that
+     * the funds held for it name it, and the same for every retry.
+     */
+    public static UUID buyOrderId(String developerId, String idempotencyKey) {
+        return UUID.nameUUIDFromBytes(("buy/" + developerId.length() + "/" + developerId + "/" + idempotencyKey)
+                .getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The order an earlier request with this idempotency key placed, as it stands; empty when there was none.
+     *
+     * @throws IdempotencyKeyReused when the earlier request asked something else
+     */
+    public Optional<Placed> placedBefore(String ownerId, String idempotencyKey, OrderTerms terms) {
+        return repeated(ownerId, idempotencyKey, terms);
+    }
+
+    /**
+     * Places a developer's buy, with the id {@link #buyOrderId} gives it; the caller has held its most cost on the
+     * developer's funds already.
+     */
     public synchronized Placed buy(String developerId, String idempotencyKey, OrderTerms.Buy terms) {
         Optional<Placed> repeated = repeated(developerId, idempotencyKey, terms);
         if (repeated.isPresent()) {
@@ -169,7 +171,7 @@ public class OrderBook {
         Instant now = clock.instant();
         Map<UUID, OrderState> states = advance();
         long sequence = lastSequence + 1;
-        UUID id = UUID.randomUUID();
+        UUID id = buyOrderId(developerId, idempotencyKey);
         TimeInForce timeInForce = terms.expiresAtHour().<TimeInForce>map(TimeInForce.Standing::new)
                 .orElseGet(TimeInForce.ImmediateOrCancel::new);
         BuyOutcome outcome;
@@ -192,7 +194,11 @@ public class OrderBook {
                 terms.expiresAtHour().isEmpty(), engine.currentHour(), now, state, Optional.empty(), Optional.empty(),
                 terms.spot(), Optional.empty());
         List<Outbox.Entry> events = new ArrayList<>();
-        events.add(new Outbox.Entry(Topics.MARKET, developerId, placed(order)));
+        events.add(new Outbox.Entry(Topics.MARKET, developerId, MarketEvents.placed(order)));
+        if (state == OrderState.CANCELLED) {
+            events.add(new Outbox.Entry(Topics.MARKET, developerId, MarketEvents.buyClosed(id, developerId,
+                    BuyClosed.Reason.UNFILLED, now)));
+        }
         List<BookChange.Filled> filled = List.of();
         List<BookChange.ReservationEnd> ends = new ArrayList<>();
         if (outcome instanceof BuyOutcome.Filled done) {
@@ -203,7 +209,7 @@ public class OrderBook {
                 if (!fill.buyOrderId().equals(id)) {
                     states.put(fill.buyOrderId(), OrderState.FILLED);
                 }
-                events.add(new Outbox.Entry(Topics.MARKET, fill.buyerId(), filledEvent(fill)));
+                events.add(new Outbox.Entry(Topics.MARKET, fill.buyerId(), MarketEvents.filled(fill)));
             }
             Map<UUID, StoredReservation> preempted = store.reservationsByBuy(
                     done.preempted().stream().map(Preemption::buyOrderId).toList());
@@ -211,16 +217,9 @@ public class OrderBook {
                 StoredReservation spot = preempted.get(preemption.buyOrderId());
                 ends.add(new BookChange.ReservationEnd(preemption.buyOrderId(), preemption.fromHour(),
                         StoredReservation.EndedEarly.PREEMPTED, preemption.refundNanoUsd(), Optional.empty()));
-                events.add(new Outbox.Entry(Topics.MARKET, spot.buyerId(), SpotPreempted.newBuilder()
-                        .setReservationId(spot.id().toString())
-                        .setBuyOrderId(spot.buyOrderId().toString())
-                        .setBuyerId(spot.buyerId())
-                        .setPreemptedByOrderId(id.toString())
-                        .setNoticedAt(timestamp(now))
-                        .setPreemptAt(timestamp(hourStart(preemption.fromHour())))
-                        .setRefundNanoUsd(preemption.refundNanoUsd())
-                        .build()));
-                events.add(new Outbox.Entry(Topics.MARKET, spot.buyerId(), ReservationEvents.ended(spot,
+                events.add(new Outbox.Entry(Topics.MARKET, spot.buyerId(), MarketEvents.preempted(spot, id, now,
+                        preemption.fromHour(), preemption.refundNanoUsd())));
+                events.add(new Outbox.Entry(Topics.MARKET, spot.buyerId(), MarketEvents.ended(spot,
                         ReservationEnded.Reason.PREEMPTED, preemption.fromHour(), preemption.refundNanoUsd())));
             }
         }
@@ -252,11 +251,11 @@ public class OrderBook {
         cancelled.withdrawnResale().ifPresent(resale -> states.put(resale, OrderState.CANCELLED));
         List<BookChange.Filled> filled = filled(cancelled.executions(), Map.of(), now);
         List<Outbox.Entry> events = new ArrayList<>();
-        events.add(new Outbox.Entry(Topics.MARKET, buyerId, ReservationEvents.ended(reservation,
+        events.add(new Outbox.Entry(Topics.MARKET, buyerId, MarketEvents.ended(reservation,
                 ReservationEnded.Reason.CANCELLED, cancelled.fromHour(), cancelled.refundNanoUsd())));
         for (BookChange.Filled fill : filled) {
             states.put(fill.buyOrderId(), OrderState.FILLED);
-            events.add(new Outbox.Entry(Topics.MARKET, fill.buyerId(), filledEvent(fill)));
+            events.add(new Outbox.Entry(Topics.MARKET, fill.buyerId(), MarketEvents.filled(fill)));
         }
         commit(new BookChange("", List.of(), states, List.of(), filled, List.of(new BookChange.ReservationEnd(
                 reservation.buyOrderId(), cancelled.fromHour(), StoredReservation.EndedEarly.CANCELLED,
@@ -322,8 +321,12 @@ public class OrderBook {
         }
         long sequence = lastSequence + 1;
         states.remove(orderId);
+        List<Outbox.Entry> events = order.side() == Side.BUY
+                ? List.of(new Outbox.Entry(Topics.MARKET, ownerId, MarketEvents.buyClosed(orderId, ownerId,
+                        BuyClosed.Reason.CANCELLED, clock.instant())))
+                : List.of();
         commit(new BookChange("", List.of(), states, List.of(new BookChange.Cancellation(orderId, sequence,
-                engine.currentHour())), List.of(), List.of(), List.of()), sequence);
+                engine.currentHour())), List.of(), List.of(), events), sequence);
         return view(store.byId(orderId).orElseThrow(), Optional.empty());
     }
 
@@ -348,50 +351,11 @@ public class OrderBook {
 
     /** Rebuilds the engine from the log: after a restart, or after a write that failed. */
     public synchronized void rebuild() {
-        List<StoredOrder> orders = store.all();
-        Map<UUID, NodeStatus> nodes = store.nodes(orders.stream().flatMap(order -> order.nodeId().stream())
-                .distinct().toList());
-        List<Step> steps = new ArrayList<>();
-        for (StoredOrder order : orders) {
-            steps.add(new Placing(order.sequence(), order.placedHour(), order));
-            if (order.cancelledSequence().isPresent()) {
-                steps.add(new Cancelling(order.cancelledSequence().get(), order.cancelledHour().orElseThrow(),
-                        order.id()));
-            }
-        }
-        for (BookChange.Cancellation givenUp : store.reservationCancellations()) {
-            steps.add(new GivingUp(givenUp.sequence(), givenUp.hour(), givenUp.orderId()));
-        }
-        steps.sort(Comparator.comparingLong(Step::sequence));
-        MatchingEngine rebuilt = new MatchingEngine(steps.isEmpty() ? currentHour() : steps.getFirst().hour());
-        long last = 0;
-        for (Step step : steps) {
-            if (step.hour() > rebuilt.currentHour()) {
-                rebuilt.advanceTo(step.hour());
-            }
-            switch (step) {
-                case Cancelling cancelling -> rebuilt.cancel(cancelling.orderId());
-                case GivingUp givingUp -> rebuilt.cancelFilled(givingUp.buyOrderId());
-                case Placing placing when placing.order().side() == Side.SELL -> {
-                    StoredOrder order = placing.order();
-                    rebuilt.place(new SellOrder(order.id(), nodes.get(order.nodeId().orElseThrow()).node(),
-                            order.gpuModel(), order.gpuCount(), order.startHour(), order.endHour(),
-                            order.priceNanoUsd(), order.sequence(), order.resaleOf()));
-                }
-                case Placing placing -> {
-                    StoredOrder order = placing.order();
-                    rebuilt.place(new BuyOrder(order.id(), order.gpuModel(), order.gpuCount(), order.startHour(),
-                            Math.toIntExact(order.endHour() - order.startHour()), order.priceNanoUsd(),
-                            order.latencySensitive(), order.expiresAtHour().<TimeInForce>map(TimeInForce.Standing::new)
-                                    .orElseGet(TimeInForce.ImmediateOrCancel::new), order.sequence(), order.spot()));
-                }
-            }
-            last = step.sequence();
-        }
-        engine = rebuilt;
-        lastSequence = Math.max(last, store.lastSequence());
-        LOG.infof("Order book rebuilt from %d orders (%d steps) at hour %d", orders.size(), steps.size(),
-                rebuilt.currentHour());
+        BookReplay.Replayed replayed = BookReplay.replay(store, currentHour());
+        engine = replayed.engine();
+        lastSequence = Math.max(replayed.lastSequence(), store.lastSequence());
+        LOG.infof("Order book rebuilt from %d orders (%d steps) at hour %d", replayed.orders(), replayed.steps(),
+                engine.currentHour());
     }
 
     private MatchingEngine engine() {
@@ -424,15 +388,32 @@ public class OrderBook {
         }
     }
 
+    /** Writes the change, announcing the standing buys it records expired: their buyers' funds are free again. */
     private void commit(BookChange change, long sequence) {
         try {
-            store.record(change);
+            store.record(withExpiriesAnnounced(change));
         } catch (RuntimeException e) {
             LOG.errorf(e, "The book's change could not be written; rebuilding the book from its log");
             engine = null;
             throw new BookUnavailable(e);
         }
         lastSequence = sequence;
+    }
+
+    private BookChange withExpiriesAnnounced(BookChange change) {
+        List<UUID> expired = change.states().entrySet().stream()
+                .filter(entry -> entry.getValue() == OrderState.EXPIRED).map(Map.Entry::getKey).toList();
+        if (expired.isEmpty()) {
+            return change;
+        }
+        Map<UUID, String> owners = store.owners(expired);
+        Instant now = clock.instant();
+        List<Outbox.Entry> events = new ArrayList<>(change.events());
+        for (UUID buy : expired) {
+            events.add(new Outbox.Entry(Topics.MARKET, owners.get(buy), MarketEvents.buyClosed(buy, owners.get(buy),
+                    BuyClosed.Reason.EXPIRED, now)));
+        }
+        return change.withEvents(events);
     }
 
     private Optional<Placed> repeated(String ownerId, String idempotencyKey, OrderTerms terms) {
@@ -488,51 +469,6 @@ public class OrderBook {
             return OrderView.of(order, fills, reservation);
         }
         return OrderView.of(order, List.of(), Optional.empty());
-    }
-
-    private static OrderPlaced placed(StoredOrder order) {
-        OrderPlaced.Builder placed = OrderPlaced.newBuilder()
-                .setOrderId(order.id().toString())
-                .setSide(order.side() == Side.SELL ? OrderPlaced.Side.SELL : OrderPlaced.Side.BUY)
-                .setOwnerId(order.ownerId())
-                .setGpuModel(order.gpuModel().name())
-                .setGpuCount(order.gpuCount())
-                .setStartHour(order.startHour())
-                .setEndHour(order.endHour())
-                .setPriceNanoUsdPerGpuHour(order.priceNanoUsd())
-                .setLatencySensitive(order.latencySensitive())
-                .setSequence(order.sequence())
-                .setPlacedAt(timestamp(order.placedAt()));
-        order.nodeId().ifPresent(node -> placed.setNodeId(node.toString()));
-        order.resaleOf().ifPresent(resold -> placed.setResaleOfOrderId(resold.toString()));
-        return placed.setSpot(order.spot()).build();
-    }
-
-    private static OrderFilled filledEvent(BookChange.Filled filled) {
-        OrderFilled.Builder event = OrderFilled.newBuilder()
-                .setBuyOrderId(filled.buyOrderId().toString())
-                .setBuyerId(filled.buyerId())
-                .setReservationId(filled.reservationId().toString())
-                .setCostNanoUsd(filled.costNanoUsd())
-                .setFilledAt(timestamp(filled.at()));
-        for (StoredFill fill : filled.fills()) {
-            event.addFills(FillLine.newBuilder()
-                    .setSellOrderId(fill.sellOrderId().toString())
-                    .setOperatorId(fill.operatorId())
-                    .setSellerId(fill.sellerId())
-                    .setNodeId(fill.nodeId().toString())
-                    .setGpuModel(filled.gpuModel().name())
-                    .setGpuCount(fill.gpuCount())
-                    .setStartHour(fill.startHour())
-                    .setEndHour(fill.endHour())
-                    .setPriceNanoUsdPerGpuHour(fill.priceNanoUsd())
-                    .setCostNanoUsd(fill.costNanoUsd()));
-        }
-        return event.build();
-    }
-
-    static Timestamp timestamp(Instant at) {
-        return Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()).build();
     }
 
     /** The instant hour {@code hour} (counted from the Unix epoch) begins. */

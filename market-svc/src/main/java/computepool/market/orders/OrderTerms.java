@@ -34,6 +34,16 @@ public sealed interface OrderTerms {
     record Buy(GpuModel gpuModel, int gpuCount, long startHour, int hours, long limitPriceNanoUsdPerGpuHour,
             boolean latencySensitive, Optional<Long> expiresAtHour, boolean spot) implements OrderTerms {
 
+        /**
+         * The most the buy can cost: every GPU for every hour at its limit price, which is what its buyer's funds
+         * must hold before it enters the book.
+         *
+         * @throws ArithmeticException when that does not fit in a long
+         */
+        public long mostCostNanoUsd() {
+            return Math.multiplyExact(Math.multiplyExact(limitPriceNanoUsdPerGpuHour, (long) gpuCount), (long) hours);
+        }
+
         @Override
         public String hash() {
             return sha256("buy|" + gpuModel + "|" + gpuCount + "|" + startHour + "|" + hours + "|"

@@ -43,12 +43,12 @@ public class ReservationClock {
                         where not start_announced and start_hour <= $1 and held_until_hour > start_hour
                         """ + "returning " + OrderStore.RESERVATION_FIELDS, Tuple.of(hour),
                 reservation -> new Outbox.Entry(Topics.MARKET, reservation.buyerId(),
-                        ReservationEvents.started(reservation)));
+                        MarketEvents.started(reservation)));
         int ended = store.announce("""
                         update reservation set end_announced = true
                         where not end_announced and held_until_hour <= $1
                         """ + "returning " + OrderStore.RESERVATION_FIELDS, Tuple.of(hour),
-                reservation -> new Outbox.Entry(Topics.MARKET, reservation.buyerId(), ReservationEvents.ended(
+                reservation -> new Outbox.Entry(Topics.MARKET, reservation.buyerId(), MarketEvents.ended(
                         reservation, ReservationEnded.Reason.COMPLETED, reservation.heldUntilHour(), 0)));
         if (started + ended > 0) {
             LOG.infof("Announced %d reservations started and %d ended by hour %d", started, ended, hour);

@@ -92,6 +92,7 @@ public class ReservationMeter {
         ReservationUsage.Builder usage = ReservationUsage.newBuilder()
                 .setUsageId(reservation.id() + "/" + periodStart)
                 .setReservationId(reservation.id().toString())
+                .setBuyOrderId(reservation.buyOrderId().toString())
                 .setBuyerKeycloakSubject(reservation.buyerId())
                 .setGpuModel(reservation.gpuModel())
                 .setPeriodStart(Timestamp.newBuilder().setSeconds(periodStart))

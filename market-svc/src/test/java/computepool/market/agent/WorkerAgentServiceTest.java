@@ -42,7 +42,8 @@ import org.junit.jupiter.api.Test;
 
 /** Workers announce through market-svc on their node's credential, and only what their node backs. */
 @QuarkusTest
-@QuarkusTestResource(value = LocalStackTestResource.class, initArgs = @ResourceArg(name = "database", value = "market_test"))
+@QuarkusTestResource(value = LocalStackTestResource.class, initArgs = {
+        @ResourceArg(name = "database", value = "market_test"), @ResourceArg(name = "service", value = "market-svc") })
 class WorkerAgentServiceTest {
 
     private static final String MODEL = "agent-test-model";

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
  * own, far ahead and drawn at random, as in {@link OrderResourceTest}.
  */
 @QuarkusTest
-@QuarkusTestResource(value = LocalStackTestResource.class, initArgs = @ResourceArg(name = "database", value = "market_test"))
+@QuarkusTestResource(value = LocalStackTestResource.class, initArgs = {
+        @ResourceArg(name = "database", value = "market_test"), @ResourceArg(name = "service", value = "market-svc") })
 class MarketDataResourceTest {
 
     private static final long ONE_USD = 1_000_000_000L;

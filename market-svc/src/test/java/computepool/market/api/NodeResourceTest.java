@@ -26,7 +26,8 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-@QuarkusTestResource(value = LocalStackTestResource.class, initArgs = @ResourceArg(name = "database", value = "market_test"))
+@QuarkusTestResource(value = LocalStackTestResource.class, initArgs = {
+        @ResourceArg(name = "database", value = "market_test"), @ResourceArg(name = "service", value = "market-svc") })
 class NodeResourceTest {
 
     private static String node(String name, String interconnect, int budget, String gpus) {

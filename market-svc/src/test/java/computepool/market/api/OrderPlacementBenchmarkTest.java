@@ -39,7 +39,8 @@ import org.junit.jupiter.api.Test;
  * at most 10 ms. The report goes to {@code target/benchmarks/OrderPlacementBenchmarkTest.txt}.
  */
 @QuarkusTest
-@QuarkusTestResource(value = LocalStackTestResource.class, initArgs = @ResourceArg(name = "database", value = "market_test"))
+@QuarkusTestResource(value = LocalStackTestResource.class, initArgs = {
+        @ResourceArg(name = "database", value = "market_test"), @ResourceArg(name = "service", value = "market-svc") })
 class OrderPlacementBenchmarkTest {
 
     private static final int THREADS = 8;

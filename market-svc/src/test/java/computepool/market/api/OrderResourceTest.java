@@ -39,7 +39,8 @@ import org.junit.jupiter.api.Test;
  * drawn at random, so the orders of other tests and earlier runs (the book keeps them) never meet its own.
  */
 @QuarkusTest
-@QuarkusTestResource(value = LocalStackTestResource.class, initArgs = @ResourceArg(name = "database", value = "market_test"))
+@QuarkusTestResource(value = LocalStackTestResource.class, initArgs = {
+        @ResourceArg(name = "database", value = "market_test"), @ResourceArg(name = "service", value = "market-svc") })
 class OrderResourceTest {
 
     private static final long ONE_USD = 1_000_000_000L;

@@ -48,7 +48,8 @@ import org.junit.jupiter.api.Test;
  * ahead and drawn at random, as in {@link OrderResourceTest}.
  */
 @QuarkusTest
-@QuarkusTestResource(value = LocalStackTestResource.class, initArgs = @ResourceArg(name = "database", value = "market_test"))
+@QuarkusTestResource(value = LocalStackTestResource.class, initArgs = {
+        @ResourceArg(name = "database", value = "market_test"), @ResourceArg(name = "service", value = "market-svc") })
 class ReservationResourceTest {
 
     private static final long ONE_USD = 1_000_000_000L;
@@ -339,6 +340,9 @@ class ReservationResourceTest {
         assertEquals(price * 2 * 100 / 3600, first.getFirst().getCostNanoUsd());
         assertEquals(ReservationShare.SellerKind.OPERATOR, first.getFirst().getShares(0).getSellerKind());
         assertEquals(subject(operator), first.getFirst().getShares(0).getSellerId());
+        // Billing draws each period on the hold of the buy that made the reservation.
+        assertEquals(given().auth().oauth2(developer).when().get("/v1/reservations/" + reservation).then()
+                .extract().path("buyOrderId"), first.getFirst().getBuyOrderId());
 
         meter.meterUntil(Instant.ofEpochSecond((base + 9) * 3600));
         List<ReservationUsage> periods = events(ReservationUsage.class, ReservationUsage::parseFrom,

@@ -61,7 +61,8 @@ import org.junit.jupiter.api.Test;
  * the {@code workers} topic, pipelines over gRPC. Each test uses a model of its own. The silence limit is 3 s here.
  */
 @QuarkusTest
-@QuarkusTestResource(value = LocalStackTestResource.class, initArgs = @ResourceArg(name = "database", value = "market_test"))
+@QuarkusTestResource(value = LocalStackTestResource.class, initArgs = {
+        @ResourceArg(name = "database", value = "market_test"), @ResourceArg(name = "service", value = "market-svc") })
 class WorkerRegistryServiceTest {
 
     private static final Duration EVENTUALLY = Duration.ofSeconds(20);

@@ -1,23 +1,21 @@
-package computepool.gateway.auth;
+package computepool.auth;
 
 import io.quarkus.oidc.client.OidcClient;
 import io.quarkus.oidc.client.Tokens;
 import io.smallrye.mutiny.Uni;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 
 /**
- * The gateway's own access token (Keycloak client {@code gateway-svc}, client-credentials grant), which it presents
- * on every call to the platform's internal gRPC services. One token serves every call until shortly before it
+ * A service's own access token (its Keycloak client, named as the service, client-credentials grant), which it
+ * presents on every call to the platform's internal gRPC services. One token serves every call until shortly before it
  * expires; then the next call fetches a new one, and calls arriving meanwhile wait for that same fetch.
  */
-@ApplicationScoped
 public class ServiceToken {
 
     /** Renewed this long before it expires, so no call sets out with a token that lapses on the way. */
-    static final Duration RENEW_BEFORE_EXPIRY = Duration.ofSeconds(30);
+    public static final Duration RENEW_BEFORE_EXPIRY = Duration.ofSeconds(30);
 
     private final OidcClient keycloak;
     private final Clock clock;

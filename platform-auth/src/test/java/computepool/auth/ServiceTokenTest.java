@@ -1,4 +1,4 @@
-package computepool.gateway.auth;
+package computepool.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
