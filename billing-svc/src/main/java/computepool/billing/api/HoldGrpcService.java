@@ -4,6 +4,7 @@ import static computepool.billing.api.GrpcArguments.invalid;
 import static computepool.billing.api.GrpcArguments.uuid;
 import static computepool.billing.api.GrpcArguments.timestamp;
 
+import computepool.billing.config.BillingConfig;
 import computepool.billing.domain.Meter;
 import computepool.billing.holds.HoldBook;
 import computepool.billing.store.HoldRecord;
@@ -26,6 +27,7 @@ import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
+import java.time.Duration;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.UUID;
@@ -44,9 +46,11 @@ public class HoldGrpcService implements HoldService {
     private static final long MAX_TOKENS = 100_000_000;
 
     private final HoldBook book;
+    private final Duration maxHold;
 
-    public HoldGrpcService(HoldBook book) {
+    public HoldGrpcService(HoldBook book, BillingConfig config) {
         this.book = book;
+        this.maxHold = config.maxHoldDuration();
     }
 
     @Override
@@ -60,12 +64,17 @@ public class HoldGrpcService implements HoldService {
             }
             checkTokens(request.getPromptTokens(), "prompt_tokens");
             checkTokens(request.getMaxCompletionTokens(), "max_completion_tokens");
+            if (request.getHoldSeconds() < 0 || request.getHoldSeconds() > maxHold.toSeconds()) {
+                throw invalid("hold_seconds must be between 0 and " + maxHold.toSeconds() + ", not "
+                        + request.getHoldSeconds());
+            }
             payer = payer(request);
         } catch (StatusRuntimeException e) {
             return Uni.createFrom().failure(e);
         }
         return book.placeInference(request.getRequestId(), payer.developerId(), payer.subject(), request.getModelId(),
-                        request.getPromptTokens(), request.getMaxCompletionTokens())
+                        request.getPromptTokens(), request.getMaxCompletionTokens(),
+                        Duration.ofSeconds(request.getHoldSeconds()))
                 .map(placement -> switch (placement) {
                     case HoldBook.Placed placed -> PlaceHoldResponse.newBuilder().setHold(hold(placed.hold())).build();
                     case HoldBook.Refused refused -> PlaceHoldResponse.newBuilder().setInsufficientFunds(

@@ -23,6 +23,10 @@ public interface BillingConfig {
     @WithDefault("10m")
     Duration reservationHoldPendingTime();
 
+    /** The longest a hold may be asked to last ({@code PlaceHoldRequest.hold_seconds}). */
+    @WithDefault("1h")
+    Duration maxHoldDuration();
+
     /** How often holds past their expiry are marked expired (their amounts are free from the expiry itself). */
     @WithDefault("30s")
     Duration holdExpiryInterval();

@@ -14,6 +14,7 @@ import computepool.usage.v1.InferenceUsage;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.NoSuchElementException;
@@ -72,10 +73,12 @@ public class HoldBook {
 
     /**
      * Holds the most an inference request can cost: its prompt and every completion token it may generate, at the
-     * model's price now. Asking again for a request returns its hold as it is.
+     * model's price now, for as long as the request may run ({@code holdFor}) or the hold TTL, whichever is longer.
+     * Asking again for a request returns its hold as it is.
      */
     public Uni<Placement> placeInference(String requestId, Optional<UUID> developerId, Optional<String> subject,
-            String modelId, long promptTokens, long maxCompletionTokens) {
+            String modelId, long promptTokens, long maxCompletionTokens, Duration holdFor) {
+        Duration lasts = holdFor.compareTo(config.holdTtl()) > 0 ? holdFor : config.holdTtl();
         // The database keeps microseconds: what is returned should equal what is read back later.
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         return holds.ofRequest(requestId).chain(existing -> {
@@ -93,7 +96,7 @@ public class HoldBook {
                                 return Uni.createFrom().item(new Refused(amount, available, Meter.INFERENCE_TOKENS));
                             }
                             return holds.place(requestId, wallets.get().paid(), Meter.INFERENCE_TOKENS, price, amount,
-                                    now, now.plus(config.holdTtl())).map(Placed::new);
+                                    now, now.plus(lasts)).map(Placed::new);
                         }));
             });
         });

@@ -209,6 +209,28 @@ class HoldServiceTest {
     }
 
     @Test
+    void aHoldAskedToLastAsLongAsItsSessionOutlivesTheTtlAndItsRequestIsChargedInFull() {
+        fixture.fund("paid", MAX_COST);
+        String longRunning = "req-" + UUID.randomUUID();
+        // The session may run 8 s, longer than the 5 s TTL.
+        PlaceHoldResponse held = holds.placeHold(request(longRunning, 1000).setHoldSeconds(8).build());
+        assertTrue(Duration.between(Instant.now(), Instant.ofEpochSecond(held.getHold().getExpiresAt().getSeconds()))
+                .toSeconds() >= 6, "expires at " + held.getHold().getExpiresAt());
+        await().pollDelay(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(7)).until(() -> true);
+
+        // Past the TTL the session's funds are still its own: a parallel request cannot spend them.
+        assertEquals("PLACED", state(longRunning));
+        assertTrue(place("req-" + UUID.randomUUID()).hasInsufficientFunds(), "the funds are held still");
+        assertEquals(COST, settle(held, longRunning).getChargedNanoUsd(), "charged in full");
+        assertEquals(MAX_COST - COST, fixture.balance("DEVELOPER_PAID"));
+
+        assertRefused(Status.Code.INVALID_ARGUMENT, () -> holds.placeHold(request("req-" + UUID.randomUUID(), 1)
+                .setHoldSeconds(3601).build()));
+        assertRefused(Status.Code.INVALID_ARGUMENT, () -> holds.placeHold(request("req-" + UUID.randomUUID(), 1)
+                .setHoldSeconds(-1).build()));
+    }
+
+    @Test
     void aReleasedHoldFreesItsAmountAtOnce() {
         fixture.fund("paid", MAX_COST);
         String request = "req-" + UUID.randomUUID();

@@ -1,6 +1,7 @@
 package computepool.billing.bench;
 
 import computepool.billing.api.HoldGrpcService;
+import computepool.billing.config.BillingConfig;
 import computepool.billing.holds.HoldBook;
 import computepool.billing.v1.HoldServiceGrpc;
 import computepool.billing.v1.QuoteRequest;
@@ -29,8 +30,8 @@ public class UnguardedQuote implements BindableService {
     /** Made here rather than injected: the bean's security interceptor is exactly what the baseline goes without. */
     private final HoldGrpcService unguarded;
 
-    public UnguardedQuote(HoldBook book) {
-        this.unguarded = new HoldGrpcService(book);
+    public UnguardedQuote(HoldBook book, BillingConfig config) {
+        this.unguarded = new HoldGrpcService(book, config);
     }
 
     @Override

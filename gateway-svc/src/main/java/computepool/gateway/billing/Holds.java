@@ -10,6 +10,7 @@ import computepool.billing.v1.SettleHoldRequest;
 import computepool.gateway.api.OpenAiError;
 import computepool.gateway.api.OpenAiException;
 import computepool.gateway.auth.Caller;
+import computepool.gateway.config.GatewayConfig;
 import computepool.usage.v1.InferenceUsage;
 import io.grpc.Status;
 import io.quarkus.grpc.GrpcClient;
@@ -35,10 +36,15 @@ public class Holds {
     private static final int SETTLE_ATTEMPTS = 3;
     private static final BigDecimal NANO_USD_PER_USD = BigDecimal.valueOf(1_000_000_000);
 
-    private final HoldService billing;
+    /** Between a session's deadline and its settlement: usage is recorded and the hold settled in this time. */
+    static final Duration SETTLING_TIME = Duration.ofMinutes(1);
 
-    public Holds(@GrpcClient("billing") HoldService billing) {
+    private final HoldService billing;
+    private final Duration holdFor;
+
+    public Holds(@GrpcClient("billing") HoldService billing, GatewayConfig config) {
         this.billing = billing;
+        this.holdFor = config.maxSessionDuration().plus(SETTLING_TIME);
     }
 
     /** Holds the request's maximum cost, or fails with the answer the client should get. */
@@ -48,7 +54,9 @@ public class Holds {
                 .setRequestId(requestId)
                 .setModelId(modelId)
                 .setPromptTokens(promptTokens)
-                .setMaxCompletionTokens(maxCompletionTokens);
+                .setMaxCompletionTokens(maxCompletionTokens)
+                // The hold lasts as long as the session may run, and the settling after.
+                .setHoldSeconds(holdFor.toSeconds());
         caller.developerId().ifPresentOrElse(request::setDeveloperId,
                 () -> request.setKeycloakSubject(caller.keycloakSubject().orElseThrow()));
         return billing.placeHold(request.build())

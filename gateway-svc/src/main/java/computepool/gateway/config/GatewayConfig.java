@@ -43,6 +43,15 @@ public interface GatewayConfig {
     FailedAuthentication failedAuthentication();
 
     /**
+     * The longest an inference session may run: the deadline of the gateway's stream to the entry shard, after which
+     * the session is cancelled on every shard and settled with what it used. The request's hold lasts this long and
+     * a minute more, so no session outlives the funds set aside for it.
+     */
+    @WithDefault("10m")
+    @DurationMin(seconds = 1)
+    Duration maxSessionDuration();
+
+    /**
      * How long a pipeline the worker registry chose is reused for further sessions of its model before the registry
      * is asked again; a failed session forgets it at once. Zero asks for every request.
      */

@@ -30,6 +30,6 @@ public class PipelineClientProducer {
     @Singleton
     PipelineClient pipelineClient(ShardChannels channels, GatewayConfig config, Clock clock) {
         return new PipelineClient(channels, new TicketSigner(TicketKeys.privateKey(config.ticket().signingKey()),
-                config.ticket().issuedBy(), clock));
+                config.ticket().issuedBy(), clock), config.maxSessionDuration());
     }
 }

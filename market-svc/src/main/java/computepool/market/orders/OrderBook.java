@@ -10,7 +10,6 @@ import computepool.market.matching.BuyOutcome;
 import computepool.market.matching.Cancellation;
 import computepool.market.matching.Depth;
 import computepool.market.matching.Execution;
-import computepool.market.matching.Fill;
 import computepool.market.matching.HourSpan;
 import computepool.market.matching.MatchingEngine;
 import computepool.market.matching.OrderRejected;
@@ -24,13 +23,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
@@ -52,6 +49,7 @@ public class OrderBook {
     }
 
     private final OrderStore store;
+    private final BookRecords records;
     private final RegistryConfig config;
     private final Clock clock;
     // Guarded by this.
@@ -60,6 +58,7 @@ public class OrderBook {
 
     public OrderBook(OrderStore store, RegistryConfig config, Clock clock) {
         this.store = store;
+        this.records = new BookRecords(store);
         this.config = config;
         this.clock = clock;
     }
@@ -131,14 +130,14 @@ public class OrderBook {
                 engine.currentHour(), now, OrderState.OPEN, Optional.empty(), Optional.empty(), false, resaleOf);
         List<Outbox.Entry> events = new ArrayList<>();
         events.add(new Outbox.Entry(Topics.MARKET, ownerId, MarketEvents.placed(order)));
-        List<BookChange.Filled> filled = filled(executions, Map.of(id, ownerId), now);
+        List<BookChange.Filled> filled = records.filled(executions, Map.of(id, ownerId), now);
         for (BookChange.Filled fill : filled) {
             states.put(fill.buyOrderId(), OrderState.FILLED);
             events.add(new Outbox.Entry(Topics.MARKET, fill.buyerId(), MarketEvents.filled(fill)));
         }
         commit(new BookChange(idempotencyKey, List.of(order), states, List.of(), filled, List.of(), events),
                 sequence);
-        return new Placed(view(order, Optional.empty()), true);
+        return new Placed(records.view(order, Optional.empty()), true);
     }
 
     /**
@@ -204,7 +203,7 @@ public class OrderBook {
         if (outcome instanceof BuyOutcome.Filled done) {
             List<Execution> executions = new ArrayList<>(List.of(done.execution()));
             executions.addAll(done.restingFilled());
-            filled = filled(executions, Map.of(id, developerId), now);
+            filled = records.filled(executions, Map.of(id, developerId), now);
             for (BookChange.Filled fill : filled) {
                 if (!fill.buyOrderId().equals(id)) {
                     states.put(fill.buyOrderId(), OrderState.FILLED);
@@ -224,7 +223,7 @@ public class OrderBook {
             }
         }
         commit(new BookChange(idempotencyKey, List.of(order), states, List.of(), filled, ends, events), sequence);
-        return new Placed(view(order, filled.stream().findFirst()), true);
+        return new Placed(records.view(order, filled.stream().findFirst()), true);
     }
 
     /**
@@ -235,7 +234,7 @@ public class OrderBook {
      * @throws OrderRefused  when nothing of it is left to give up, or hours ahead were resold
      */
     public synchronized ReservationView cancelReservation(String buyerId, UUID reservationId) {
-        StoredReservation reservation = reservationOf(buyerId, reservationId);
+        StoredReservation reservation = records.reservationOf(buyerId, reservationId);
         Instant now = clock.instant();
         Map<UUID, OrderState> states = advance();
         Cancellation cancelled;
@@ -249,7 +248,7 @@ public class OrderBook {
         BookChange.Cancellation logged = new BookChange.Cancellation(reservation.buyOrderId(), sequence,
                 engine.currentHour());
         cancelled.withdrawnResale().ifPresent(resale -> states.put(resale, OrderState.CANCELLED));
-        List<BookChange.Filled> filled = filled(cancelled.executions(), Map.of(), now);
+        List<BookChange.Filled> filled = records.filled(cancelled.executions(), Map.of(), now);
         List<Outbox.Entry> events = new ArrayList<>();
         events.add(new Outbox.Entry(Topics.MARKET, buyerId, MarketEvents.ended(reservation,
                 ReservationEnded.Reason.CANCELLED, cancelled.fromHour(), cancelled.refundNanoUsd())));
@@ -260,21 +259,18 @@ public class OrderBook {
         commit(new BookChange("", List.of(), states, List.of(), filled, List.of(new BookChange.ReservationEnd(
                 reservation.buyOrderId(), cancelled.fromHour(), StoredReservation.EndedEarly.CANCELLED,
                 cancelled.refundNanoUsd(), Optional.of(logged))), events), sequence);
-        return view(store.reservation(reservationId).orElseThrow());
+        return records.view(store.reservation(reservationId).orElseThrow(), currentHour());
     }
 
     /** The buyer's reservation as it stands. */
     public ReservationView reservation(String buyerId, UUID reservationId) {
-        return view(reservationOf(buyerId, reservationId));
+        return records.view(records.reservationOf(buyerId, reservationId), currentHour());
     }
 
     /** The buyer's reservations, latest start first. */
     public List<ReservationView> reservations(String buyerId, int limit) {
-        return store.reservationsOf(buyerId, limit).stream().map(this::view).toList();
-    }
-
-    private ReservationView view(StoredReservation reservation) {
-        return ReservationView.of(reservation, store.fillsOf(reservation.buyOrderId()), currentHour());
+        long hour = currentHour();
+        return store.reservationsOf(buyerId, limit).stream().map(found -> records.view(found, hour)).toList();
     }
 
     /**
@@ -327,7 +323,7 @@ public class OrderBook {
                 : List.of();
         commit(new BookChange("", List.of(), states, List.of(new BookChange.Cancellation(orderId, sequence,
                 engine.currentHour())), List.of(), List.of(), events), sequence);
-        return view(store.byId(orderId).orElseThrow(), Optional.empty());
+        return records.view(store.byId(orderId).orElseThrow(), Optional.empty());
     }
 
     /** The book for a GPU model over a window of hours, as deep as {@code levels} prices a side. */
@@ -345,7 +341,7 @@ public class OrderBook {
     public synchronized OrderView get(String ownerId, UUID orderId) {
         advanceAndRecord();
         return store.byId(orderId).filter(found -> found.ownerId().equals(ownerId))
-                .map(found -> view(found, Optional.empty()))
+                .map(found -> records.view(found, Optional.empty()))
                 .orElseThrow(() -> new OrderNotFound("no order " + orderId));
     }
 
@@ -421,54 +417,8 @@ public class OrderBook {
             if (!earlier.requestHash().equals(terms.hash())) {
                 throw new IdempotencyKeyReused(idempotencyKey);
             }
-            return new Placed(view(earlier, Optional.empty()), false);
+            return new Placed(records.view(earlier, Optional.empty()), false);
         });
-    }
-
-    /**
-     * The fills and reservations of these executions: their buyers, sellers and nodes read at once.
-     *
-     * @param placedNow owners of orders placed by this request, not yet written
-     */
-    private List<BookChange.Filled> filled(List<Execution> executions, Map<UUID, String> placedNow, Instant now) {
-        if (executions.isEmpty()) {
-            return List.of();
-        }
-        List<UUID> orders = executions.stream().flatMap(execution -> Stream.concat(Stream.of(execution.buy().id()),
-                execution.fills().stream().map(Fill::sellOrderId))).distinct().toList();
-        Map<UUID, String> owners = new HashMap<>(store.owners(orders));
-        owners.putAll(placedNow);
-        Map<UUID, NodeStatus> nodes = store.nodes(executions.stream()
-                .flatMap(execution -> execution.fills().stream().map(Fill::nodeId)).distinct().toList());
-        List<BookChange.Filled> filled = new ArrayList<>(executions.size());
-        for (Execution execution : executions) {
-            List<StoredFill> fills = execution.fills().stream().map(fill -> new StoredFill(fill.sellOrderId(),
-                    nodes.get(fill.nodeId()).node().operatorId(), owners.get(fill.sellOrderId()), fill.nodeId(),
-                    fill.gpuCount(), fill.span().start(), fill.span().end(), fill.priceNanoUsdPerGpuHour(),
-                    fill.costNanoUsd())).toList();
-            BuyOrder buy = execution.buy();
-            filled.add(new BookChange.Filled(buy.id(), owners.get(buy.id()), UUID.randomUUID(), buy.gpuModel(),
-                    buy.gpuCount(), buy.startHour(), buy.startHour() + buy.hours(), execution.costNanoUsd(),
-                    buy.spot(), fills, now));
-        }
-        return filled;
-    }
-
-    private StoredReservation reservationOf(String buyerId, UUID reservationId) {
-        return store.reservation(reservationId).filter(found -> found.buyerId().equals(buyerId))
-                .orElseThrow(() -> new OrderNotFound("no reservation " + reservationId));
-    }
-
-    private OrderView view(StoredOrder order, Optional<BookChange.Filled> justFilled) {
-        if (order.side() == Side.BUY && order.state() == OrderState.FILLED) {
-            List<StoredFill> fills = justFilled.map(BookChange.Filled::fills)
-                    .orElseGet(() -> store.fillsOf(order.id()));
-            Optional<UUID> reservation = justFilled.map(BookChange.Filled::reservationId)
-                    .or(() -> Optional.ofNullable(store.reservationsByBuy(List.of(order.id())).get(order.id()))
-                            .map(StoredReservation::id));
-            return OrderView.of(order, fills, reservation);
-        }
-        return OrderView.of(order, List.of(), Optional.empty());
     }
 
     /** The instant hour {@code hour} (counted from the Unix epoch) begins. */

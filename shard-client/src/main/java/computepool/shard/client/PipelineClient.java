@@ -13,6 +13,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -25,19 +26,30 @@ import java.util.concurrent.TimeoutException;
 /**
  * Opens an inference session over a pipeline of shard workers and streams its tokens: the caller
  * sends token ids and receives tokens, never activations. Every session carries a ticket the caller
- * signs, without which no shard serves it.
+ * signs, without which no shard serves it, and a deadline: a session still running then is cancelled
+ * on every shard and fails with {@code DEADLINE_EXCEEDED}. A shard that stops answering altogether is
+ * found by the channel's keepalive ({@link ShardChannels}), and the session fails with {@code UNAVAILABLE}.
  */
 public final class PipelineClient {
 
     /** Prompt tokens per PromptChunk; the entry shard forwards one hidden-state frame per chunk. */
     public static final int PROMPT_CHUNK_TOKENS = 256;
+    /** The deadline of a session unless the caller chooses one. */
+    public static final Duration DEFAULT_SESSION_DEADLINE = Duration.ofMinutes(10);
 
     private final ShardChannels channels;
     private final TicketSigner tickets;
+    private final Duration sessionDeadline;
 
     public PipelineClient(ShardChannels channels, TicketSigner tickets) {
+        this(channels, tickets, DEFAULT_SESSION_DEADLINE);
+    }
+
+    /** @param sessionDeadline how long a session may run from its start */
+    public PipelineClient(ShardChannels channels, TicketSigner tickets, Duration sessionDeadline) {
         this.channels = channels;
         this.tickets = tickets;
+        this.sessionDeadline = sessionDeadline;
     }
 
     /**
@@ -97,7 +109,9 @@ public final class PipelineClient {
         String sessionId = UUID.randomUUID().toString();
         Hop entry = request.hops().get(0);
         Responses responses = new Responses(listener);
-        ShardServiceGrpc.newStub(channels.get(entry.getAddress())).streamSession(responses);
+        ShardServiceGrpc.newStub(channels.get(entry.getAddress()))
+                .withDeadlineAfter(sessionDeadline.toMillis(), TimeUnit.MILLISECONDS)
+                .streamSession(responses);
         ClientCallStreamObserver<StreamSessionRequest> call = responses.call;
         try {
             send(call, sessionId, request, entry);

@@ -17,6 +17,11 @@ import java.util.concurrent.TimeUnit;
  * come from tickets and the registry, so what they cost is bounded: at most {@link #MAX_CHANNELS} are kept, one
  * unused for {@link #IDLE} is closed, and a new address beyond the bound closes the least recently used one. Closing
  * is graceful: calls in flight on it run to their end.
+ *
+ * <p>Every channel pings its shard when nothing has arrived on it for {@link #KEEPALIVE_TIME} while a session runs,
+ * and gives the connection up when no answer comes within {@link #KEEPALIVE_TIMEOUT}: a worker whose machine drops
+ * off the network without closing its connections fails its sessions with {@code UNAVAILABLE} within their sum,
+ * instead of leaving them waiting. gRPC pings no more often than every 10 s.
  */
 public final class ShardChannels implements AutoCloseable {
 
@@ -24,20 +29,24 @@ public final class ShardChannels implements AutoCloseable {
     static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
     static final int MAX_CHANNELS = 64;
     static final Duration IDLE = Duration.ofMinutes(5);
+    public static final Duration KEEPALIVE_TIME = Duration.ofSeconds(10);
+    public static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(5);
 
     private final int maxChannels;
     private final Duration idle;
+    private final Duration keepaliveTimeout;
     private final Clock clock;
     /** In order of last use, the least recent first. */
     private final LinkedHashMap<String, Kept> channels = new LinkedHashMap<>(16, 0.75f, true);
 
     public ShardChannels() {
-        this(MAX_CHANNELS, IDLE, Clock.systemUTC());
+        this(MAX_CHANNELS, IDLE, KEEPALIVE_TIMEOUT, Clock.systemUTC());
     }
 
-    ShardChannels(int maxChannels, Duration idle, Clock clock) {
+    ShardChannels(int maxChannels, Duration idle, Duration keepaliveTimeout, Clock clock) {
         this.maxChannels = maxChannels;
         this.idle = idle;
+        this.keepaliveTimeout = keepaliveTimeout;
         this.clock = clock;
     }
 
@@ -51,6 +60,9 @@ public final class ShardChannels implements AutoCloseable {
                 kept = new Kept(ManagedChannelBuilder.forTarget(address)
                         .usePlaintext()
                         .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+                        .keepAliveTime(KEEPALIVE_TIME.toMillis(), TimeUnit.MILLISECONDS)
+                        .keepAliveTimeout(keepaliveTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                        .keepAliveWithoutCalls(false)
                         .build());
                 channels.put(address, kept);
             }

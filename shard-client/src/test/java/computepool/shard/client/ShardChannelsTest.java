@@ -36,7 +36,7 @@ class ShardChannelsTest {
 
     @Test
     void oneChannelPerAddressAndTheLeastRecentlyUsedMakesRoom() {
-        try (ShardChannels channels = new ShardChannels(2, Duration.ofMinutes(5), clock)) {
+        try (ShardChannels channels = new ShardChannels(2, Duration.ofMinutes(5), ShardChannels.KEEPALIVE_TIMEOUT, clock)) {
             ManagedChannel a = channels.get("127.0.0.1:1");
             ManagedChannel b = channels.get("127.0.0.1:2");
             assertSame(a, channels.get("127.0.0.1:1"), "an address reuses its channel");
@@ -50,7 +50,7 @@ class ShardChannelsTest {
 
     @Test
     void aChannelUnusedForTheIdleTimeIsClosed() {
-        try (ShardChannels channels = new ShardChannels(64, Duration.ofMinutes(5), clock)) {
+        try (ShardChannels channels = new ShardChannels(64, Duration.ofMinutes(5), ShardChannels.KEEPALIVE_TIMEOUT, clock)) {
             ManagedChannel old = channels.get("127.0.0.1:1");
             now.set(now.get().plus(Duration.ofMinutes(4)));
             ManagedChannel recent = channels.get("127.0.0.1:2");
