@@ -418,6 +418,10 @@ class OpenAiGatewayIT {
                 "select amount_nano_usd from hold where request_id = ?", requestId), "prompt and max_tokens held");
         assertEquals(String.valueOf(cost), billingQuery(
                 "select charged_nano_usd from hold where request_id = ?", requestId));
+        // Held for as long as the session could run, its 10-minute deadline, and a minute to settle: longer than
+        // billing's own 10-minute TTL.
+        assertEquals("660", billingQuery("select extract(epoch from expires_at - placed_at)::bigint from hold "
+                + "where request_id = ?", requestId), "the hold outlives the session's deadline");
 
         // Then the usage event reaches billing through the gateway's outbox and books nothing more.
         String ceId = new UsageTopic(stack.env().kafkaAdminConfig())
