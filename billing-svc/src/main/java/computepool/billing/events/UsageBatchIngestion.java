@@ -14,6 +14,7 @@ import computepool.billing.domain.Spendable;
 import computepool.billing.domain.UsageCharge;
 import computepool.billing.store.ChargeStore;
 import computepool.billing.store.LedgerStore;
+import computepool.billing.store.ReservationHoldStore;
 import computepool.events.EventEnvelope;
 import computepool.events.IdempotentConsumer;
 import computepool.events.Outbox;
@@ -269,9 +270,15 @@ public class UsageBatchIngestion {
 
     private static Uni<Void> openHolds(SqlConnection connection, UUID[] paidWallets, Instant now,
             Map<UUID, Funds> byPaid) {
+        // Market buys' holds count as well, each under a key no request id takes: usage must not spend them.
         return connection.preparedQuery("""
                         select paid_account_id, request_id, meter, amount_nano_usd from hold
-                        where paid_account_id = any($1::uuid[]) and state = 'PLACED' and expires_at > $2""")
+                        where paid_account_id = any($1::uuid[]) and state = 'PLACED' and expires_at > $2
+                        union all
+                        select paid_account_id, 'buy/' || buy_order_id, 'reservation.gpu_seconds', open
+                        from (select paid_account_id, buy_order_id, (%s)::bigint as open from reservation_hold
+                              where paid_account_id = any($1::uuid[]) and closed_at is null) buys
+                        where open > 0""".formatted(ReservationHoldStore.openAmountAt("$2")))
                 .execute(Tuple.of(paidWallets, utc(now)))
                 .invoke(rows -> rows.forEach(row -> byPaid.get(row.getUUID(0)).openHolds.put(row.getString(1),
                         Map.entry(row.getString(2), row.getLong(3)))))

@@ -26,10 +26,16 @@ public class ReservationHoldStore {
     }
 
     /** What a hold still holds at {@code :now}: nothing once closed, or lapsed while pending. */
-    private static final String OPEN_AMOUNT = """
-            case when closed_at is not null or pending_until <= :now then 0
-                 else greatest(0, coalesce(fill_cost_nano_usd, limit_cost_nano_usd) - refund_nano_usd - drawn_nano_usd)
-            end""";
+    private static final String OPEN_AMOUNT = openAmountAt(":now");
+
+    /**
+     * The SQL of what a {@code reservation_hold} row still holds at the instant the parameter {@code now} names:
+     * nothing once closed, or lapsed while pending. Every reader of open holds counts them by this one rule.
+     */
+    public static String openAmountAt(String now) {
+        return "case when closed_at is not null or pending_until <= " + now + " then 0 else greatest(0, "
+                + "coalesce(fill_cost_nano_usd, limit_cost_nano_usd) - refund_nano_usd - drawn_nano_usd) end";
+    }
 
     public Uni<Optional<ReservationHoldRow>> find(UUID buyOrderId, Instant now) {
         return session(session -> session.createNativeQuery("select buy_order_id, paid_account_id, "

@@ -238,6 +238,21 @@ class ReservationHoldTest {
     }
 
     @Test
+    void usageFromTheUsageTopicCannotSpendWhatABuyHolds() {
+        // Two dollars for the buy and 100,000 nano-USD besides; an inference request's usage costs 236,800.
+        buyer.fund("paid", 2 * ONE_USD + 100_000);
+        UUID buy = UUID.randomUUID();
+        place(buy, 2 * ONE_USD);
+        placedInTheBook(buy);
+        String request = "req-" + UUID.randomUUID();
+        buyer.send("usage", buyer.developerId, buyer.usage(request, Instant.now().toString()));
+
+        assertEquals(-100_000L, buyer.awaitPostings(request).get("DEVELOPER_PAID"), "only what the buy leaves");
+        filled(buy, 2 * ONE_USD);
+        assertEquals(2 * ONE_USD, collected(period(buy, 0, 3600, ReservationShare.SellerKind.OPERATOR, "op-" + buy)));
+    }
+
+    @Test
     void aResoldHourIsPaidFromItsNewBuyersHoldToTheReseller() {
         BillingFixture reseller = new BillingFixture(database).started();
         try {
