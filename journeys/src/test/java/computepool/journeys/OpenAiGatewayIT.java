@@ -83,7 +83,8 @@ class OpenAiGatewayIT {
     @BeforeAll
     static void startPlatform() throws Exception {
         stack = JourneyStack.fromEnvFile();
-        platform = InferencePlatform.start(stack, 2, Map.of());
+        // Leases released soon after their last request, so a test that changes the developer's funds starts clean.
+        platform = InferencePlatform.start(stack, 2, Map.of("computepool.gateway.funds-leases.idle", "1s"));
         model = platform.model();
         identity = platform.identity();
         workers = platform.workers();
@@ -418,6 +419,11 @@ class OpenAiGatewayIT {
                 "select amount_nano_usd from hold where request_id = ?", requestId), "prompt and max_tokens held");
         assertEquals(String.valueOf(cost), billingQuery(
                 "select charged_nano_usd from hold where request_id = ?", requestId));
+        // Admitted out of the gateway's lease of the developer's funds, which the hold came out of.
+        assertEquals("1", billingQuery("""
+                select count(*) from hold h join funds_lease l on l.id = h.lease_id
+                and l.paid_account_id = h.paid_account_id where h.request_id = ?""", requestId),
+                "the hold came out of a lease of the same developer");
         // Held for as long as the session could run, its 10-minute deadline, and a minute to settle: longer than
         // billing's own 10-minute TTL.
         assertEquals("660", billingQuery("select extract(epoch from expires_at - placed_at)::bigint from hold "
@@ -444,6 +450,11 @@ class OpenAiGatewayIT {
                 .body("{\"meters\": [\"sandbox.seconds\"]}").when().put(platform.billing().uri(limits))
                 .then().statusCode(200);
         try {
+            // The gateways' leases, granted while the credit paid for inference, are released once idle.
+            await().atMost(Duration.ofSeconds(15)).until(() -> "0".equals(billingQuery("""
+                    select count(*) from funds_lease l join account a on a.id = l.paid_account_id
+                    where a.developer_id = ?::uuid and l.released_at is null and l.expires_at > now()""",
+                    platform.developerId(stack))));
             String holdsBefore = billingQuery("select count(*) from hold where request_id <> ?", "");
             OpenAIServiceException refused = assertThrows(OpenAIServiceException.class,
                     () -> client.chat().completions().create(question().build()));

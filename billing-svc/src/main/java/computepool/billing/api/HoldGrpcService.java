@@ -7,16 +7,22 @@ import static computepool.billing.api.GrpcArguments.timestamp;
 import computepool.billing.config.BillingConfig;
 import computepool.billing.domain.Meter;
 import computepool.billing.holds.HoldBook;
+import computepool.billing.holds.LeaseBook;
 import computepool.billing.store.HoldRecord;
 import computepool.billing.v1.Hold;
 import computepool.billing.v1.HoldService;
 import computepool.billing.v1.InsufficientFunds;
+import computepool.billing.v1.Lease;
+import computepool.billing.v1.LeaseFundsRequest;
+import computepool.billing.v1.LeaseFundsResponse;
 import computepool.billing.v1.PlaceHoldRequest;
 import computepool.billing.v1.PlaceHoldResponse;
 import computepool.billing.v1.QuoteRequest;
 import computepool.billing.v1.QuoteResponse;
 import computepool.billing.v1.ReleaseHoldRequest;
 import computepool.billing.v1.ReleaseHoldResponse;
+import computepool.billing.v1.ReleaseLeaseRequest;
+import computepool.billing.v1.ReleaseLeaseResponse;
 import computepool.billing.v1.SettleHoldRequest;
 import computepool.billing.v1.SettleHoldResponse;
 import computepool.events.MalformedEventException;
@@ -46,10 +52,12 @@ public class HoldGrpcService implements HoldService {
     private static final long MAX_TOKENS = 100_000_000;
 
     private final HoldBook book;
+    private final LeaseBook leases;
     private final Duration maxHold;
 
-    public HoldGrpcService(HoldBook book, BillingConfig config) {
+    public HoldGrpcService(HoldBook book, LeaseBook leases, BillingConfig config) {
         this.book = book;
+        this.leases = leases;
         this.maxHold = config.maxHoldDuration();
     }
 
@@ -72,9 +80,16 @@ public class HoldGrpcService implements HoldService {
         } catch (StatusRuntimeException e) {
             return Uni.createFrom().failure(e);
         }
+        Optional<UUID> leaseId;
+        try {
+            leaseId = request.getLeaseId().isEmpty() ? Optional.empty()
+                    : Optional.of(uuid(request.getLeaseId(), "lease_id"));
+        } catch (StatusRuntimeException e) {
+            return Uni.createFrom().failure(e);
+        }
         return book.placeInference(request.getRequestId(), payer.developerId(), payer.subject(), request.getModelId(),
                         request.getPromptTokens(), request.getMaxCompletionTokens(),
-                        Duration.ofSeconds(request.getHoldSeconds()))
+                        Duration.ofSeconds(request.getHoldSeconds()), leaseId)
                 .map(placement -> switch (placement) {
                     case HoldBook.Placed placed -> PlaceHoldResponse.newBuilder().setHold(hold(placed.hold())).build();
                     case HoldBook.Refused refused -> PlaceHoldResponse.newBuilder().setInsufficientFunds(
@@ -84,7 +99,67 @@ public class HoldGrpcService implements HoldService {
                                     .setMeter(refused.meter())).build();
                 })
                 .onFailure(HoldBook.UnpricedModelException.class).transform(failure -> Status.FAILED_PRECONDITION
+                        .withDescription(failure.getMessage()).asRuntimeException())
+                .onFailure(IllegalArgumentException.class).transform(failure -> invalid(failure.getMessage()));
+    }
+
+    @Override
+    @WithTransaction
+    public Uni<LeaseFundsResponse> leaseFunds(LeaseFundsRequest request) {
+        UUID leaseId;
+        Payer payer;
+        try {
+            leaseId = uuid(request.getLeaseId(), "lease_id");
+            payer = payer(request.getPayerCase().getNumber(), request.getDeveloperId(), request.getKeycloakSubject());
+            if (request.getAtLeastNanoUsd() < 0) {
+                throw invalid("at_least_nano_usd must not be negative, not " + request.getAtLeastNanoUsd());
+            }
+            if (request.getWantedNanoUsd() < request.getAtLeastNanoUsd()) {
+                throw invalid("wanted_nano_usd must be at least at_least_nano_usd (" + request.getAtLeastNanoUsd()
+                        + "), not " + request.getWantedNanoUsd());
+            }
+            if (request.getLeaseSeconds() <= 0 || request.getLeaseSeconds() > maxHold.toSeconds()) {
+                throw invalid("lease_seconds must be between 1 and " + maxHold.toSeconds() + ", not "
+                        + request.getLeaseSeconds());
+            }
+        } catch (StatusRuntimeException e) {
+            return Uni.createFrom().failure(e);
+        }
+        return leases.lease(leaseId, payer.developerId(), payer.subject(), request.getAtLeastNanoUsd(),
+                        request.getWantedNanoUsd(), Duration.ofSeconds(request.getLeaseSeconds()))
+                .map(leasing -> switch (leasing) {
+                    case LeaseBook.Leased leased -> LeaseFundsResponse.newBuilder().setLease(Lease.newBuilder()
+                            .setLeaseId(leased.leaseId().toString())
+                            .setAmountNanoUsd(leased.amountNanoUsd())
+                            .setGrantedNanoUsd(leased.grantedNowNanoUsd())
+                            .setExpiresAt(timestamp(leased.expiresAt()))).build();
+                    case LeaseBook.Refused refused -> LeaseFundsResponse.newBuilder().setInsufficientFunds(
+                            InsufficientFunds.newBuilder()
+                                    .setRequiredNanoUsd(refused.requiredNanoUsd())
+                                    .setAvailableNanoUsd(refused.availableNanoUsd())
+                                    .setMeter(refused.meter())).build();
+                })
+                .onFailure(IllegalArgumentException.class).transform(failure -> invalid(failure.getMessage()))
+                .onFailure(LeaseBook.LeaseEndedException.class).transform(failure -> Status.FAILED_PRECONDITION
                         .withDescription(failure.getMessage()).asRuntimeException());
+    }
+
+    @Override
+    @WithTransaction
+    public Uni<ReleaseLeaseResponse> releaseLease(ReleaseLeaseRequest request) {
+        UUID leaseId;
+        Payer payer;
+        try {
+            leaseId = uuid(request.getLeaseId(), "lease_id");
+            payer = payer(request.getPayerCase().getNumber(), request.getDeveloperId(), request.getKeycloakSubject());
+        } catch (StatusRuntimeException e) {
+            return Uni.createFrom().failure(e);
+        }
+        return leases.release(leaseId, payer.developerId(), payer.subject())
+                .map(freed -> ReleaseLeaseResponse.newBuilder().setFreedNanoUsd(freed).build())
+                .onFailure(NoSuchElementException.class).transform(failure -> Status.NOT_FOUND
+                        .withDescription(failure.getMessage()).asRuntimeException())
+                .onFailure(IllegalArgumentException.class).transform(failure -> invalid(failure.getMessage()));
     }
 
     @Override
@@ -139,7 +214,11 @@ public class HoldGrpcService implements HoldService {
             return Uni.createFrom().failure(e);
         }
         return book.quoteInference(request.getModelId(), request.getPromptTokens(), request.getMaxCompletionTokens())
-                .map(amount -> QuoteResponse.newBuilder().setMaxCostNanoUsd(amount).setMeter(Meter.INFERENCE_TOKENS)
+                .map(quoted -> QuoteResponse.newBuilder()
+                        .setMaxCostNanoUsd(quoted.maxCostNanoUsd())
+                        .setMeter(Meter.INFERENCE_TOKENS)
+                        .setPromptNanoUsdPerMillionTokens(quoted.price().promptNanoUsdPerMillionTokens())
+                        .setCompletionNanoUsdPerMillionTokens(quoted.price().completionNanoUsdPerMillionTokens())
                         .build())
                 .onFailure(HoldBook.UnpricedModelException.class).transform(failure -> Status.FAILED_PRECONDITION
                         .withDescription(failure.getMessage()).asRuntimeException());
@@ -150,26 +229,33 @@ public class HoldGrpcService implements HoldService {
     }
 
     private static Payer payer(PlaceHoldRequest request) {
-        return switch (request.getPayerCase()) {
-            case DEVELOPER_ID -> new Payer(Optional.of(uuid(request.getDeveloperId(), "developer_id")),
-                    Optional.empty());
-            case KEYCLOAK_SUBJECT -> {
-                if (request.getKeycloakSubject().isBlank()) {
+        return payer(request.getPayerCase().getNumber(), request.getDeveloperId(), request.getKeycloakSubject());
+    }
+
+    /** The payer of any request with the {@code payer} oneof: field 2 a developer id, field 3 a Keycloak subject. */
+    private static Payer payer(int payerField, String developerId, String keycloakSubject) {
+        return switch (payerField) {
+            case 2 -> new Payer(Optional.of(uuid(developerId, "developer_id")), Optional.empty());
+            case 3 -> {
+                if (keycloakSubject.isBlank()) {
                     throw invalid("keycloak_subject must not be blank");
                 }
-                yield new Payer(Optional.empty(), Optional.of(request.getKeycloakSubject()));
+                yield new Payer(Optional.empty(), Optional.of(keycloakSubject));
             }
-            case PAYER_NOT_SET -> throw invalid("payer: one of developer_id and keycloak_subject is required");
+            default -> throw invalid("payer: one of developer_id and keycloak_subject is required");
         };
     }
 
     private static Hold hold(HoldRecord hold) {
-        return Hold.newBuilder()
+        Hold.Builder answer = Hold.newBuilder()
                 .setHoldId(hold.id.toString())
                 .setRequestId(hold.requestId)
                 .setAmountNanoUsd(hold.amountNanoUsd)
-                .setExpiresAt(timestamp(hold.expiresAt))
-                .build();
+                .setExpiresAt(timestamp(hold.expiresAt));
+        if (hold.leaseId != null) {
+            answer.setLeaseId(hold.leaseId.toString());
+        }
+        return answer.build();
     }
 
     private static void checkRequestId(String requestId, String field) {

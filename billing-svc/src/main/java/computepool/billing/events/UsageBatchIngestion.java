@@ -14,7 +14,6 @@ import computepool.billing.domain.Spendable;
 import computepool.billing.domain.UsageCharge;
 import computepool.billing.store.ChargeStore;
 import computepool.billing.store.LedgerStore;
-import computepool.billing.store.ReservationHoldStore;
 import computepool.events.EventEnvelope;
 import computepool.events.IdempotentConsumer;
 import computepool.events.Outbox;
@@ -76,8 +75,8 @@ public class UsageBatchIngestion {
         long paidBalance;
         long subsidisedBalance;
         Set<String> meters = Set.of();
-        /** Open holds by request id: meter and amount. */
-        final Map<String, Map.Entry<String, Long>> openHolds = new HashMap<>();
+        /** Open holds (requests', buys', leases') by id: meter and amount. */
+        final Map<UUID, Map.Entry<String, Long>> openHolds = new HashMap<>();
 
         Funds(UUID developerId, UUID paid, UUID subsidised) {
             this.developerId = developerId;
@@ -85,10 +84,10 @@ public class UsageBatchIngestion {
             this.subsidised = subsidised;
         }
 
-        Spendable spendableExcept(String requestId) {
+        Spendable spendableExcept(Optional<UUID> holdId) {
             Map<String, Long> held = new HashMap<>();
-            openHolds.forEach((request, hold) -> {
-                if (!request.equals(requestId)) {
+            openHolds.forEach((id, hold) -> {
+                if (holdId.filter(id::equals).isEmpty()) {
                     held.merge(hold.getKey(), hold.getValue(), Long::sum);
                 }
             });
@@ -270,17 +269,11 @@ public class UsageBatchIngestion {
 
     private static Uni<Void> openHolds(SqlConnection connection, UUID[] paidWallets, Instant now,
             Map<UUID, Funds> byPaid) {
-        // Market buys' holds count as well, each under a key no request id takes: usage must not spend them.
+        // Market buys' holds and gateways' leases count as well: usage must not spend them.
         return connection.preparedQuery("""
-                        select paid_account_id, request_id, meter, amount_nano_usd from hold
-                        where paid_account_id = any($1::uuid[]) and state = 'PLACED' and expires_at > $2
-                        union all
-                        select paid_account_id, 'buy/' || buy_order_id, 'reservation.gpu_seconds', open
-                        from (select paid_account_id, buy_order_id, (%s)::bigint as open from reservation_hold
-                              where paid_account_id = any($1::uuid[]) and closed_at is null) buys
-                        where open > 0""".formatted(ReservationHoldStore.openAmountAt("$2")))
+                        select paid_account_id, id, meter, amount_nano_usd from open_holds($1::uuid[], $2)""")
                 .execute(Tuple.of(paidWallets, utc(now)))
-                .invoke(rows -> rows.forEach(row -> byPaid.get(row.getUUID(0)).openHolds.put(row.getString(1),
+                .invoke(rows -> rows.forEach(row -> byPaid.get(row.getUUID(0)).openHolds.put(row.getUUID(1),
                         Map.entry(row.getString(2), row.getLong(3)))))
                 .replaceWithVoid();
     }
@@ -377,13 +370,13 @@ public class UsageBatchIngestion {
                     writes.holdIds.add(h.id());
                     writes.holdStates.add(HoldState.RELEASED.name());
                     writes.holdCharges.add(null);
-                    funds.openHolds.remove(requestId);
+                    funds.openHolds.remove(h.id());
                 });
                 continue;
             }
             ModelPrice price = price(usage, hold, funds, context);
             PlatformFee fee = feeAt(context.fees(), usage.at());
-            Spendable spendable = funds.spendableExcept(requestId);
+            Spendable spendable = funds.spendableExcept(hold.map(Hold::id));
             UsageCharge decided = UsageCharge.decide(usage.usage().getPromptTokens(),
                     usage.usage().getCompletionTokens(), price, fee, usage.workers(), spendable,
                     Meter.INFERENCE_TOKENS, new UsageCharge.Accounts(funds.paid, funds.subsidised,
@@ -416,7 +409,7 @@ public class UsageBatchIngestion {
                 writes.holdCharges.add(decided.charge().total());
             });
             funds.apply(entry.postings());
-            funds.openHolds.remove(requestId);
+            hold.ifPresent(h -> funds.openHolds.remove(h.id()));
         }
         return writes;
     }

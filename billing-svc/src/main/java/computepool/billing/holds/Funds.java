@@ -1,46 +1,50 @@
 package computepool.billing.holds;
 
-import computepool.billing.domain.Meter;
 import computepool.billing.domain.Spendable;
-import computepool.billing.store.HoldStore;
 import computepool.billing.store.LedgerStore;
-import computepool.billing.store.ReservationHoldStore;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /** Reads what a developer can spend, inside a transaction that holds the developer's wallets locked. */
 @ApplicationScoped
 public class Funds {
 
-    private final LedgerStore ledger;
-    private final HoldStore holds;
-    private final ReservationHoldStore reservationHolds;
-
-    public Funds(LedgerStore ledger, HoldStore holds, ReservationHoldStore reservationHolds) {
-        this.ledger = ledger;
-        this.holds = holds;
-        this.reservationHolds = reservationHolds;
-    }
-
     /**
-     * Balances (as of locking the wallets), the subsidised credit's meters and the open holds, requests' and market
-     * buys' alike, except {@code exceptHold}: the request hold or the buy being charged.
+     * Balances (as of locking the wallets), the subsidised credit's meters and the open holds — requests', market
+     * buys' and gateways' leases, by the database's {@code open_holds} — except {@code exceptHold}: the request hold,
+     * buy or lease being charged or drawn on. One statement: this is on the path of every hold and charge.
      */
     public Uni<Spendable> spendable(LedgerStore.Wallets wallets, Instant now, Optional<UUID> exceptHold) {
-        return ledger.spendableMeters(wallets.subsidised())
-                .chain(meters -> holds.openByMeter(wallets.paid(), now, exceptHold)
-                        .chain(held -> reservationHolds.openOf(wallets.paid(), now, exceptHold).map(buys -> {
-                            Map<String, Long> byMeter = new HashMap<>(held);
-                            if (buys > 0) {
-                                byMeter.merge(Meter.RESERVATION_GPU_SECONDS, buys, Math::addExact);
-                            }
-                            return new Spendable(wallets.paidBalance(), wallets.subsidisedBalance(), meters,
-                                    byMeter);
-                        })));
+        return Panache.getSession().chain(session -> session.createNativeQuery("""
+                        select meter, null::bigint from spendable_meter where account_id = :subsidised
+                        union all
+                        select meter, sum(amount_nano_usd)::bigint from open_holds(array[:paid]::uuid[], :now)
+                        where id <> :except group by meter""", Object[].class)
+                .setParameter("subsidised", wallets.subsidised())
+                .setParameter("paid", wallets.paid())
+                .setParameter("now", now.atOffset(ZoneOffset.UTC))
+                .setParameter("except", exceptHold.orElse(new UUID(0, 0)))
+                .getResultList())
+                .map(rows -> {
+                    Set<String> meters = new HashSet<>();
+                    Map<String, Long> held = new HashMap<>();
+                    for (Object[] row : rows) {
+                        if (row[1] == null) {
+                            meters.add((String) row[0]);
+                        } else {
+                            held.put((String) row[0], ((Number) row[1]).longValue());
+                        }
+                    }
+                    return new Spendable(wallets.paidBalance(), wallets.subsidisedBalance(), meters, held);
+                });
     }
 }

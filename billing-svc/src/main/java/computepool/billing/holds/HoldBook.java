@@ -55,16 +55,18 @@ public class HoldBook {
     private final LedgerStore ledger;
     private final HoldStore holds;
     private final Funds funds;
+    private final LeaseBook leases;
     private final ModelPriceStore prices;
     private final InferenceBilling billing;
     private final BillingConfig config;
     private final Clock clock;
 
-    public HoldBook(LedgerStore ledger, HoldStore holds, Funds funds, ModelPriceStore prices,
+    public HoldBook(LedgerStore ledger, HoldStore holds, Funds funds, LeaseBook leases, ModelPriceStore prices,
             InferenceBilling billing, BillingConfig config, Clock clock) {
         this.ledger = ledger;
         this.holds = holds;
         this.funds = funds;
+        this.leases = leases;
         this.prices = prices;
         this.billing = billing;
         this.config = config;
@@ -74,10 +76,12 @@ public class HoldBook {
     /**
      * Holds the most an inference request can cost: its prompt and every completion token it may generate, at the
      * model's price now, for as long as the request may run ({@code holdFor}) or the hold TTL, whichever is longer.
-     * Asking again for a request returns its hold as it is.
+     * With a {@code leaseId} the amount comes out of that gateway's lease, taking no wallet lock (the developer's total
+     * held does not change); a lease that cannot give it leaves the hold to the developer's other funds. Asking again
+     * for a request returns its hold as it is.
      */
     public Uni<Placement> placeInference(String requestId, Optional<UUID> developerId, Optional<String> subject,
-            String modelId, long promptTokens, long maxCompletionTokens, Duration holdFor) {
+            String modelId, long promptTokens, long maxCompletionTokens, Duration holdFor, Optional<UUID> leaseId) {
         Duration lasts = holdFor.compareTo(config.holdTtl()) > 0 ? holdFor : config.holdTtl();
         // The database keeps microseconds: what is returned should equal what is read back later.
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
@@ -88,18 +92,37 @@ public class HoldBook {
             return prices.book(modelId).chain(book -> {
                 ModelPrice price = book.validAt(now).orElseThrow(() -> new UnpricedModelException(modelId, now));
                 long amount = InferenceCharge.cost(promptTokens, maxCompletionTokens, price);
-                return ledger.lockWallets(developerId, subject).chain(wallets -> wallets.isEmpty()
+                Hold hold = new Hold(requestId, developerId, subject, price, amount, now, now.plus(lasts));
+                if (leaseId.isEmpty()) {
+                    return fromFunds(hold);
+                }
+                return ledger.wallets(developerId, subject).chain(wallets -> wallets.isEmpty()
                         ? Uni.createFrom().item(new Refused(amount, 0, Meter.INFERENCE_TOKENS))
-                        : funds.spendable(wallets.get(), now, Optional.empty()).chain(spendable -> {
-                            long available = spendable.available(Meter.INFERENCE_TOKENS);
-                            if (available < amount) {
-                                return Uni.createFrom().item(new Refused(amount, available, Meter.INFERENCE_TOKENS));
-                            }
-                            return holds.place(requestId, wallets.get().paid(), Meter.INFERENCE_TOKENS, price, amount,
-                                    now, now.plus(lasts)).map(Placed::new);
-                        }));
+                        : leases.fund(leaseId.get(), wallets.get().paid(), amount, now).chain(funded -> funded
+                                ? holds.place(requestId, wallets.get().paid(), Meter.INFERENCE_TOKENS, price, amount,
+                                        now, hold.expiresAt(), leaseId).map(Placed::new)
+                                : fromFunds(hold)));
             });
         });
+    }
+
+    /** A hold about to be placed. */
+    private record Hold(String requestId, Optional<UUID> developerId, Optional<String> subject, ModelPrice price,
+            long amount, Instant at, Instant expiresAt) {
+    }
+
+    /** Places the hold if the developer's funds, less every open hold, cover it; their wallets are locked first. */
+    private Uni<Placement> fromFunds(Hold hold) {
+        return ledger.lockWallets(hold.developerId(), hold.subject()).chain(wallets -> wallets.isEmpty()
+                ? Uni.createFrom().item(new Refused(hold.amount(), 0, Meter.INFERENCE_TOKENS))
+                : funds.spendable(wallets.get(), hold.at(), Optional.empty()).chain(spendable -> {
+                    long available = spendable.available(Meter.INFERENCE_TOKENS);
+                    if (available < hold.amount()) {
+                        return Uni.createFrom().item(new Refused(hold.amount(), available, Meter.INFERENCE_TOKENS));
+                    }
+                    return holds.place(hold.requestId(), wallets.get().paid(), Meter.INFERENCE_TOKENS, hold.price(),
+                            hold.amount(), hold.at(), hold.expiresAt(), Optional.empty()).map(Placed::new);
+                }));
     }
 
     /**
@@ -108,10 +131,16 @@ public class HoldBook {
      *
      * @throws UnpricedModelException (as the failure) when the model has no price now
      */
-    public Uni<Long> quoteInference(String modelId, long promptTokens, long maxCompletionTokens) {
+    public Uni<Quoted> quoteInference(String modelId, long promptTokens, long maxCompletionTokens) {
         Instant now = clock.instant();
-        return prices.book(modelId).map(book -> InferenceCharge.cost(promptTokens, maxCompletionTokens,
-                book.validAt(now).orElseThrow(() -> new UnpricedModelException(modelId, now))));
+        return prices.book(modelId).map(book -> {
+            ModelPrice price = book.validAt(now).orElseThrow(() -> new UnpricedModelException(modelId, now));
+            return new Quoted(InferenceCharge.cost(promptTokens, maxCompletionTokens, price), price);
+        });
+    }
+
+    /** A request's most cost, and the price it was computed at. */
+    public record Quoted(long maxCostNanoUsd, ModelPrice price) {
     }
 
     /**

@@ -56,8 +56,12 @@ public class HoldRecord {
     @Column(name = "charged_nano_usd")
     public Long chargedNanoUsd;
 
+    /** The gateway's lease the hold's amount came out of; null for a hold covered by the developer's funds. */
+    @Column(name = "lease_id", updatable = false)
+    public UUID leaseId;
+
     static HoldRecord placed(String requestId, UUID paidAccountId, String meter, ModelPrice price, long amount,
-            Instant at, Instant expiresAt) {
+            Instant at, Instant expiresAt, UUID leaseId) {
         HoldRecord hold = new HoldRecord();
         hold.id = UUID.randomUUID();
         hold.requestId = requestId;
@@ -70,6 +74,7 @@ public class HoldRecord {
         hold.state = HoldState.PLACED;
         hold.placedAt = at;
         hold.expiresAt = expiresAt;
+        hold.leaseId = leaseId;
         return hold;
     }
 

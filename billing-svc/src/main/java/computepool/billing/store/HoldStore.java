@@ -9,8 +9,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -18,9 +16,11 @@ import java.util.UUID;
 @ApplicationScoped
 public class HoldStore implements PanacheRepositoryBase<HoldRecord, UUID> {
 
+    /** Places a hold covered by the developer's funds, or out of {@code leaseId} (which the caller took it from). */
     public Uni<HoldRecord> place(String requestId, UUID paidAccountId, String meter, ModelPrice price, long amount,
-            Instant at, Instant expiresAt) {
-        return persistAndFlush(HoldRecord.placed(requestId, paidAccountId, meter, price, amount, at, expiresAt));
+            Instant at, Instant expiresAt, Optional<UUID> leaseId) {
+        return persistAndFlush(HoldRecord.placed(requestId, paidAccountId, meter, price, amount, at, expiresAt,
+                leaseId.orElse(null)));
     }
 
     /** The request's hold, not locked: placing one must not lock a hold before the wallets, as charges do. */
@@ -36,25 +36,6 @@ public class HoldStore implements PanacheRepositoryBase<HoldRecord, UUID> {
 
     public Uni<Optional<HoldRecord>> lock(UUID holdId) {
         return findById(holdId, LockModeType.PESSIMISTIC_WRITE).map(Optional::ofNullable);
-    }
-
-    /** The developer's holds open at {@code now}, summed by meter, leaving out one hold (the one being charged). */
-    public Uni<Map<String, Long>> openByMeter(UUID paidAccountId, Instant now, Optional<UUID> except) {
-        return Panache.getSession().chain(session -> session.createNativeQuery("""
-                        select meter, sum(amount_nano_usd)::bigint from hold
-                        where paid_account_id = :account and state = 'PLACED' and expires_at > :now and id <> :except
-                        group by meter""", Object[].class)
-                .setParameter("account", paidAccountId)
-                .setParameter("now", now.atOffset(ZoneOffset.UTC))
-                .setParameter("except", except.orElse(new UUID(0, 0)))
-                .getResultList())
-                .map(rows -> {
-                    Map<String, Long> held = new HashMap<>();
-                    for (Object[] row : rows) {
-                        held.put((String) row[0], ((Number) row[1]).longValue());
-                    }
-                    return held;
-                });
     }
 
     public Uni<Void> settle(HoldRecord hold, long charged, Instant at) {

@@ -4,6 +4,7 @@ import computepool.billing.domain.AccountKind;
 import computepool.billing.domain.LedgerEntry;
 import computepool.billing.domain.Posting;
 import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.hibernate.reactive.panache.PanacheQuery;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
@@ -59,12 +60,21 @@ public class LedgerStore {
      * developer billing has not heard of.
      */
     public Uni<Optional<Wallets>> lockWallets(Optional<UUID> developerId, Optional<String> subject) {
+        // Locked in the order every writer locks wallets (developer, then kind), or two writers can deadlock.
+        return walletRows(developerId, subject).withLock(LockModeType.PESSIMISTIC_WRITE).list()
+                .map(LedgerStore::newestWallets);
+    }
+
+    /** The developer's wallets as {@link #lockWallets} finds them, not locked: who they are, not what they hold. */
+    public Uni<Optional<Wallets>> wallets(Optional<UUID> developerId, Optional<String> subject) {
+        return walletRows(developerId, subject).list().map(LedgerStore::newestWallets);
+    }
+
+    private PanacheQuery<AccountRecord> walletRows(Optional<UUID> developerId,
+            Optional<String> subject) {
         String query = developerId.isPresent() ? "developerId = ?1 and kind in ?2" : "subject = ?1 and kind in ?2";
         Object key = developerId.isPresent() ? developerId.get() : subject.orElseThrow();
-        // Locked in the order every writer locks wallets (developer, then kind), or two writers can deadlock.
-        return accounts.find(query + " order by developerId, kind", key, AccountKind.DEVELOPER_WALLETS)
-                .withLock(LockModeType.PESSIMISTIC_WRITE).list()
-                .map(LedgerStore::newestWallets);
+        return accounts.find(query + " order by developerId, kind", key, AccountKind.DEVELOPER_WALLETS);
     }
 
     /**

@@ -1,11 +1,13 @@
 package computepool.billing.store;
 
+import static computepool.billing.store.NativeSql.instant;
+import static computepool.billing.store.NativeSql.update;
+import static computepool.billing.store.NativeSql.utc;
+
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -25,17 +27,8 @@ public class ReservationHoldStore {
             Optional<Instant> pendingUntil) {
     }
 
-    /** What a hold still holds at {@code :now}: nothing once closed, or lapsed while pending. */
-    private static final String OPEN_AMOUNT = openAmountAt(":now");
-
-    /**
-     * The SQL of what a {@code reservation_hold} row still holds at the instant the parameter {@code now} names:
-     * nothing once closed, or lapsed while pending. Every reader of open holds counts them by this one rule.
-     */
-    public static String openAmountAt(String now) {
-        return "case when closed_at is not null or pending_until <= " + now + " then 0 else greatest(0, "
-                + "coalesce(fill_cost_nano_usd, limit_cost_nano_usd) - refund_nano_usd - drawn_nano_usd) end";
-    }
+    /** What a hold still holds at {@code :now}: the database's one rule, also counted by {@code open_holds}. */
+    private static final String OPEN_AMOUNT = "reservation_hold_open_amount(reservation_hold, :now)";
 
     public Uni<Optional<ReservationHoldRow>> find(UUID buyOrderId, Instant now) {
         return session(session -> session.createNativeQuery("select buy_order_id, paid_account_id, "
@@ -46,7 +39,7 @@ public class ReservationHoldStore {
                 .getResultList())
                 .map(rows -> rows.stream().findFirst().map(row -> new ReservationHoldRow((UUID) row[0],
                         (UUID) row[1], ((Number) row[2]).longValue(), ((Number) row[3]).longValue(),
-                        Optional.ofNullable(row[4]).map(ReservationHoldStore::instant))));
+                        Optional.ofNullable(row[4]).map(NativeSql::instant))));
     }
 
     /** Places the hold unless the buy has one already; true when this call placed it. */
@@ -67,18 +60,6 @@ public class ReservationHoldStore {
                 where buy_order_id = :id and pending_until is not null and fill_cost_nano_usd is null
                   and drawn_nano_usd = 0""", Map.of("id", buyOrderId))
                 .map(rows -> rows == 1);
-    }
-
-    /** The developer's reservation holds open at {@code now}, summed, leaving out one buy's (the one being drawn). */
-    public Uni<Long> openOf(UUID paidAccountId, Instant now, Optional<UUID> exceptBuy) {
-        return session(session -> session.createNativeQuery("select coalesce(sum(" + OPEN_AMOUNT
-                        + "), 0)::bigint from reservation_hold where paid_account_id = :account "
-                        + "and closed_at is null and buy_order_id <> :except", Object.class)
-                .setParameter("account", paidAccountId)
-                .setParameter("now", utc(now))
-                .setParameter("except", exceptBuy.orElse(new UUID(0, 0)))
-                .getSingleResult())
-                .map(sum -> ((Number) sum).longValue());
     }
 
     /** The book took the buy: the hold no longer lapses. */
@@ -116,21 +97,5 @@ public class ReservationHoldStore {
 
     private static <T> Uni<T> session(Function<Mutiny.Session, Uni<T>> work) {
         return Panache.getSession().chain(session -> work.apply(session));
-    }
-
-    private static Uni<Integer> update(String sql, Map<String, Object> parameters) {
-        return session(session -> {
-            var query = session.createNativeQuery(sql);
-            parameters.forEach(query::setParameter);
-            return query.executeUpdate();
-        });
-    }
-
-    private static OffsetDateTime utc(Instant at) {
-        return at.atOffset(ZoneOffset.UTC);
-    }
-
-    private static Instant instant(Object value) {
-        return value instanceof OffsetDateTime at ? at.toInstant() : ((java.sql.Timestamp) value).toInstant();
     }
 }

@@ -3,6 +3,7 @@ package computepool.billing.bench;
 import computepool.billing.api.HoldGrpcService;
 import computepool.billing.config.BillingConfig;
 import computepool.billing.holds.HoldBook;
+import computepool.billing.holds.LeaseBook;
 import computepool.billing.v1.HoldServiceGrpc;
 import computepool.billing.v1.QuoteRequest;
 import computepool.billing.v1.QuoteResponse;
@@ -30,8 +31,8 @@ public class UnguardedQuote implements BindableService {
     /** Made here rather than injected: the bean's security interceptor is exactly what the baseline goes without. */
     private final HoldGrpcService unguarded;
 
-    public UnguardedQuote(HoldBook book, BillingConfig config) {
-        this.unguarded = new HoldGrpcService(book, config);
+    public UnguardedQuote(HoldBook book, LeaseBook leases, BillingConfig config) {
+        this.unguarded = new HoldGrpcService(book, leases, config);
     }
 
     @Override

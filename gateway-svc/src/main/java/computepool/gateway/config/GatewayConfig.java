@@ -82,6 +82,34 @@ public interface GatewayConfig {
     /** The tickets the gateway signs for the sessions it opens on shard workers. */
     Ticket ticket();
 
+    /** The funds this gateway leases from each developer's wallets, to admit their requests without asking billing. */
+    FundsLeases fundsLeases();
+
+    interface FundsLeases {
+
+        /**
+         * A lease is grown to cover this many more requests like the one that needs it (their prompt and max_tokens
+         * at the model's price), or what the developer can spend if less; it is grown again in the background when
+         * it can cover fewer than a quarter of that.
+         */
+        @WithDefault("32")
+        @Positive
+        int requests();
+
+        /** How long a lease lasts from its last growth; it is renewed in the background after half of it. */
+        @WithDefault("2m")
+        @DurationMin(seconds = 10)
+        Duration duration();
+
+        /** A lease no request has used for this long is released, so its funds are the developer's again. */
+        @WithDefault("30s")
+        Duration idle();
+
+        /** How long a model's price, read from billing, is used for admitting requests before it is read again. */
+        @WithDefault("10s")
+        Duration priceTtl();
+    }
+
     interface TokenRateLimits {
 
         /** Requests per minute, across every access token of one Keycloak subject; identity-svc's default for keys. */

@@ -2,7 +2,6 @@ package computepool.gateway.inference;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import computepool.billing.v1.Hold;
 import computepool.gateway.api.ChatCompletionRequest;
 import computepool.gateway.api.ModelList;
 import computepool.gateway.api.OpenAiErrors;
@@ -190,9 +189,9 @@ public class OpenAiRoutes {
                         .chain(caller -> planned(body, kind)
                                 .chain(completion -> limiter.admit(caller, completion.promptTokens().length)
                                         .chain(admission -> pipelines.find(completion.model().id())
-                                                .chain(pipeline -> held(requestId, caller, completion)
-                                                        .map(hold -> new Planned(requestId, caller, completion,
-                                                                admission, pipeline, Optional.of(hold),
+                                                .chain(pipeline -> admitted(requestId, caller, completion)
+                                                        .map(admitted -> new Planned(requestId, caller, completion,
+                                                                admission, pipeline, Optional.of(admitted),
                                                                 Optional.empty()))))));
         ready.subscribe().with(
                         planned -> context.runOnContext(ignored -> run(context, routing, planned, received)),
@@ -214,10 +213,10 @@ public class OpenAiRoutes {
                                                 Optional.of(paid.receipt()))))));
     }
 
-    private Uni<Hold> held(String requestId, Caller caller, Completion completion) {
+    private Uni<Holds.Admitted> admitted(String requestId, Caller caller, Completion completion) {
         long asked = System.nanoTime();
-        return holds.place(requestId, caller, completion.model().id(), completion.promptTokens().length,
-                completion.maxTokens()).invoke(hold -> ownTime.hold(System.nanoTime() - asked));
+        return holds.admit(requestId, caller, completion.model().id(), completion.promptTokens().length,
+                completion.maxTokens()).invoke(admitted -> ownTime.hold(System.nanoTime() - asked));
     }
 
     /**
@@ -237,7 +236,7 @@ public class OpenAiRoutes {
      * @param receipt         the settlement's header of a request paid by voucher
      */
     private record Planned(String requestId, Caller caller, Completion completion, RateLimiter.Admission admission,
-            Pipeline pipeline, Optional<Hold> hold, Optional<VoucherPayments.Receipt> receipt) {
+            Pipeline pipeline, Optional<Holds.Admitted> hold, Optional<VoucherPayments.Receipt> receipt) {
     }
 
     private Completion plan(Buffer body, CompletionKind kind) {
@@ -299,8 +298,9 @@ public class OpenAiRoutes {
                             planned.pipeline().getStagesList(), ended.summary(), ended.reason(),
                             ended.started() ? completion.promptTokens().length : 0, ended.tokensReceived(),
                             startedAt, clock.instant());
-                    usage.record(planned.caller().accountKey(), used);
-                    planned.hold().ifPresent(hold -> holds.settle(hold, used));
+                    Runnable publishUsage = () -> usage.record(planned.caller().accountKey(), used);
+                    planned.hold().ifPresentOrElse(admitted -> holds.settle(admitted, used, publishUsage),
+                            publishUsage);
                     if (ended.reason() == FinishReason.FINISH_REASON_ERROR) {
                         pipelines.forget(completion.model().id(), planned.pipeline());
                     } else if (ended.summary().isPresent() && ended.reason() != FinishReason.FINISH_REASON_CANCELLED) {

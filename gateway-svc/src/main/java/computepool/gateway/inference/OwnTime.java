@@ -20,6 +20,7 @@ public class OwnTime {
     private final Timer toFlush;
     private final Timer echo;
     private final Timer hold;
+    private final Timer holdPlaced;
 
     public OwnTime(MeterRegistry registry) {
         this.completions = timer(registry, "computepool.gateway.own.time",
@@ -31,7 +32,11 @@ public class OwnTime {
         this.echo = timer(registry, "computepool.gateway.echo.time",
                 "Echo route time: request to flushed answer, the HTTP stack alone");
         this.hold = timer(registry, "computepool.gateway.hold.time",
-                "Part of the time to the entry shard spent waiting for billing-svc to hold the request's funds");
+                "Part of the time to the entry shard spent admitting the request against its developer's funds: "
+                        + "this gateway's lease, and billing-svc only when the lease is short");
+        this.holdPlaced = timer(registry, "computepool.gateway.hold.placed.time",
+                "Off the client's path: billing-svc placing an admitted request's hold out of the lease (gRPC and "
+                        + "PostgreSQL), what admitting a request would wait for without the lease");
     }
 
     /**
@@ -64,5 +69,9 @@ public class OwnTime {
 
     void hold(long nanos) {
         hold.record(Duration.ofNanos(nanos));
+    }
+
+    public void holdPlaced(long nanos) {
+        holdPlaced.record(Duration.ofNanos(nanos));
     }
 }
