@@ -41,6 +41,8 @@ import org.junit.jupiter.api.Test;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Keys;
 import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.Request;
+import org.web3j.protocol.core.methods.response.VoidResponse;
 import org.web3j.protocol.http.HttpService;
 import org.web3j.tx.ReadonlyTransactionManager;
 import org.web3j.tx.gas.DefaultGasProvider;
@@ -80,6 +82,9 @@ class X402PaymentsIT {
         paymentConfig.put("computepool.pay.flow-interval", "1s");
         paymentConfig.put("computepool.pay.flow-window", "10s");
         paymentConfig.put("computepool.pay.flow-horizon", "20s");
+        // The facilitator waits this long for a transfer to confirm (not the requirements' 60 s): a stalled chain
+        // makes its answer come within the test.
+        paymentConfig.put("computepool.x402.longest-wait", "8s");
         int paymentPort = ServiceProcess.freePorts(1).getFirst();
         platform = InferencePlatform.start(stack, 1, Map.of(
                         "computepool.gateway.x402.routes", CHAT,
@@ -277,6 +282,66 @@ class X402PaymentsIT {
                     platform.model()) == 1, "the flow ran before the true-up");
             assertTrue(count(pay, "select count(*) from pay_epoch where model_id = ? and state = 'SETTLED'",
                     platform.model()) >= 1);
+        }
+    }
+
+    @Test
+    void aVoucherWhoseTransferIsNotConfirmedInTimeIsNotBilledAndServesTheRetryOfTheSameRequestOnce()
+            throws Exception {
+        X402Wallet agent = funded();
+        HttpResponse<String> challenge = chat(Map.of());
+        JsonNode requirements = JSON.readTree(challenge.body()).get("accepts").get(0);
+        assertTrue(requirements.get("description").asText().contains("serves a retry of the same request with the "
+                + "same payment"), requirements.toString());
+        BigInteger price = new BigInteger(requirements.get("maxAmountRequired").asText());
+        BigInteger agentBefore = token.balanceOf(agent.address()).send();
+        BigInteger treasuryBefore = token.balanceOf(treasury).send();
+        String voucher = agent.pay(requirements, chainId);
+        HttpService rpc = new HttpService(stack.env().require(LocalStackEnv.CHAIN_RPC_URL));
+
+        // The chain stalls: the transfer is sent but not mined before the facilitator's deadline.
+        anvil(rpc, "evm_setAutomine", false);
+        HttpResponse<String> stalled;
+        try {
+            stalled = chat(voucher);
+            anvil(rpc, "evm_mine");
+            anvil(rpc, "evm_mine");
+        } finally {
+            anvil(rpc, "evm_setAutomine", true);
+        }
+        assertEquals(402, stalled.statusCode(), stalled.body());
+        assertEquals("unexpected_settle_error", JSON.readTree(stalled.body()).get("error").asText());
+        // The transfer landed after all: the agent has paid, and nothing was served or billed for it yet.
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> token.balanceOf(agent.address()).send().equals(agentBefore.subtract(price)));
+        try (Connection billing = stack.database("billing")) {
+            assertEquals(0, count(billing, "select count(*) from charge where lower(voucher_payer) = lower(?)",
+                    agent.address()), "a request not served is not billed");
+
+            HttpResponse<String> retried = chat(voucher);
+            assertEquals(200, retried.statusCode(), retried.body());
+            JsonNode settled = JSON.readTree(Base64.getDecoder().decode(
+                    retried.headers().firstValue("X-PAYMENT-RESPONSE").orElseThrow()));
+            assertTrue(settled.get("success").asBoolean(), settled.toString());
+            HttpResponse<String> again = chat(voucher);
+            assertEquals(402, again.statusCode(), again.body());
+            assertEquals("invalid_transaction_state", JSON.readTree(again.body()).get("error").asText(),
+                    "a served voucher serves once");
+
+            // One payment on chain, one charge in the ledger, of exactly the quote.
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> count(billing,
+                    "select count(*) from charge where lower(voucher_payer) = lower(?)", agent.address()) == 1);
+            assertEquals(price.longValueExact() * 1000, count(billing, "select amount_nano_usd from charge "
+                    + "where lower(voucher_payer) = lower(?)", agent.address()));
+        }
+        assertEquals(agentBefore.subtract(price), token.balanceOf(agent.address()).send(), "paid once");
+        assertEquals(treasuryBefore.add(price), token.balanceOf(treasury).send());
+    }
+
+    private static void anvil(HttpService rpc, String method, Object... params) throws Exception {
+        VoidResponse response = new Request<>(method, List.of(params), rpc, VoidResponse.class).send();
+        if (response.hasError()) {
+            throw new IllegalStateException(method + ": " + response.getError().getMessage());
         }
     }
 

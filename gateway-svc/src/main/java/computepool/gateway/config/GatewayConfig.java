@@ -196,7 +196,10 @@ public interface GatewayConfig {
         @WithDefault("60s")
         Duration maxTimeout();
 
-        /** The longest the facilitator may take to verify, or to settle on chain. */
+        /**
+         * The longest the facilitator may take to verify. Settling waits longer if the facilitator may: its deadline
+         * is {@code max-timeout} (the requirements' maxTimeoutSeconds), so the gateway waits that and 15 s more.
+         */
         @WithDefault("30s")
         Duration facilitatorTimeout();
 

@@ -57,7 +57,8 @@ import java.util.UUID;
  * healthy pipeline from the worker registry, funds held for its maximum cost, then the session on the pipeline's entry
  * shard. On a route that takes x402 vouchers, a request without credentials instead pays its maximum cost with a
  * voucher, verified and settled before its session starts. However it ends, its usage is recorded once, its hold is
- * settled with that usage, and its completion tokens are counted.
+ * settled with that usage, and its completion tokens are counted; a request paid by voucher that answered no token
+ * records nothing and leaves its voucher to a retry.
  */
 @ApplicationScoped
 public class OpenAiRoutes {
@@ -207,10 +208,10 @@ public class OpenAiRoutes {
         return planned(body, kind)
                 .chain(completion -> vouchers.verified(routing, completion)
                         .chain(verified -> pipelines.find(completion.model().id())
-                                .chain(pipeline -> vouchers.settled(verified)
+                                .chain(pipeline -> vouchers.settled(verified, requestId)
                                         .map(paid -> new Planned(requestId, paid.caller(), completion,
                                                 RateLimiter.Admission.UNLIMITED, pipeline, Optional.empty(),
-                                                Optional.of(paid.receipt()))))));
+                                                Optional.of(paid))))));
     }
 
     private Uni<Holds.Admitted> admitted(String requestId, Caller caller, Completion completion) {
@@ -233,10 +234,10 @@ public class OpenAiRoutes {
 
     /**
      * @param hold            the funds held for a developer's request; none for one paid by voucher
-     * @param receipt         the settlement's header of a request paid by voucher
+     * @param paid            the settled voucher of a request paid by voucher
      */
     private record Planned(String requestId, Caller caller, Completion completion, RateLimiter.Admission admission,
-            Pipeline pipeline, Optional<Holds.Admitted> hold, Optional<VoucherPayments.Receipt> receipt) {
+            Pipeline pipeline, Optional<Holds.Admitted> hold, Optional<VoucherPayments.Paid> paid) {
     }
 
     private Completion plan(Buffer body, CompletionKind kind) {
@@ -299,15 +300,25 @@ public class OpenAiRoutes {
                             ended.started() ? completion.promptTokens().length : 0, ended.tokensReceived(),
                             startedAt, clock.instant());
                     Runnable publishUsage = () -> usage.record(planned.caller().accountKey(), used);
-                    planned.hold().ifPresentOrElse(admitted -> holds.settle(admitted, used, publishUsage),
-                            publishUsage);
+                    if (planned.paid().isPresent()) {
+                        // A voucher pays for a request served; one that answered no token leaves it to a retry.
+                        if (ended.tokensReceived() > 0 || ended.summary().isPresent()) {
+                            publishUsage.run();
+                        } else {
+                            vouchers.unserved(planned.paid().get());
+                        }
+                    } else {
+                        planned.hold().ifPresentOrElse(admitted -> holds.settle(admitted, used, publishUsage),
+                                publishUsage);
+                    }
                     if (ended.reason() == FinishReason.FINISH_REASON_ERROR) {
                         pipelines.forget(completion.model().id(), planned.pipeline());
                     } else if (ended.summary().isPresent() && ended.reason() != FinishReason.FINISH_REASON_CANCELLED) {
                         ownTime.completion(sent[0] - received, flushedNanos - ended.lastEventNanos());
                     }
                 });
-        planned.receipt().ifPresent(receipt -> routing.response().putHeader(receipt.header(), receipt.value()));
+        planned.paid().map(VoucherPayments.Paid::receipt)
+                .ifPresent(receipt -> routing.response().putHeader(receipt.header(), receipt.value()));
         exchange.start(pipelineClient, request);
         sent[0] = System.nanoTime();
     }

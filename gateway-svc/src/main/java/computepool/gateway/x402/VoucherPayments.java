@@ -25,6 +25,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -44,7 +45,11 @@ import org.jboss.logging.Logger;
  *
  * <p>The facilitator answers a repeated settlement of one authorization with its first transaction, so a voucher is
  * claimed here (in Redis, by payer and nonce) before it is settled: two requests racing with one voucher get one
- * answer, not two.
+ * answer, not two. The claim follows what became of the payment: released when the facilitator did not settle it
+ * (no answer within its deadline, or a failed transfer) or when its request was not served (no token reached the
+ * client), so a retry of the same request with the same voucher settles it again, which the facilitator answers with
+ * the first transaction, and is served; kept as served otherwise, for as long as the authorization is valid, after
+ * which the facilitator refuses it anyway.
  */
 @ApplicationScoped
 public class VoucherPayments {
@@ -52,8 +57,13 @@ public class VoucherPayments {
     private static final Logger LOG = Logger.getLogger(VoucherPayments.class);
     /** The token has 6 decimals: its smallest unit is a micro-USD. */
     private static final long NANO_USD_PER_TOKEN_UNIT = 1_000;
-    /** Longer than any voucher needs between verification and its transfer being on chain. */
-    private static final Duration CLAIM_KEPT = Duration.ofHours(1);
+    /** The facilitator's answer may come this long after its own deadline (the requirements' maxTimeoutSeconds). */
+    private static final Duration SETTLE_MARGIN = Duration.ofSeconds(15);
+    /** A settled voucher's claim outlives its authorization by this much, against clocks that disagree. */
+    private static final Duration SERVED_CLAIM_MARGIN = Duration.ofMinutes(5);
+    /** Deletes the claim only if it is still this request's. */
+    private static final String RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then "
+            + "return redis.call('del', KEYS[1]) else return 0 end";
     private static final String PAYMENT_MISSING = X402.PAYMENT_SIGNATURE_HEADER + " (x402 version 2) or "
             + X402.V1_PAYMENT_HEADER + " (version 1) header is required";
     private static final ObjectMapper JSON = JsonMapper.builder()
@@ -66,15 +76,20 @@ public class VoucherPayments {
      *
      * @param request what the facilitator was asked, to be asked again to settle
      */
-    public record Verified(Quote quote, X402.FacilitatorRequest request, String payer, String nonce) {
+    public record Verified(Quote quote, X402.FacilitatorRequest request, String payer, String nonce,
+            long validBefore) {
+
+        String claim() {
+            return "x402:claimed:" + payer.toLowerCase(Locale.ROOT) + ":" + nonce.toLowerCase(Locale.ROOT);
+        }
     }
 
     /** The settlement's answer to the client: the header of the payment's version, and its value. */
     public record Receipt(String header, String value) {
     }
 
-    /** A settled payment. */
-    public record Paid(Caller caller, Receipt receipt) {
+    /** A settled payment, claimed for {@code requestId} until it is served or not. */
+    public record Paid(Caller caller, Receipt receipt, Verified verified, String requestId) {
     }
 
     private final GatewayConfig.X402 config;
@@ -131,43 +146,89 @@ public class VoucherPayments {
             JsonNode authorization = payment.path("payload").path("authorization");
             String payer = authorization.path("from").asText("");
             String nonce = authorization.path("nonce").asText("");
-            return facilitator("verify", request, X402.VerifyResponse.class, quote).map(answer -> {
-                if (!answer.isValid()) {
-                    throw new PaymentRequiredException(quote, answer.invalidReason());
-                }
-                return new Verified(quote, request, payer, nonce);
-            });
+            long validBefore = authorization.path("validBefore").asLong(0);
+            return facilitator("verify", request, X402.VerifyResponse.class, quote, config.facilitatorTimeout())
+                    .map(answer -> {
+                        if (!answer.isValid()) {
+                            throw new PaymentRequiredException(quote, answer.invalidReason());
+                        }
+                        return new Verified(quote, request, payer, nonce, validBefore);
+                    });
         });
     }
 
-    /** Settles the verified payment on chain; fails with {@link PaymentRequiredException} when it cannot. */
-    public Uni<Paid> settled(Verified verified) {
-        String claim = "x402:claimed:" + verified.payer().toLowerCase(Locale.ROOT) + ":"
-                + verified.nonce().toLowerCase(Locale.ROOT);
-        return redis.execute("SET", claim, "1", "NX", "EX", String.valueOf(CLAIM_KEPT.toSeconds()))
+    /**
+     * Settles the verified payment on chain for the request, waiting as long as the facilitator may; fails with
+     * {@link PaymentRequiredException} when it cannot, leaving the voucher free for a retry.
+     */
+    public Uni<Paid> settled(Verified verified, String requestId) {
+        String claim = verified.claim();
+        Duration settleWait = settleWait();
+        return redis.execute("SET", claim, requestId, "NX", "EX",
+                        String.valueOf(settleWait.plus(SETTLE_MARGIN).toSeconds()))
                 .onFailure().transform(failure -> {
                     LOG.warnf(failure, "Redis could not claim a voucher");
                     return unavailable();
                 })
                 .chain(claimed -> {
                     if (claimed == null) {
+                        // Served already, or being settled for another request right now.
                         throw new PaymentRequiredException(verified.quote(), "invalid_transaction_state");
                     }
-                    return facilitator("settle", verified.request(), X402.SettleResponse.class, verified.quote());
+                    return facilitator("settle", verified.request(), X402.SettleResponse.class, verified.quote(),
+                            settleWait)
+                            .onFailure().call(failure -> release(claim, requestId));
                 })
-                .map(settled -> {
+                .chain(settled -> {
                     if (!settled.success()) {
                         LOG.warnf("Voucher of %s was not settled: %s (transaction %s)", verified.payer(),
                                 settled.errorReason(), settled.transaction());
-                        throw new PaymentRequiredException(verified.quote(), settled.errorReason());
+                        return release(claim, requestId).chain(() -> Uni.createFrom().<Paid>failure(
+                                new PaymentRequiredException(verified.quote(), settled.errorReason())));
                     }
                     long paid = Math.multiplyExact(Long.parseLong(verified.quote().amount()), NANO_USD_PER_TOKEN_UNIT);
                     Caller caller = Caller.byVoucher(new Caller.Voucher(settled.payer(), paid, settled.network(),
                             settled.transaction()));
                     String header = verified.request().x402Version() == X402.V2 ? X402.PAYMENT_RESPONSE_HEADER
                             : X402.V1_PAYMENT_RESPONSE_HEADER;
-                    return new Paid(caller, new Receipt(header, Base64.getEncoder().encodeToString(json(settled))));
+                    Paid settledPaid = new Paid(caller, new Receipt(header,
+                            Base64.getEncoder().encodeToString(json(settled))), verified, requestId);
+                    // Settled: the claim now lasts while the authorization is valid, however long the request runs,
+                    // and is released only if the request turns out not served.
+                    return redis.execute("EXPIRE", claim, String.valueOf(claimWhileValid(verified)))
+                            .onFailure().invoke(failure -> LOG.warnf(failure, "Redis did not extend voucher claim %s",
+                                    claim))
+                            .onFailure().recoverWithNull()
+                            .replaceWith(settledPaid);
                 });
+    }
+
+    /** Seconds until the authorization expires, and a margin: after that the facilitator refuses the voucher. */
+    private static long claimWhileValid(Verified verified) {
+        return Math.max(verified.validBefore() - Instant.now().getEpochSecond(), 0) + SERVED_CLAIM_MARGIN.toSeconds();
+    }
+
+    /** The request was not served: the voucher is free again, for a retry of the request with it. */
+    public void unserved(Paid paid) {
+        release(paid.verified().claim(), paid.requestId()).subscribe().with(ignored -> { }, failure -> { });
+    }
+
+    private Uni<Void> release(String claim, String requestId) {
+        return redis.execute("EVAL", RELEASE, "1", claim, requestId)
+                .onFailure().invoke(failure -> LOG.warnf(failure, "Redis did not release voucher claim %s; it "
+                        + "lapses", claim))
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
+    }
+
+    /**
+     * How long the gateway waits for a settlement: as long as the facilitator may (it waits at most the requirements'
+     * maxTimeoutSeconds for the transfer to confirm), and then some, so it never gives up on a settlement that lands.
+     */
+    private Duration settleWait() {
+        Duration facilitatorDeadline = config.maxTimeout().plus(SETTLE_MARGIN);
+        return facilitatorDeadline.compareTo(config.facilitatorTimeout()) > 0 ? facilitatorDeadline
+                : config.facilitatorTimeout();
     }
 
     /** The header's JSON document; null when it is no base64 of JSON. */
@@ -218,7 +279,8 @@ public class VoucherPayments {
                     routing.request().absoluteURI(),
                     "A completion by " + completion.model().id() + " of up to " + completion.maxTokens()
                             + " tokens after a " + prompt + "-token prompt; billed at the quoted amount, its most "
-                            + "possible cost, whatever it uses",
+                            + "possible cost, whatever it uses; a payment whose request was not served (no token "
+                            + "answered) serves a retry of the same request with the same payment",
                     completion.stream() ? "text/event-stream" : "application/json", config.payTo().get(),
                     Math.toIntExact(config.maxTimeout().toSeconds()), config.asset().get(),
                     Map.of("name", config.assetName(), "version", config.assetVersion()));
@@ -226,12 +288,13 @@ public class VoucherPayments {
     }
 
     /** Asks payment-svc's facilitator, as the gateway: only the platform's resource servers may verify and settle. */
-    private <T> Uni<T> facilitator(String path, X402.FacilitatorRequest body, Class<T> answer, Quote quote) {
+    private <T> Uni<T> facilitator(String path, X402.FacilitatorRequest body, Class<T> answer, Quote quote,
+            Duration timeout) {
         URI base = config.facilitatorUrl().orElseThrow();
         return serviceToken.get()
                 .chain(token -> Uni.createFrom().completionStage(() -> http.sendAsync(HttpRequest.newBuilder(
                                 URI.create(base.toString().replaceAll("/+$", "") + "/" + path))
-                        .timeout(config.facilitatorTimeout())
+                        .timeout(timeout)
                         .header("Content-Type", "application/json")
                         .header("Authorization", "Bearer " + token)
                         .POST(HttpRequest.BodyPublishers.ofByteArray(json(body)))

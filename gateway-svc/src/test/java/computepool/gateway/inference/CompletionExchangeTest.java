@@ -17,6 +17,15 @@ import computepool.shard.client.TicketSigner;
 import computepool.shard.v1.FinishReason;
 import computepool.shard.v1.Hop;
 import computepool.shard.v1.SamplingParams;
+import computepool.shard.v1.SessionOpened;
+import computepool.shard.v1.ShardServiceGrpc;
+import computepool.shard.v1.StreamSessionRequest;
+import computepool.shard.v1.StreamSessionResponse;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.io.OutputStream;
@@ -46,7 +55,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The edges of one completion, on a real Vert.x HTTP server and a real {@link PipelineClient} whose entry shard is a
  * loopback socket that counts who dials it: a session that cannot be set off is answered in OpenAI's shape and ends
- * once, using nothing; a client gone before its session starts never gets one.
+ * once, using nothing; a client gone before its session starts never gets one; one gone after its session started,
+ * before any token, has it cancelled on the shard.
  */
 class CompletionExchangeTest {
 
@@ -131,6 +141,64 @@ class CompletionExchangeTest {
         }
     }
 
+    @Test
+    void aClientGoneAfterItsSessionStartedButBeforeAnyTokenHasItCancelledOnTheShard() throws Exception {
+        CompletableFuture<Void> opened = new CompletableFuture<>();
+        CompletableFuture<Throwable> cancelled = new CompletableFuture<>();
+        Server silentShard = silentShard(opened, cancelled);
+        try (Served served = new Served("Ed25519", 0, "127.0.0.1:" + silentShard.getPort())) {
+            try (Socket client = new Socket(InetAddress.getLoopbackAddress(), served.server.actualPort());
+                    OutputStream out = client.getOutputStream()) {
+                out.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                // The session is open on the shard, which has sent no token yet: the client leaves now.
+                opened.get(10, TimeUnit.SECONDS);
+            }
+            CompletionExchange.Ended how = served.ended();
+            assertEquals(FinishReason.FINISH_REASON_CANCELLED, how.reason());
+            assertTrue(how.started(), "the prompt was sent to the shard: billed as what it used");
+            assertEquals(0, how.tokensReceived());
+            Throwable onShard = cancelled.get(10, TimeUnit.SECONDS);
+            assertEquals(Status.Code.CANCELLED, Status.fromThrowable(onShard).getCode(), onShard.toString());
+            Thread.sleep(200);
+            assertEquals(1, served.endings.size(), "ended once");
+        } finally {
+            silentShard.shutdownNow();
+        }
+    }
+
+    /** A shard that opens each session and then says nothing, telling how its streams end. */
+    private static Server silentShard(CompletableFuture<Void> opened, CompletableFuture<Throwable> ended)
+            throws Exception {
+        return ServerBuilder.forPort(0).addService(new ShardServiceGrpc.ShardServiceImplBase() {
+            @Override
+            public StreamObserver<StreamSessionRequest> streamSession(StreamObserver<StreamSessionResponse> answer) {
+                // The gateway half-closes its side once the prompt is sent; a cancellation comes after that.
+                ((ServerCallStreamObserver<StreamSessionResponse>) answer).setOnCancelHandler(
+                        () -> ended.complete(Status.CANCELLED.asRuntimeException()));
+                return new StreamObserver<>() {
+                    @Override
+                    public void onNext(StreamSessionRequest request) {
+                        if (request.hasOpen()) {
+                            answer.onNext(StreamSessionResponse.newBuilder().setOpened(SessionOpened.newBuilder()
+                                    .setSessionId(request.getOpen().getSessionId())).build());
+                            opened.complete(null);
+                        }
+                    }
+
+                    @Override
+                    public void onError(Throwable error) {
+                        ended.complete(error);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                };
+            }
+        }).build().start();
+    }
+
     /** A server of completions whose tickets are signed with a new key of {@code keyAlgorithm}, and its endings. */
     private static final class Served implements AutoCloseable {
 
@@ -140,9 +208,13 @@ class CompletionExchangeTest {
         final HttpServer server;
 
         Served(String keyAlgorithm, long delayMillis) throws Exception {
+            this(keyAlgorithm, delayMillis, "127.0.0.1:" + entryShard.getLocalPort());
+        }
+
+        Served(String keyAlgorithm, long delayMillis, String entryAddress) throws Exception {
             TicketSigner signer = new TicketSigner(KeyPairGenerator.getInstance(keyAlgorithm).generateKeyPair()
                     .getPrivate(), "gateway-test", Clock.systemUTC());
-            server = serve(new PipelineClient(channels, signer), delayMillis, (done, flushed) -> {
+            server = serve(new PipelineClient(channels, signer), delayMillis, entryAddress, (done, flushed) -> {
                 endings.add(done);
                 first.complete(done);
             });
@@ -170,12 +242,12 @@ class CompletionExchangeTest {
     }
 
     /** A server answering every request with one completion, started {@code delayMillis} after it arrives. */
-    private static HttpServer serve(PipelineClient client, long delayMillis, CompletionExchange.Ending ending)
-            throws Exception {
+    private static HttpServer serve(PipelineClient client, long delayMillis, String entryAddress,
+            CompletionExchange.Ending ending) throws Exception {
         Completion completion = new Completion(CompletionKind.CHAT, model, new int[] {1, 2, 3}, 4,
                 SamplingParams.getDefaultInstance(), false, false);
         PipelineClient.Request request = new PipelineClient.Request("request-" + System.nanoTime(), model.id(), 30,
-                List.of(Hop.newBuilder().setWorkerId("worker").setAddress("127.0.0.1:" + entryShard.getLocalPort())
+                List.of(Hop.newBuilder().setWorkerId("worker").setAddress(entryAddress)
                         .setLayerStart(0).setLayerEnd(30).build()), new int[] {1, 2, 3}, 4,
                 SamplingParams.getDefaultInstance());
         return vertx.createHttpServer().requestHandler(http -> {

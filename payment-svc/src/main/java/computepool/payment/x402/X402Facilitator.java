@@ -58,8 +58,17 @@ public class X402Facilitator {
         return "eip155:" + chain.config().chainId();
     }
 
+    /**
+     * Whether the payment would settle. A payment settled before under the same requirements (and not failed) is
+     * valid while its authorization is: its retry is answered the first settlement's transaction, so its nonce being
+     * used, or the funds it moved, do not make it invalid.
+     */
     public X402.VerifyResponse verify(X402.FacilitatorRequest request) throws Exception {
-        Checked checked = check(request);
+        Optional<ChainAction> earlier = settlementOf(request);
+        boolean settledBefore = earlier.isPresent() && earlier.get().state() != ChainAction.State.FAILED
+                && settlements.boundTo(earlier.get().idempotencyKey())
+                        .map(request.voucher().requirementsDigest()::equals).orElse(false);
+        Checked checked = check(request, settledBefore);
         if (checked.invalid().isPresent()) {
             return X402.VerifyResponse.invalid(checked.invalid().get(), checked.payer());
         }
@@ -106,7 +115,7 @@ public class X402Facilitator {
             }
             return new Started(null, key, payerOf(request));
         }
-        Checked checked = check(request);
+        Checked checked = check(request, false);
         if (checked.invalid().isPresent()) {
             return refused(checked.invalid().get(), checked.payer());
         }
@@ -154,7 +163,8 @@ public class X402Facilitator {
         }
     }
 
-    private Checked check(X402.FacilitatorRequest request) throws Exception {
+    /** Checks the payment; {@code settledBefore} leaves out what its own settlement changed on chain. */
+    private Checked check(X402.FacilitatorRequest request, boolean settledBefore) throws Exception {
         X402.Voucher voucher = request.voucher();
         String payer = payerOf(request);
         if (!X402.EXACT.equals(voucher.paidScheme()) || !X402.EXACT.equals(voucher.scheme())) {
@@ -210,6 +220,9 @@ public class X402Facilitator {
         }
         if (!signer.equalsIgnoreCase(given.from())) {
             return Checked.invalid("invalid_exact_evm_payload_signature", payer);
+        }
+        if (settledBefore) {
+            return new Checked(Optional.empty(), payer, authorization, signature);
         }
         if (chain.token().authorizationState(given.from(), authorization.nonce()).send()) {
             return Checked.invalid("invalid_transaction_state", payer);
