@@ -86,12 +86,15 @@ public class LeaseBook {
                     }
                     long granted = Math.min(wanted, available);
                     Instant expires = now.plus(lastsFor);
-                    Uni<Integer> written = existing.isPresent() ? leases.grow(leaseId, granted, expires)
-                            : leases.open(leaseId, wallets.paid(), granted, now, expires);
-                    return written.chain(() -> leases.lock(leaseId)).map(lease -> {
-                        LeaseRow row = lease.orElseThrow();
-                        return new Leased(leaseId, row.amountNanoUsd(), granted, row.expiresAt());
-                    });
+                    if (existing.isEmpty()) {
+                        return leases.open(leaseId, wallets.paid(), granted, now, expires)
+                                .replaceWith(new Leased(leaseId, granted, granted, expires));
+                    }
+                    // The row is locked: what the growth writes is known without reading it back.
+                    LeaseRow row = existing.get();
+                    Instant until = row.expiresAt().isAfter(expires) ? row.expiresAt() : expires;
+                    return leases.grow(leaseId, granted, expires)
+                            .replaceWith(new Leased(leaseId, row.amountNanoUsd() + granted, granted, until));
                 });
             });
         });

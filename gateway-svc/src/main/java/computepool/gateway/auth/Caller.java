@@ -2,6 +2,7 @@ package computepool.gateway.auth;
 
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Who is asking: a developer, by API key or by a Keycloak access token, or a wallet paying for this one request with
@@ -43,6 +44,14 @@ public record Caller(Optional<String> developerId, Optional<String> keycloakSubj
     public static Caller byVoucher(Voucher voucher) {
         return new Caller(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.of(voucher));
+    }
+
+    /**
+     * Names who pays on a call to billing-svc, whose requests carry the payer as a oneof of these two: the developer
+     * of an API key, or else the subject of a Keycloak login.
+     */
+    public void payer(Consumer<String> byDeveloper, Consumer<String> bySubject) {
+        developerId.ifPresentOrElse(byDeveloper, () -> bySubject.accept(keycloakSubject.orElseThrow()));
     }
 
     /** The developer id, the subject of a Keycloak login, or the paying wallet: what usage is keyed by. */

@@ -170,8 +170,7 @@ public class FundsLeases {
                 .setAtLeastNanoUsd(atLeast)
                 .setWantedNanoUsd(wanted)
                 .setLeaseSeconds(config.duration().toSeconds());
-        caller.developerId().ifPresentOrElse(request::setDeveloperId,
-                () -> request.setKeycloakSubject(caller.keycloakSubject().orElseThrow()));
+        caller.payer(request::setDeveloperId, request::setKeycloakSubject);
         Uni<Void> growth = billing.leaseFunds(request.build())
                 .ifNoItem().after(ANSWER_WITHIN).fail()
                 .map(answer -> granted(account, leaseId, answer))
@@ -216,8 +215,7 @@ public class FundsLeases {
     private Uni<Void> release(String key, LeaseAccount account, UUID lease) {
         accounts.remove(key, account);
         ReleaseLeaseRequest.Builder request = ReleaseLeaseRequest.newBuilder().setLeaseId(lease.toString());
-        account.payer().developerId().ifPresentOrElse(request::setDeveloperId,
-                () -> request.setKeycloakSubject(account.payer().keycloakSubject().orElseThrow()));
+        account.owner().payer(request::setDeveloperId, request::setKeycloakSubject);
         return billing.releaseLease(request.build())
                 .ifNoItem().after(ANSWER_WITHIN).fail()
                 .invoke(released -> LOG.debugf("Released lease %s of %s: %d nano-USD free again", lease, key,

@@ -105,8 +105,7 @@ public class Holds {
                 // The hold lasts as long as the session may run, and the settling after.
                 .setHoldSeconds(holdFor.toSeconds())
                 .setLeaseId(taken.leaseId().toString());
-        caller.developerId().ifPresentOrElse(request::setDeveloperId,
-                () -> request.setKeycloakSubject(caller.keycloakSubject().orElseThrow()));
+        caller.payer(request::setDeveloperId, request::setKeycloakSubject);
         long asked = System.nanoTime();
         Uni<Optional<Hold>> hold = billing.placeHold(request.build())
                 .ifNoItem().after(ANSWER_WITHIN).fail()

@@ -30,7 +30,7 @@ final class LeaseAccount {
     }
 
     /** Whose funds the lease holds. */
-    Caller payer() {
+    Caller owner() {
         return payer;
     }
 
