@@ -18,6 +18,7 @@ import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import computepool.chain.contracts.ComputePoolUsd;
 import computepool.chain.contracts.ISuperToken;
 import computepool.localstack.LocalStackEnv;
+import computepool.localstack.TcpProxy;
 import io.restassured.http.ContentType;
 import java.math.BigInteger;
 import java.net.http.HttpClient;
@@ -35,6 +36,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -62,6 +65,7 @@ class X402PaymentsIT {
     private static final BigInteger SUPER_UNITS_PER_BASE_UNIT = BigInteger.TEN.pow(12);
 
     private static JourneyStack stack;
+    private static TcpProxy facilitatorLink;
     private static ServiceProcess payment;
     private static InferencePlatform platform;
     private static Web3j web3j;
@@ -86,9 +90,15 @@ class X402PaymentsIT {
         // makes its answer come within the test.
         paymentConfig.put("computepool.x402.longest-wait", "8s");
         int paymentPort = ServiceProcess.freePorts(1).getFirst();
+        // The gateway reaches the facilitator through a link the tests can cut. It waits for a settlement the
+        // requirements' 20 s and 2 s more, so a lost answer is given up on within the test.
+        facilitatorLink = TcpProxy.start("127.0.0.1", paymentPort);
         platform = InferencePlatform.start(stack, 1, Map.of(
                         "computepool.gateway.x402.routes", CHAT,
-                        "computepool.gateway.x402.facilitator-url", "http://127.0.0.1:" + paymentPort + "/"),
+                        "computepool.gateway.x402.facilitator-url", "http://127.0.0.1:" + facilitatorLink.port() + "/",
+                        "computepool.gateway.x402.max-timeout", "20s",
+                        "computepool.gateway.x402.settle-margin", "2s",
+                        "computepool.gateway.x402.facilitator-timeout", "10s"),
                 worker -> Map.of(), List.of(new ServiceProcess.Launch("payment-svc", paymentConfig).onPort(paymentPort)));
         payment = platform.besides().getFirst();
         for (int worker = 0; worker < 2; worker++) {
@@ -114,6 +124,9 @@ class X402PaymentsIT {
         }
         if (web3j != null) {
             web3j.shutdown();
+        }
+        if (facilitatorLink != null) {
+            facilitatorLink.close();
         }
     }
 
@@ -314,9 +327,15 @@ class X402PaymentsIT {
         // The transfer landed after all: the agent has paid, and nothing was served or billed for it yet.
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                 .until(() -> token.balanceOf(agent.address()).send().equals(agentBefore.subtract(price)));
+        String transaction = settlementTransaction(agent);
         try (Connection billing = stack.database("billing")) {
             assertEquals(0, count(billing, "select count(*) from charge where lower(voucher_payer) = lower(?)",
                     agent.address()), "a request not served is not billed");
+            // But the money the treasury received is booked, as received for a request not served yet.
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> voucherPostings(billing, "voucher-settled", transaction, VOUCHERS_RECEIVED) != 0);
+            assertEquals(-price.longValueExact() * 1000,
+                    voucherPostings(billing, "voucher-settled", transaction, VOUCHERS_RECEIVED));
 
             HttpResponse<String> retried = chat(voucher);
             assertEquals(200, retried.statusCode(), retried.body());
@@ -333,9 +352,133 @@ class X402PaymentsIT {
                     "select count(*) from charge where lower(voucher_payer) = lower(?)", agent.address()) == 1);
             assertEquals(price.longValueExact() * 1000, count(billing, "select amount_nano_usd from charge "
                     + "where lower(voucher_payer) = lower(?)", agent.address()));
+            assertTransferBookedOnceAndServed(billing, transaction, price);
         }
         assertEquals(agentBefore.subtract(price), token.balanceOf(agent.address()).send(), "paid once");
         assertEquals(treasuryBefore.add(price), token.balanceOf(treasury).send());
+    }
+
+    @Test
+    void aVoucherSettledWhileTheFacilitatorsAnswerIsLostIsBookedAtOnceAndServesTheRetryOfTheSameRequestOnce()
+            throws Exception {
+        X402Wallet agent = funded();
+        JsonNode requirements = JSON.readTree(chat(Map.of()).body()).get("accepts").get(0);
+        BigInteger price = new BigInteger(requirements.get("maxAmountRequired").asText());
+        BigInteger agentBefore = token.balanceOf(agent.address()).send();
+        BigInteger treasuryBefore = token.balanceOf(treasury).send();
+        long now = Instant.now().getEpochSecond();
+        // Valid for longer than the gateway waits, so that the agent can retry after the gateway gave up.
+        String voucher = agent.voucher(requirements, chainId, price, now - 60, now + 300, agent.credentials());
+        HttpService rpc = new HttpService(stack.env().require(LocalStackEnv.CHAIN_RPC_URL));
+        String settlement = "x402:" + agent.address().toLowerCase() + ":%";
+
+        // The facilitator submits the transfer; then the link to it is cut and the transfer is mined: the
+        // facilitator settles, and its answer never reaches the gateway.
+        CompletableFuture<HttpResponse<String>> lost;
+        try (Connection pay = stack.database("payment_x402")) {
+            anvil(rpc, "evm_setAutomine", false);
+            try {
+                lost = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return chat(voucher);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> count(pay,
+                        "select count(*) from chain_action where idempotency_key like ? and state = 'SUBMITTED'",
+                        settlement) == 1);
+                facilitatorLink.pause();
+                anvil(rpc, "evm_mine");
+            } finally {
+                anvil(rpc, "evm_setAutomine", true);
+            }
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> count(pay,
+                    "select count(*) from chain_action where idempotency_key like ? and state = 'CONFIRMED'",
+                    settlement) == 1);
+        }
+        HttpResponse<String> unanswered;
+        try {
+            unanswered = lost.get(60, TimeUnit.SECONDS);
+        } finally {
+            facilitatorLink.resume();
+        }
+        assertEquals(503, unanswered.statusCode(), unanswered.body());
+        assertTrue(unanswered.body().contains("payments_unavailable"), unanswered.body());
+        String transaction = settlementTransaction(agent);
+        assertEquals(agentBefore.subtract(price), token.balanceOf(agent.address()).send(), "the transfer landed");
+
+        try (Connection billing = stack.database("billing")) {
+            // The treasury holds the money, so the ledger books it, though nothing was served.
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> voucherPostings(billing, "voucher-settled", transaction, VOUCHERS_RECEIVED) != 0);
+            assertEquals(-price.longValueExact() * 1000,
+                    voucherPostings(billing, "voucher-settled", transaction, VOUCHERS_RECEIVED));
+            assertEquals(price.longValueExact() * 1000,
+                    voucherPostings(billing, "voucher-settled", transaction, VOUCHERS_UNSERVED));
+            assertEquals(0, count(billing, "select count(*) from charge where lower(voucher_payer) = lower(?)",
+                    agent.address()), "nothing served, nothing charged");
+
+            // The claim was released when the gateway gave up: the retry with the same voucher is served, paid by
+            // the transaction already mined.
+            HttpResponse<String> retried = chat(voucher);
+            assertEquals(200, retried.statusCode(), retried.body());
+            JsonNode settled = JSON.readTree(Base64.getDecoder().decode(
+                    retried.headers().firstValue("X-PAYMENT-RESPONSE").orElseThrow()));
+            assertEquals(transaction, settled.get("transaction").asText().toLowerCase());
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> count(billing,
+                    "select count(*) from charge where lower(voucher_payer) = lower(?)", agent.address()) == 1);
+            assertTransferBookedOnceAndServed(billing, transaction, price);
+        }
+        assertEquals(agentBefore.subtract(price), token.balanceOf(agent.address()).send(), "paid once");
+        assertEquals(treasuryBefore.add(price), token.balanceOf(treasury).send());
+    }
+
+    private static final String VOUCHERS_RECEIVED = "00000000-0000-0000-0000-00000000f005";
+    private static final String VOUCHERS_UNSERVED = "00000000-0000-0000-0000-00000000f007";
+
+    /** The hash of the agent's one confirmed settlement, lower case. */
+    private static String settlementTransaction(X402Wallet agent) throws Exception {
+        try (Connection pay = stack.database("payment_x402");
+                var query = pay.prepareStatement("select tx_hash from chain_action where idempotency_key like ? "
+                        + "and state = 'CONFIRMED'")) {
+            query.setString(1, "x402:" + agent.address().toLowerCase() + ":%");
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                try (var rows = query.executeQuery()) {
+                    return rows.next();
+                }
+            });
+            try (var rows = query.executeQuery()) {
+                rows.next();
+                String hash = rows.getString(1).toLowerCase();
+                assertFalse(rows.next(), "one settlement");
+                return hash;
+            }
+        }
+    }
+
+    /** What ledger transactions of this kind for the voucher transaction posted to one account. */
+    private static long voucherPostings(Connection billing, String kind, String transaction, String account)
+            throws Exception {
+        return count(billing, """
+                select coalesce(sum(p.amount_nano_usd), 0) from posting p
+                join ledger_transaction t on t.id = p.transaction_id
+                where t.kind = ? and t.reference = ? and p.account_id = ?::uuid""", kind, transaction, account);
+    }
+
+    /** Received once, served once: what the treasury got is booked once and nothing of it is left unserved. */
+    private static void assertTransferBookedOnceAndServed(Connection billing, String transaction, BigInteger price)
+            throws Exception {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> voucherPostings(billing, "voucher-served", transaction, VOUCHERS_UNSERVED) != 0);
+        assertEquals(1, count(billing, "select count(*) from ledger_transaction where kind = 'voucher-settled' "
+                + "and reference = ?", transaction));
+        assertEquals(1, count(billing, "select count(*) from ledger_transaction where kind = 'voucher-served' "
+                + "and reference = ?", transaction));
+        assertEquals(-price.longValueExact() * 1000, voucherPostings(billing, "voucher-settled", transaction,
+                VOUCHERS_RECEIVED), "received exactly what the treasury got");
+        assertEquals(0, voucherPostings(billing, "voucher-settled", transaction, VOUCHERS_UNSERVED)
+                + voucherPostings(billing, "voucher-served", transaction, VOUCHERS_UNSERVED), "nothing left unserved");
     }
 
     private static void anvil(HttpService rpc, String method, Object... params) throws Exception {

@@ -18,8 +18,13 @@ public enum AccountKind {
     SUBSIDIES_GRANTED,
     /** What was paid out to operators on chain (it runs positive as earnings accounts fall). One account. */
     OPERATOR_PAYOUTS,
-    /** The counterpart of what requests paid by x402 vouchers paid on chain (it runs negative). One account. */
+    /** The counterpart of what x402 vouchers paid on chain (it runs negative). One account. */
     VOUCHERS_RECEIVED,
+    /**
+     * Vouchers settled on chain whose requests are not served yet. One account. It runs negative for a moment when a
+     * request's usage arrives before its settlement's confirmation.
+     */
+    VOUCHERS_UNSERVED,
     /** Earnings operators forfeited when slashed (it runs positive as their earnings accounts fall). One account. */
     OPERATOR_FORFEITS;
 

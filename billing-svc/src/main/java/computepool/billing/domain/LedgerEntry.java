@@ -22,6 +22,13 @@ public record LedgerEntry(UUID id, String kind, String reference, Instant occurr
     public static final String TOP_UP = "top-up";
     public static final String PAYOUT = "payout";
     public static final String FORFEIT = "forfeit";
+    /** An x402 transfer confirmed on chain; the reference is its transaction hash, lower case. */
+    public static final String VOUCHER_SETTLED = "voucher-settled";
+    /**
+     * The request an x402 transfer paid for, served; the reference is the transfer's transaction hash, lower case, so
+     * a transfer pays for one request.
+     */
+    public static final String VOUCHER_SERVED = "voucher-served";
 
     public LedgerEntry {
         Objects.requireNonNull(id, "id");

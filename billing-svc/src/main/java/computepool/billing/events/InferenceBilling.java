@@ -186,7 +186,9 @@ public class InferenceBilling {
     /**
      * Books a request paid by an x402 voucher: the charge is what the voucher paid (the quote, which the client
      * agreed to before the request ran); the operators earn their split of what the tokens used cost at the price
-     * valid when the request started (its quote's time), never more than was paid; the platform keeps the rest.
+     * valid when the request started (its quote's time), never more than was paid; the platform keeps the rest. The
+     * money comes out of vouchers unserved, where the transfer's confirmation put it, once per transfer: a second
+     * request naming the same transaction is not paid by it and books nothing.
      */
     private Uni<Charged> chargeVoucher(InferenceUsage usage, Instant receivedAt, Optional<String> usageEventId) {
         List<InferenceCharge.WorkerServed> workers;
@@ -208,11 +210,12 @@ public class InferenceBilling {
                     InferenceCharge earned = InferenceCharge.split(Math.min(used, paid), fee, workers);
                     long operatorsPart = earned.total() - earned.platformFee();
                     List<Posting> postings = new ArrayList<>();
-                    postings.add(new Posting(LedgerStore.VOUCHERS_RECEIVED, -paid));
+                    postings.add(new Posting(LedgerStore.VOUCHERS_UNSERVED, -paid));
                     earned.operatorEarnings().forEach((operator, amount) ->
                             postings.add(new Posting(accounts.get(operator), amount)));
                     postings.add(new Posting(LedgerStore.PLATFORM_REVENUE, paid - operatorsPart));
-                    LedgerEntry entry = new LedgerEntry(UUID.randomUUID(), LedgerEntry.INFERENCE, usage.getRequestId(),
+                    String transaction = VoucherTransactions.normalized(usage.getVoucher().getTransaction());
+                    LedgerEntry entry = new LedgerEntry(UUID.randomUUID(), LedgerEntry.VOUCHER_SERVED, transaction,
                             at, postings);
                     ChargeStore.ChargeLine line = new ChargeStore.ChargeLine(entry.id(), null,
                             usage.getVoucher().getPayer(), Meter.INFERENCE_TOKENS, usage.getModelId(),
@@ -221,6 +224,12 @@ public class InferenceBilling {
                                     ? charges.record(line).chain(() -> events.charged(line, usageEventId,
                                             earned.operatorEarnings(), 0, 0, now))
                                     : Uni.createFrom().voidItem())
+                            .invoke(booked -> {
+                                if (!booked) {
+                                    LOG.infof("Voucher transaction %s paid for a request before; request %s books"
+                                            + " nothing", transaction, usage.getRequestId());
+                                }
+                            })
                             .map(booked -> new Charged(booked ? paid : 0, booked, Optional.empty()));
                 })));
     }
@@ -243,6 +252,10 @@ public class InferenceBilling {
         if (!VOUCHER_PAYER.matcher(usage.getVoucher().getPayer()).matches()) {
             throw new IllegalArgumentException("voucher.payer must be a 0x-prefixed address of 20 bytes, not '"
                     + usage.getVoucher().getPayer() + "'");
+        }
+        if (!VoucherTransactions.isTransaction(usage.getVoucher().getTransaction())) {
+            throw new IllegalArgumentException("voucher.transaction must be a 0x-prefixed hash of 32 bytes, not '"
+                    + usage.getVoucher().getTransaction() + "'");
         }
         if (usage.getVoucher().getPaidNanoUsd() <= 0) {
             throw new IllegalArgumentException("voucher.paid_nano_usd must be positive, not "

@@ -42,6 +42,8 @@ public class LedgerStore {
     public static final UUID VOUCHERS_RECEIVED = UUID.fromString("00000000-0000-0000-0000-00000000f005");
     /** Created by the schema migration: where slashed operators' forfeited earnings go. */
     public static final UUID OPERATOR_FORFEITS = UUID.fromString("00000000-0000-0000-0000-00000000f006");
+    /** Created by the schema migration: vouchers settled on chain whose requests are not served yet. */
+    public static final UUID VOUCHERS_UNSERVED = UUID.fromString("00000000-0000-0000-0000-00000000f007");
 
     private final AccountStore accounts;
 

@@ -14,8 +14,10 @@ import computepool.billing.v1.HoldServiceGrpc;
 import computepool.billing.v1.OperatorEarned;
 import computepool.billing.v1.QuoteRequest;
 import computepool.billing.v1.QuoteResponse;
+import com.google.protobuf.Timestamp;
 import computepool.localstack.quarkus.LocalStackTestResource;
 import computepool.localstack.quarkus.TestLogins;
+import computepool.payment.v1.VoucherSettled;
 import computepool.usage.v1.InferenceUsage;
 import computepool.usage.v1.VoucherPayment;
 import io.grpc.ManagedChannel;
@@ -36,8 +38,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Requests paid one by one with x402 vouchers: quoted at their maximum cost, charged what the voucher paid, with the
- * operators credited by what the tokens actually used cost. The fixture's price is 100 nano-USD per prompt token and
+ * Requests paid one by one with x402 vouchers: quoted at their maximum cost, booked as received when payment-svc
+ * confirms the transfer, charged what the voucher paid when served (once per transfer), with the operators credited
+ * by what the tokens actually used cost. The fixture's price is 100 nano-USD per prompt token and
  * 200 per completion token; its usage (1,234 prompt and 567 completion tokens) costs 236,800, of which operator a
  * earns 53,280 and operator b 159,840.
  */
@@ -74,12 +77,29 @@ class VoucherChargeTest {
     }
 
     private InferenceUsage paidByVoucher(String requestId, long paid) {
+        return paidByVoucher(requestId, paid, transaction());
+    }
+
+    private InferenceUsage paidByVoucher(String requestId, long paid, String transaction) {
         return fixture.usage(requestId, "2026-04-01T12:00:00Z").toBuilder()
                 .clearDeveloperId()
                 .clearApiKeyId()
                 .setVoucher(VoucherPayment.newBuilder().setPayer(PAYER).setPaidNanoUsd(paid)
-                        .setNetwork("eip155:31337").setTransaction("0x" + "ab".repeat(32)))
+                        .setNetwork("eip155:31337").setTransaction(transaction))
                 .build();
+    }
+
+    /** A transaction hash of its own, lower case. */
+    private static String transaction() {
+        return "0x" + (UUID.randomUUID().toString() + UUID.randomUUID()).replace("-", "");
+    }
+
+    private static VoucherSettled settled(String transaction, long paid) {
+        return VoucherSettled.newBuilder().setSettlementKey("x402:" + PAYER + ":0x" + "01".repeat(32))
+                .setPayer(PAYER).setPaidNanoUsd(paid).setTokenAmount(Long.toString(paid / 1000))
+                .setNetwork("eip155:31337").setTransaction(transaction).setBlockNumber(7)
+                .setResource("http://127.0.0.1/v1/chat/completions")
+                .setSettledAt(Timestamp.newBuilder().setSeconds(1_775_044_800)).build();
     }
 
     @Test
@@ -105,18 +125,20 @@ class VoucherChargeTest {
     @Test
     void aVoucherPaysItsQuoteOnceAndOperatorsEarnWhatTheTokensUsedCost() throws Exception {
         String requestId = "req-" + UUID.randomUUID();
-        var record = fixture.send("usage", PAYER, paidByVoucher(requestId, QUOTE));
+        String transaction = transaction();
+        var record = fixture.send("usage", PAYER, paidByVoucher(requestId, QUOTE, transaction));
         fixture.send(record);
         String operatorA = "op-a-" + fixture.developerId;
         String operatorB = "op-b-" + fixture.developerId;
 
         // Behind both deliveries on the payer's partition: once it is booked, so is every delivery before it.
         String later = "req-" + UUID.randomUUID();
-        fixture.send("usage", PAYER, paidByVoucher(later, QUOTE));
-        fixture.awaitPostings(later);
+        String laterTransaction = transaction();
+        fixture.send("usage", PAYER, paidByVoucher(later, QUOTE, laterTransaction));
+        fixture.awaitPostings("voucher-served", laterTransaction);
 
-        assertEquals(Map.of("VOUCHERS_RECEIVED", -QUOTE, operatorA, 53_280L, operatorB, 159_840L,
-                "PLATFORM_REVENUE", QUOTE - 53_280 - 159_840), fixture.postingsOf(requestId));
+        assertEquals(Map.of("VOUCHERS_UNSERVED", -QUOTE, operatorA, 53_280L, operatorB, 159_840L,
+                "PLATFORM_REVENUE", QUOTE - 53_280 - 159_840), fixture.postingsOf("voucher-served", transaction));
         List<ChargeApplied> charges = new ArrayList<>();
         for (byte[] payload : fixture.outboxPayloads(PAYER, "computepool.billing.v1.ChargeApplied")) {
             ChargeApplied charge = ChargeApplied.parseFrom(payload);
@@ -147,12 +169,60 @@ class VoucherChargeTest {
         // Paid less than the tokens cost (the price rose between quote and use): operators split what was paid.
         String requestId = "req-" + UUID.randomUUID();
         long paid = 100_000;
-        fixture.send("usage", PAYER, paidByVoucher(requestId, paid));
-        Map<String, Long> postings = fixture.awaitPostings(requestId);
+        String transaction = transaction();
+        fixture.send("usage", PAYER, paidByVoucher(requestId, paid, transaction));
+        Map<String, Long> postings = fixture.awaitPostings("voucher-served", transaction);
         long operators = postings.get("op-a-" + fixture.developerId) + postings.get("op-b-" + fixture.developerId);
         assertEquals(90_000, operators, "the operators' part of what was paid, after the platform's 10 %");
         assertEquals(paid - operators, postings.get("PLATFORM_REVENUE"));
-        assertEquals(-paid, postings.get("VOUCHERS_RECEIVED"));
+        assertEquals(-paid, postings.get("VOUCHERS_UNSERVED"));
+    }
+
+    @Test
+    void aConfirmedTransferIsBookedOnceAsReceivedAndPaysForOneRequestOnly() {
+        String transaction = transaction();
+        fixture.send("payment", PAYER, settled(transaction, QUOTE));
+        fixture.send("payment", PAYER, settled(transaction, QUOTE));
+        // Behind both deliveries on the payer's partition.
+        String laterTransaction = transaction();
+        fixture.send("payment", PAYER, settled(laterTransaction, 5_000));
+        fixture.awaitPostings("voucher-settled", laterTransaction);
+        assertEquals(Map.of("VOUCHERS_RECEIVED", -QUOTE, "VOUCHERS_UNSERVED", QUOTE),
+                fixture.postingsOf("voucher-settled", transaction), "paid on chain: booked though nothing is served");
+        assertEquals(1, fixture.count("select count(*) from ledger_transaction where reference = $1", transaction));
+
+        // Its request names the transaction in upper-case hex: the same transfer.
+        String served = "req-" + UUID.randomUUID();
+        fixture.send("usage", PAYER, paidByVoucher(served, QUOTE, "0x" + transaction.substring(2).toUpperCase()));
+        fixture.awaitPostings("voucher-served", transaction);
+        String again = "req-" + UUID.randomUUID();
+        fixture.send("usage", PAYER, paidByVoucher(again, QUOTE, transaction));
+        String behind = "req-" + UUID.randomUUID();
+        String behindTransaction = transaction();
+        fixture.send("usage", PAYER, paidByVoucher(behind, QUOTE, behindTransaction));
+        fixture.awaitPostings("voucher-served", behindTransaction);
+
+        assertEquals(0, fixture.count("""
+                select coalesce(sum(p.amount_nano_usd), 0) from posting p
+                join ledger_transaction t on t.id = p.transaction_id
+                where t.reference = $1 and p.account_id = '00000000-0000-0000-0000-00000000f007'""", transaction),
+                "served once: nothing of the transfer is left unserved");
+        assertEquals(1, fixture.count("select count(*) from charge where request_id = $1", served));
+        assertEquals(0, fixture.count("select count(*) from charge where request_id = $1", again),
+                "a transfer pays for one request");
+    }
+
+    @Test
+    void aMalformedSettlementIsParkedAndBooksNothing() {
+        String noTransaction = "0x" + "cd".repeat(20);
+        fixture.send("payment", noTransaction, settled("0x1234", QUOTE).toBuilder().setPayer(noTransaction).build());
+        String nothingPaid = transaction();
+        fixture.send("payment", nothingPaid, settled(nothingPaid, 0));
+        await().atMost(BillingFixture.EVENTUALLY).until(() -> fixture.count(
+                "select count(*) from parked_event where consumer = 'billing-payouts' and record_key = any($1)",
+                (Object) new String[] {noTransaction, nothingPaid}) == 2);
+        assertEquals(0, fixture.count("select count(*) from ledger_transaction where reference in ($1, $2)",
+                "0x1234", nothingPaid));
     }
 
     @Test
@@ -163,6 +233,8 @@ class VoucherChargeTest {
         fixture.send("usage", badPayer, paidByVoucher(badPayer, QUOTE).toBuilder()
                 .setVoucher(VoucherPayment.newBuilder().setPayer("0x1234").setPaidNanoUsd(QUOTE)).build());
         fixture.send("usage", nothingPaid, paidByVoucher(nothingPaid, 0));
+        String noTransaction = "req-" + UUID.randomUUID();
+        fixture.send("usage", noTransaction, paidByVoucher(noTransaction, QUOTE, "0xab"));
         fixture.send("usage", alsoADeveloper, paidByVoucher(alsoADeveloper, QUOTE).toBuilder()
                 .setDeveloperId(fixture.developerId).build());
 
@@ -171,8 +243,12 @@ class VoucherChargeTest {
                 .contains("voucher.paid_nano_usd"));
         await().atMost(BillingFixture.EVENTUALLY).until(() -> fixture.parkedReasons(alsoADeveloper)
                 .contains("must name no developer"));
+        await().atMost(BillingFixture.EVENTUALLY).until(() -> fixture.parkedReasons(noTransaction)
+                .contains("voucher.transaction"));
         assertTrue(fixture.postingsOf(badPayer).isEmpty());
         assertTrue(fixture.postingsOf(nothingPaid).isEmpty());
         assertTrue(fixture.postingsOf(alsoADeveloper).isEmpty());
+        assertEquals(0, fixture.count("select count(*) from charge where request_id = any($1)",
+                (Object) new String[] {badPayer, nothingPaid, alsoADeveloper, noTransaction}));
     }
 }

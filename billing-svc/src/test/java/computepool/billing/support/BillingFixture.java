@@ -140,12 +140,17 @@ public final class BillingFixture implements AutoCloseable {
 
     /** The postings of the request's transaction, by account kind (operators by id). */
     public Map<String, Long> postingsOf(String requestId) {
+        return postingsOf("inference", requestId);
+    }
+
+    /** The postings of the ledger transaction of this kind and reference, by account kind (operators by id). */
+    public Map<String, Long> postingsOf(String kind, String reference) {
         Map<String, Long> postings = new HashMap<>();
         for (Row row : database.preparedQuery("""
                         select coalesce(a.operator_id, a.kind) as holder, p.amount_nano_usd from posting p
                         join ledger_transaction t on t.id = p.transaction_id join account a on a.id = p.account_id
-                        where t.kind = 'inference' and t.reference = $1""")
-                .execute(Tuple.of(requestId)).await().atMost(Duration.ofSeconds(5))) {
+                        where t.kind = $1 and t.reference = $2""")
+                .execute(Tuple.of(kind, reference)).await().atMost(Duration.ofSeconds(5))) {
             postings.merge(row.getString(0), row.getLong(1), Long::sum);
         }
         return postings;
@@ -161,7 +166,11 @@ public final class BillingFixture implements AutoCloseable {
     }
 
     public Map<String, Long> awaitPostings(String requestId) {
-        return await().atMost(EVENTUALLY).until(() -> postingsOf(requestId), postings -> !postings.isEmpty());
+        return awaitPostings("inference", requestId);
+    }
+
+    public Map<String, Long> awaitPostings(String kind, String reference) {
+        return await().atMost(EVENTUALLY).until(() -> postingsOf(kind, reference), postings -> !postings.isEmpty());
     }
 
     /** The balance of the developer's wallet of this kind. */

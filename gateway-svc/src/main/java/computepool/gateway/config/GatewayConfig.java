@@ -198,10 +198,15 @@ public interface GatewayConfig {
 
         /**
          * The longest the facilitator may take to verify. Settling waits longer if the facilitator may: its deadline
-         * is {@code max-timeout} (the requirements' maxTimeoutSeconds), so the gateway waits that and 15 s more.
+         * is {@code max-timeout} (the requirements' maxTimeoutSeconds), so the gateway waits that and
+         * {@code settle-margin} more.
          */
         @WithDefault("30s")
         Duration facilitatorTimeout();
+
+        /** How late after its own deadline the facilitator's answer to a settlement may still come. */
+        @WithDefault("15s")
+        Duration settleMargin();
 
         /**
          * The least a request is quoted, in the token's smallest unit (a micro-USD): payment-svc's facilitator settles

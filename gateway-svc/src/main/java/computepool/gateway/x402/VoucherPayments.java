@@ -57,8 +57,6 @@ public class VoucherPayments {
     private static final Logger LOG = Logger.getLogger(VoucherPayments.class);
     /** The token has 6 decimals: its smallest unit is a micro-USD. */
     private static final long NANO_USD_PER_TOKEN_UNIT = 1_000;
-    /** The facilitator's answer may come this long after its own deadline (the requirements' maxTimeoutSeconds). */
-    private static final Duration SETTLE_MARGIN = Duration.ofSeconds(15);
     /** A settled voucher's claim outlives its authorization by this much, against clocks that disagree. */
     private static final Duration SERVED_CLAIM_MARGIN = Duration.ofMinutes(5);
     /** Deletes the claim only if it is still this request's. */
@@ -165,7 +163,7 @@ public class VoucherPayments {
         String claim = verified.claim();
         Duration settleWait = settleWait();
         return redis.execute("SET", claim, requestId, "NX", "EX",
-                        String.valueOf(settleWait.plus(SETTLE_MARGIN).toSeconds()))
+                        String.valueOf(settleWait.plus(config.settleMargin()).toSeconds()))
                 .onFailure().transform(failure -> {
                     LOG.warnf(failure, "Redis could not claim a voucher");
                     return unavailable();
@@ -226,7 +224,7 @@ public class VoucherPayments {
      * maxTimeoutSeconds for the transfer to confirm), and then some, so it never gives up on a settlement that lands.
      */
     private Duration settleWait() {
-        Duration facilitatorDeadline = config.maxTimeout().plus(SETTLE_MARGIN);
+        Duration facilitatorDeadline = config.maxTimeout().plus(config.settleMargin());
         return facilitatorDeadline.compareTo(config.facilitatorTimeout()) > 0 ? facilitatorDeadline
                 : config.facilitatorTimeout();
     }

@@ -1,14 +1,18 @@
 package computepool.payment.chain;
 
+import computepool.events.Outbox;
 import computepool.payment.v1.ChainDiscrepancy;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 import org.web3j.crypto.Hash;
@@ -41,15 +45,17 @@ public class ChainActionProcessor {
     private final ChainConfig.Actions config;
     private final Clock clock;
     private final PassLoop loop;
+    private final List<ConfirmationNotice> notices;
     private Instant nextReconciliation = Instant.MIN;
 
     public ChainActionProcessor(Chain chain, ChainActionStore store, ChainReconciler reconciler, ChainConfig config,
-            Clock clock) {
+            Clock clock, Instance<ConfirmationNotice> notices) {
         this.chain = chain;
         this.store = store;
         this.reconciler = reconciler;
         this.config = config.actions();
         this.clock = clock;
+        this.notices = notices.stream().toList();
         this.loop = new PassLoop("chain-actions", this.config.pollInterval(), this::pass, LOG);
     }
 
@@ -175,7 +181,14 @@ public class ChainActionProcessor {
             }
         }
         if (receipt.isStatusOK()) {
-            store.confirm(action, block, clock.instant());
+            Instant now = clock.instant();
+            List<Outbox.Entry> announced = new ArrayList<>();
+            for (ConfirmationNotice notice : notices) {
+                if (notice.kind().equals(action.kind())) {
+                    announced.addAll(notice.confirmed(action, block, now));
+                }
+            }
+            store.confirm(action, block, announced, now);
             LOG.infof("chain action %s confirmed in block %d", action.id(), block);
             return;
         }

@@ -147,15 +147,21 @@ public class ChainActionStore {
                 .execute(Tuple.of(action.id(), failure)).await().atMost(TIMEOUT);
     }
 
-    /** The current attempt was mined successfully: the action is CONFIRMED. */
-    public void confirm(ChainAction action, long blockNumber, Instant now) {
+    /**
+     * The current attempt was mined successfully: the action is CONFIRMED, and {@code announced} goes through the
+     * outbox in the same commit (only if this call confirmed it: a second confirmation announces nothing).
+     */
+    public void confirm(ChainAction action, long blockNumber, List<Outbox.Entry> announced, Instant now) {
         String hash = action.txHash().orElseThrow();
         database.withTransaction(connection -> connection.preparedQuery("""
                         update chain_action set state = 'CONFIRMED', block_number = $3, settled_at = $4, raw_tx = null
                         where id = $1 and tx_hash = $2 and state = 'SUBMITTED'""")
                 .execute(Tuple.of(action.id(), hash, blockNumber, utc(now)))
-                .chain(() -> connection.preparedQuery("update chain_transaction set outcome = 'SUCCEEDED' where tx_hash = $1")
-                        .execute(Tuple.of(hash))))
+                .chain(confirmed -> connection.preparedQuery(
+                                "update chain_transaction set outcome = 'SUCCEEDED' where tx_hash = $1")
+                        .execute(Tuple.of(hash))
+                        .chain(() -> confirmed.rowCount() == 0 || announced.isEmpty() ? Uni.createFrom().voidItem()
+                                : outbox.appendAll(connection, announced).replaceWithVoid())))
                 .await().atMost(TIMEOUT);
     }
 

@@ -184,6 +184,10 @@ public class X402Facilitator {
             // Below what the treasury settles: its gas would cost more than the payment brings.
             return Checked.invalid("invalid_payment_requirements", payer);
         }
+        if (new BigInteger(voucher.amount()).compareTo(VoucherSettledNotice.MAXIMUM_AMOUNT) > 0) {
+            // More than the ledger's int64 nano-USD can book: a settlement billing could not record.
+            return Checked.invalid("invalid_payment_requirements", payer);
+        }
         X402.ExactEvmPayload exact = voucher.exact();
         X402.Authorization given = exact.authorization();
         if (!SIGNATURE.matcher(exact.signature()).matches()

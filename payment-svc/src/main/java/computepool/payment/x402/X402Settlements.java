@@ -47,4 +47,11 @@ public class X402Settlements {
                 .execute(Tuple.of(actionKey)).await().atMost(TIMEOUT);
         return rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getString("requirements"));
     }
+
+    /** The resource the settlement was bound for; none for a settlement made before bindings were kept. */
+    public Optional<String> resourceOf(String actionKey) {
+        RowSet<Row> rows = database.preparedQuery("select resource from x402_settlement where action_key = $1")
+                .execute(Tuple.of(actionKey)).await().atMost(TIMEOUT);
+        return rows.size() == 0 ? Optional.empty() : Optional.ofNullable(rows.iterator().next().getString("resource"));
+    }
 }

@@ -14,6 +14,10 @@ import computepool.payment.chain.ChainActionStore;
 import computepool.payment.chain.ChainActions;
 import computepool.chain.contracts.ComputePoolUsd;
 import computepool.payment.chain.TransferAuthorization;
+import computepool.payment.v1.VoucherSettled;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -58,6 +62,9 @@ class X402FacilitatorTest {
 
     @Inject
     ChainActionStore store;
+
+    @Inject
+    Pool database;
 
     @ConfigProperty(name = "computepool.x402.minimum-amount")
     long minimumAmount;
@@ -160,6 +167,19 @@ class X402FacilitatorTest {
         post("/settle", request).body("success", equalTo(true)).body("transaction", equalTo(transaction));
         post("/verify", request).body("isValid", equalTo(true));
         assertEquals(FUNDS.subtract(PRICE), balance(payer.getAddress()));
+
+        // Announced once, in the commit that confirmed it (before /settle answered), for billing to book.
+        List<VoucherSettled> announced = voucherSettlements(payer.getAddress());
+        assertEquals(1, announced.size(), "one announcement however often it is settled");
+        VoucherSettled settled = announced.getFirst();
+        assertEquals(transaction.toLowerCase(), settled.getTransaction());
+        assertEquals(PRICE.longValueExact() * 1_000, settled.getPaidNanoUsd());
+        assertEquals(PRICE.toString(), settled.getTokenAmount());
+        assertEquals(receipt.getBlockNumber().longValueExact(), settled.getBlockNumber());
+        assertEquals("eip155:" + chain.config().chainId(), settled.getNetwork());
+        assertEquals(requirements(request).get("resource"), settled.getResource());
+        assertEquals("x402:" + payer.getAddress() + ":" + Numeric.toHexString(authorization.nonce()),
+                settled.getSettlementKey());
     }
 
     @Test
@@ -231,11 +251,16 @@ class X402FacilitatorTest {
     }
 
     @Test
-    void anAmountBelowTheMinimumIsRefusedAndMovesNothing() throws Exception {
+    void anAmountBelowTheMinimumOrBeyondWhatTheLedgerBooksIsRefusedAndMovesNothing() throws Exception {
         BigInteger dust = BigInteger.valueOf(minimumAmount - 1);
         TransferAuthorization authorization = authorization(dust, 300);
         refused(request(authorization, sign(authorization, payer), dust), "invalid_payment_requirements");
         refused(requestV2(authorization, sign(authorization, payer), dust), "invalid_payment_requirements");
+        // Its nano-USD would not fit the ledger's int64: a transfer billing could never book.
+        BigInteger unbookable = BigInteger.valueOf(Long.MAX_VALUE / 1_000 + 1);
+        TransferAuthorization huge = authorization(unbookable, 300);
+        refused(request(huge, sign(huge, payer), unbookable), "invalid_payment_requirements");
+        assertTrue(voucherSettlements(payer.getAddress()).isEmpty());
 
         BigInteger least = BigInteger.valueOf(minimumAmount);
         TransferAuthorization enough = authorization(least, 300);
@@ -253,6 +278,18 @@ class X402FacilitatorTest {
                  "paymentRequirements": null}""")
                 .when().post("/settle").then().statusCode(400)
                 .body("errors.field", org.hamcrest.Matchers.hasItems("paymentPayload.payload", "paymentRequirements"));
+    }
+
+    /** The VoucherSettled events of this payer in payment-svc's outbox, oldest first. */
+    private List<VoucherSettled> voucherSettlements(String payerAddress) throws Exception {
+        List<VoucherSettled> settled = new java.util.ArrayList<>();
+        for (Row row : database.preparedQuery("""
+                        select payload from outbox_event where ce_type = $1 and record_key = $2 order by seq""")
+                .execute(Tuple.of(VoucherSettled.getDescriptor().getFullName(), payerAddress.toLowerCase()))
+                .await().atMost(Duration.ofSeconds(5))) {
+            settled.add(VoucherSettled.parseFrom(row.getBuffer(0).getBytes()));
+        }
+        return settled;
     }
 
     private void refused(Map<String, Object> request, String reason) {
