@@ -98,7 +98,7 @@ record InferencePlatform(String model, Path gguf, ServiceProcess identity, Servi
             billingConfig.put("mp.messaging.incoming.market-events.group.id", "billing-" + stack.runId());
             // The topics hold every earlier run's developers and usage, unknown to this run's database: parked at
             // once rather than retried, or reading them would take minutes.
-            billingConfig.put("computepool.events.consumer.max-attempts", "1");
+            billingConfig.put("computepool.events.consumer.retry-horizon", "0s");
             launches.add(new ServiceProcess.Launch("billing-svc", billingConfig).onPorts(billingPort, billingGrpc));
             for (int i = 0; i < workerCount; i++) {
                 launches.add(workerLaunches.get(i).onPort(ports.get(3 + i)));

@@ -70,6 +70,9 @@ public final class JourneyStack {
         postgres.createDatabase(name);
         Map<String, String> config = new HashMap<>(env.serviceConfig(Optional.of(name)));
         config.putAll(env.kafkaIdentity(module));
+        // The shared topics hold earlier runs' events, some of which this run's database cannot apply: a consumer
+        // gives up on one within seconds, not the production horizon of minutes.
+        config.put("computepool.events.consumer.retry-horizon", "3s");
         return config;
     }
 

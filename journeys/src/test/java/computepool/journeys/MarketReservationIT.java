@@ -52,7 +52,7 @@ class MarketReservationIT {
         billingConfig.put("mp.messaging.incoming.market-events.group.id", "billing-" + stack.runId());
         // The topics hold earlier runs' developers and usage, unknown to this run's database: parked at once rather
         // than retried, or reading them would take minutes.
-        billingConfig.put("computepool.events.consumer.max-attempts", "1");
+        billingConfig.put("computepool.events.consumer.retry-horizon", "0s");
         List<ServiceProcess> services = ServiceProcess.startAll(List.of(
                 new ServiceProcess.Launch("identity-svc", stack.serviceConfig("identity-svc", "identity")),
                 new ServiceProcess.Launch("market-svc", marketConfig).onPorts(ports.get(0), ports.get(1)),

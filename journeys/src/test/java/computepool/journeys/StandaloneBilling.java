@@ -61,7 +61,7 @@ final class StandaloneBilling implements AutoCloseable {
         config.put("mp.messaging.incoming.market-events.group.id", "billing-" + name + "-" + stack.runId());
         config.put("mp.messaging.incoming.usage-events.topic", usageTopic);
         // Earlier runs' developers on the identity topic open wallets nobody uses; nothing else is unknown here.
-        config.put("computepool.events.consumer.max-attempts", "1");
+        config.put("computepool.events.consumer.retry-horizon", "0s");
         // A process killed without leaving its consumer group holds its partitions until its session times out
         // (45 s by default); the broker's shortest is 6 s.
         for (String channel : List.of("identity-events", "usage-events")) {

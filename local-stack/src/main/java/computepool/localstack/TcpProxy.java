@@ -13,8 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A TCP proxy on loopback for fault tests: forwards every connection to a target, and can be paused, which holds
- * every byte in both directions (and new connections) until it is resumed, as a network partition would. Closing
- * it drops every connection.
+ * every byte in both directions (and new connections) until it is resumed, as a network partition would, or cut,
+ * which drops every connection and refuses new ones until it is resumed, as a server gone down would. Closing it
+ * drops every connection.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -23,6 +24,7 @@ public final class TcpProxy implements AutoCloseable {
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final Object gate = new Object();
     private volatile boolean paused;
+    private volatile boolean cut;
     private volatile boolean closed;
 
     private TcpProxy(InetSocketAddress target, ServerSocket server) {
@@ -51,9 +53,16 @@ public final class TcpProxy implements AutoCloseable {
         paused = true;
     }
 
+    /** Drops every connection now and each new one at once, until {@link #resume()}. */
+    public void cut() {
+        cut = true;
+        sockets.forEach(this::closeQuietly);
+    }
+
     public void resume() {
         synchronized (gate) {
             paused = false;
+            cut = false;
             gate.notifyAll();
         }
     }
@@ -63,6 +72,10 @@ public final class TcpProxy implements AutoCloseable {
             try {
                 Socket client = server.accept();
                 awaitResumed();
+                if (cut) {
+                    closeQuietly(client);
+                    continue;
+                }
                 Socket upstream = new Socket(target.getAddress(), target.getPort());
                 sockets.add(client);
                 sockets.add(upstream);

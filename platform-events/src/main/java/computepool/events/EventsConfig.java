@@ -46,9 +46,20 @@ public interface EventsConfig {
 
     interface Consumer {
 
-        /** Attempts of a failing effect before its record is parked. */
-        @WithDefault("5")
-        int maxAttempts();
+        /**
+         * How long a failing effect is retried before its record is parked; the partition waits meanwhile, so the
+         * order of each aggregate's events is kept. Zero parks after the first failure.
+         */
+        @WithDefault("10m")
+        Duration retryHorizon();
+
+        /** A consumer retrying one event longer than this makes the service not ready. */
+        @WithDefault("10s")
+        Duration unreadyAfter();
+
+        /** How often the gauge of parked events per consumer is read from the database. */
+        @WithDefault("30s")
+        Duration parkedGaugeInterval();
 
         /** Wait before the second attempt; it doubles with every further attempt up to max-backoff. */
         @WithDefault("200ms")

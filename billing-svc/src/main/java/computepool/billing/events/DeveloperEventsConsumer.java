@@ -27,6 +27,7 @@ public class DeveloperEventsConsumer {
                 .openDeveloperWallets(UUID.fromString(created.getDeveloperId()), created.getKeycloakSubject(),
                         Instant.ofEpochSecond(created.getCreatedAt().getSeconds(), created.getCreatedAt().getNanos()))
                 .replaceWithVoid());
+        consumer.register(CONSUMER_NAME, handlers);
     }
 
     @Incoming(CHANNEL)

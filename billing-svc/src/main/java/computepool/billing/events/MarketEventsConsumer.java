@@ -59,6 +59,7 @@ public class MarketEventsConsumer {
                         buyOrderId(closed.getBuyOrderId(), "BuyClosed.buy_order_id"), closed.getReason().name(),
                         instant(closed.getClosedAt())).replaceWithVoid())
                 .build();
+        consumer.register(CONSUMER_NAME, handlers);
     }
 
     @Incoming(CHANNEL)

@@ -82,6 +82,7 @@ public class PaymentEventsConsumer {
                             clock.instant())
                     .replaceWithVoid();
         }).build();
+        consumer.register(CONSUMER_NAME, handlers);
     }
 
     @Incoming(CHANNEL)

@@ -48,6 +48,7 @@ public class UsageEventsConsumer {
                 .on(InferenceUsage.getDefaultInstance(), billing::charge)
                 .on(ReservationUsage.getDefaultInstance(), reservations::charge)
                 .build();
+        consumer.register(CONSUMER_NAME, handlers);
         this.batches = batches;
         this.config = config;
         this.batched = events(registry, "batched");

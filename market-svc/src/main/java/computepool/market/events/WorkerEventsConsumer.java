@@ -45,6 +45,7 @@ public class WorkerEventsConsumer {
                                 .withdrawn(id, withdrawn.getReason(),
                                         timeOf(withdrawn.hasWithdrawnAt(), withdrawn.getWithdrawnAt(), event))))
                 .build();
+        consumer.register(CONSUMER_NAME, handlers);
     }
 
     @Incoming(CHANNEL)

@@ -83,6 +83,7 @@ public class OperatorEarningsConsumer {
                     .chain(() -> forfeitIfSlashed(session, earningId, earned)))
                     .replaceWithVoid();
         });
+        consumer.register(CONSUMER_NAME, handlers);
     }
 
     /**

@@ -69,6 +69,7 @@ public class WorkerSessionsConsumer {
                         update worker_session set ended_at = ?2, end_reason = 'WITHDRAWN', active_sessions = 0
                         where worker_id = ?1 and ended_at is null""", withdrawn.getWorkerId(), now(clock)))
                 .build();
+        consumer.register(CONSUMER_NAME, handlers);
     }
 
     private static OffsetDateTime now(Clock clock) {
