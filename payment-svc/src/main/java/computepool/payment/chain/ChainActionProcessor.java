@@ -13,7 +13,10 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 import org.web3j.crypto.Hash;
 import org.web3j.crypto.RawTransaction;
@@ -47,6 +50,8 @@ public class ChainActionProcessor {
     private final PassLoop loop;
     private final List<ConfirmationNotice> notices;
     private Instant nextReconciliation = Instant.MIN;
+    /** When each submitted action's nonce was first seen used without its receipt. */
+    private final Map<UUID, Instant> nonceUsedSince = new ConcurrentHashMap<>();
 
     public ChainActionProcessor(Chain chain, ChainActionStore store, ChainReconciler reconciler, ChainConfig config,
             Clock clock, Instance<ConfirmationNotice> notices) {
@@ -148,6 +153,7 @@ public class ChainActionProcessor {
         String hash = action.txHash().orElseThrow();
         Optional<TransactionReceipt> receipt = web3j.ethGetTransactionReceipt(hash).send().getTransactionReceipt();
         if (receipt.isPresent()) {
+            nonceUsedSince.remove(action.id());
             settle(action, receipt.get());
             return;
         }
@@ -159,6 +165,13 @@ public class ChainActionProcessor {
             if (web3j.ethGetTransactionReceipt(hash).send().getTransactionReceipt().isPresent()) {
                 return;
             }
+            // Only once it has stayed so for a while: re-signing an action whose transaction did land would have it
+            // run twice, or fail an effect that happened.
+            Instant seen = nonceUsedSince.computeIfAbsent(action.id(), id -> clock.instant());
+            if (clock.instant().isBefore(seen.plus(config.displacementWait()))) {
+                return;
+            }
+            nonceUsedSince.remove(action.id());
             boolean retry = action.attempts() < config.maxAttempts();
             String failure = "nonce " + nonce + " was used by another transaction";
             store.attemptEnded(action, "DISPLACED", failure,

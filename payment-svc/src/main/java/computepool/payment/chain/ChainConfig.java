@@ -58,6 +58,14 @@ public interface ChainConfig {
         @WithDefault("30s")
         Duration rebroadcastAfter();
 
+        /**
+         * How long the nonce of a submitted transaction must be seen used, its receipt still missing, before the
+         * action counts as displaced by another transaction: a node may report the nonce used before it serves the
+         * receipt of the transaction that used it.
+         */
+        @WithDefault("10s")
+        Duration displacementWait();
+
         /** Blocks on top of an action's block, its own included, before it counts as CONFIRMED. */
         @WithDefault("1")
         int confirmations();

@@ -42,6 +42,8 @@ public class ParkedEventsResource {
 
     private static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 1000;
+    /** Replays per call: each runs its effect, so a call stays well within a client's timeout. */
+    static final int MAX_REPLAYS = 100;
 
     private final ParkedEventReplays replays;
     private final SecurityIdentity identity;
@@ -83,8 +85,8 @@ public class ParkedEventsResource {
     public record ReplayRequest(@Schema(nullable = true) String consumer, @Schema(nullable = true) String type,
             @Schema(nullable = true) String reason, @Schema(nullable = true) String parkedFrom,
             @Schema(nullable = true) String parkedBefore,
-            @Schema(nullable = true) @Min(value = 1, message = "must be 1 to 1000")
-            @Max(value = MAX_LIMIT, message = "must be 1 to 1000") Integer limit) {
+            @Schema(nullable = true) @Min(value = 1, message = "must be 1 to 100")
+            @Max(value = MAX_REPLAYS, message = "must be 1 to 100") Integer limit) {
     }
 
     // Numbers and flags are read here rather than by JAX-RS, which answers a parameter it cannot convert with 404.
