@@ -13,10 +13,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 import org.web3j.crypto.Hash;
 import org.web3j.crypto.RawTransaction;
@@ -24,6 +21,7 @@ import org.web3j.crypto.TransactionEncoder;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.methods.request.Transaction;
+import org.web3j.protocol.core.methods.response.EthBlock;
 import org.web3j.protocol.core.methods.response.EthEstimateGas;
 import org.web3j.protocol.core.methods.response.EthSendTransaction;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
@@ -32,8 +30,11 @@ import org.web3j.utils.Numeric;
 /**
  * Drives every open chain action forward, one pass at a time on its own thread: signs PROPOSED actions in the order
  * they were proposed (recording each signed transaction before broadcasting it), follows SUBMITTED ones to their
- * receipts, broadcasts again what the node may have lost, and retries an attempt that reverted or lost its nonce.
- * Any failed call to the node ends the pass; the next pass starts again from the records, which is also what
+ * receipts, broadcasts again what the node may have lost or refused, replaces at the same nonce with higher fees what
+ * is not mined in time (up to a cap, then cancels the nonce, so that no later action waits behind it), and retries an
+ * attempt that reverted or whose nonce was proven used by another transaction; the reconciler compares the records
+ * with the chain on a loop of its own. Any failed call to the node ends the pass; the next pass starts again from
+ * the records, which is also what
  * happens after a crash.
  */
 @ApplicationScoped
@@ -44,52 +45,58 @@ public class ChainActionProcessor {
 
     private final Chain chain;
     private final ChainActionStore store;
-    private final ChainReconciler reconciler;
+    private final ChainAttempts attempts;
+    private final NonceUse nonceUse;
     private final ChainConfig.Actions config;
     private final Clock clock;
     private final PassLoop loop;
+    private final PassLoop reconciliation;
     private final List<ConfirmationNotice> notices;
-    private Instant nextReconciliation = Instant.MIN;
-    /** When each submitted action's nonce was first seen used without its receipt. */
-    private final Map<UUID, Instant> nonceUsedSince = new ConcurrentHashMap<>();
 
-    public ChainActionProcessor(Chain chain, ChainActionStore store, ChainReconciler reconciler, ChainConfig config,
-            Clock clock, Instance<ConfirmationNotice> notices) {
+    public ChainActionProcessor(Chain chain, ChainActionStore store, ChainAttempts attempts, NonceUse nonceUse,
+            ChainReconciler reconciler, ChainConfig config, Clock clock, Instance<ConfirmationNotice> notices) {
         this.chain = chain;
         this.store = store;
-        this.reconciler = reconciler;
+        this.attempts = attempts;
+        this.nonceUse = nonceUse;
         this.config = config.actions();
         this.clock = clock;
         this.notices = notices.stream().toList();
-        this.loop = new PassLoop("chain-actions", this.config.pollInterval(), this::pass, LOG);
+        this.loop = new PassLoop("chain-actions", this.config.pollInterval(), this::processOpenActions, LOG);
+        // On a thread of its own: comparing a day of actions with the chain must not hold up the queue.
+        this.reconciliation = new PassLoop("chain-reconciliation", this.config.reconcileInterval(), reconciler::reconcile,
+                LOG);
     }
 
     void start(@Observes StartupEvent event) {
         if (config.processingEnabled()) {
             loop.start();
+            reconciliation.start();
         }
     }
 
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
         loop.stop();
+        reconciliation.stop();
     }
 
-    /** The open actions, then the reconciliation when it is due. */
-    private void pass() throws Exception {
-        processOpenActions();
-        if (!clock.instant().isBefore(nextReconciliation)) {
-            reconciler.reconcile();
-            nextReconciliation = clock.instant().plus(config.reconcileInterval());
-        }
-    }
-
-    /** One pass over the open actions, oldest first. */
+    /**
+     * One pass over the open actions, oldest first. A node or database that cannot be reached ends the pass; a fault
+     * in one action's data is logged and the pass goes on, so that no action waits behind another's fault.
+     */
     public void processOpenActions() throws Exception {
         for (ChainAction action : store.open(BATCH)) {
-            switch (action.state()) {
-                case PROPOSED -> submit(action);
-                case SUBMITTED -> follow(action);
-                default -> { }
+            try {
+                switch (action.state()) {
+                    case PROPOSED -> submit(action);
+                    case SUBMITTED -> follow(action);
+                    default -> { }
+                }
+            } catch (ArithmeticException | IllegalArgumentException | IllegalStateException
+                    | java.util.NoSuchElementException e) {
+                // What an action's own data or the node's answer about it can throw; the node or the database
+                // out of reach throws anything else, which ends the pass.
+                LOG.errorf(e, "chain action %s (%s): this pass leaves it as it is", action.id(), action.state());
             }
         }
     }
@@ -98,7 +105,7 @@ public class ChainActionProcessor {
         Web3j web3j = chain.web3j();
         if (!action.sender().equalsIgnoreCase(chain.treasury().getAddress())) {
             String failure = "no key for sender " + action.sender();
-            store.notSigned(action, failure, Optional.of(failed(action, failure)), clock.instant());
+            attempts.notSigned(action, failure, Optional.of(failed(action, failure)), clock.instant());
             return;
         }
         EthEstimateGas estimate = web3j.ethEstimateGas(Transaction.createFunctionCallTransaction(action.sender(), null,
@@ -106,27 +113,20 @@ public class ChainActionProcessor {
         if (estimate.hasError()) {
             boolean retry = action.attempts() + 1 < config.maxAttempts();
             String failure = "the call reverts: " + estimate.getError().getMessage();
-            store.notSigned(action, failure, retry ? Optional.empty() : Optional.of(failed(action, failure)),
+            attempts.notSigned(action, failure, retry ? Optional.empty() : Optional.of(failed(action, failure)),
                     clock.instant());
             LOG.warnf("chain action %s not signed: %s; %s", action.id(), failure, retry ? "trying again" : "it has FAILED");
             return;
         }
         // 20 % above the estimate: the state the estimate saw can change before the transaction is mined.
-        BigInteger gasLimit = estimate.getAmountUsed().multiply(BigInteger.valueOf(6)).divide(BigInteger.valueOf(5));
-        BigInteger baseFee = web3j.ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send().getBlock()
-                .getBaseFeePerGas();
-        BigInteger priorityFee = web3j.ethMaxPriorityFeePerGas().send().getMaxPriorityFeePerGas();
-        // Twice the base fee survives six full blocks of base-fee increases before the transaction stops being minable.
-        BigInteger maxFee = baseFee.shiftLeft(1).add(priorityFee);
+        long gasLimit = estimate.getAmountUsed().multiply(BigInteger.valueOf(6)).divide(BigInteger.valueOf(5))
+                .longValueExact();
+        EthBlock.Block head = web3j.ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send().getBlock();
+        ChainAction.Fees fees = FeeSchedule.first(head.getBaseFeePerGas().longValueExact(), suggestedTip(), gasLimit);
         long chainNonce = web3j.ethGetTransactionCount(action.sender(), DefaultBlockParameterName.PENDING).send()
                 .getTransactionCount().longValueExact();
-        long chainId = chain.config().chainId();
-        Optional<ChainAction> signed = store.sign(action, chainNonce, nonce -> {
-            RawTransaction transaction = RawTransaction.createTransaction(chainId, BigInteger.valueOf(nonce), gasLimit,
-                    action.contract(), BigInteger.ZERO, action.callData(), priorityFee, maxFee);
-            byte[] bytes = TransactionEncoder.signMessage(transaction, chainId, chain.treasury());
-            return new ChainActionStore.SignedTransaction(Numeric.toHexString(Hash.sha3(bytes)), Numeric.toHexString(bytes));
-        }, clock.instant());
+        Optional<ChainAction> signed = attempts.sign(action, chainNonce, head.getNumber().longValueExact(), fees,
+                nonce -> signCall(action, nonce, fees), clock.instant());
         if (signed.isPresent()) {
             LOG.infof("chain action %s (%s) signed: nonce %d, transaction %s", action.id(), action.idempotencyKey(),
                     signed.get().nonce().orElseThrow(), signed.get().txHash().orElseThrow());
@@ -134,58 +134,159 @@ public class ChainActionProcessor {
         }
     }
 
-    /** Sends the recorded signed bytes; the node answers "already known" or "nonce too low" to a repeat, both fine. */
+    /**
+     * Sends the current transaction's recorded bytes. Accepted (or known already), it is broadcast; refused, it is
+     * not: the refusal is recorded, and {@link #follow} replaces it (at once when refused for its fees) or sends it
+     * again.
+     */
     private void broadcast(ChainAction action) throws IOException {
         EthSendTransaction sent = chain.web3j().ethSendRawTransaction(action.rawTx().orElseThrow()).send();
-        if (sent.hasError() && !isRepeat(sent.getError().getMessage())) {
-            store.recordFailure(action, "broadcast refused: " + sent.getError().getMessage());
+        Optional<String> error = sent.hasError() ? Optional.of(String.valueOf(sent.getError().getMessage()))
+                : Optional.empty();
+        Optional<ChainAction.Refusal> refusal = BroadcastAnswer.of(error).refusal();
+        if (refusal.isPresent()) {
+            LOG.warnf("chain action %s: the node refused transaction %s (%s): %s", action.id(),
+                    action.txHash().orElseThrow(), refusal.get(), error.orElseThrow());
+            attempts.refused(action, refusal.get(), "broadcast refused: " + error.orElseThrow(), clock.instant());
+            return;
         }
-        store.broadcast(action, clock.instant());
+        attempts.broadcast(action, clock.instant());
     }
 
-    private static boolean isRepeat(String message) {
-        String lower = String.valueOf(message).toLowerCase(java.util.Locale.ROOT);
-        return lower.contains("already known") || lower.contains("already imported") || lower.contains("nonce too low");
-    }
-
+    /**
+     * A SUBMITTED action: settled by whichever of its attempt's transactions has a receipt; otherwise, with its nonce
+     * used, either its own transaction is mined and its receipt not served yet (it waits) or another's is (displaced
+     * once proven); with its nonce unused, replaced when refused for its fees or late as the next nonce to be mined,
+     * else sent again when due.
+     */
     private void follow(ChainAction action) throws Exception {
         Web3j web3j = chain.web3j();
-        String hash = action.txHash().orElseThrow();
-        Optional<TransactionReceipt> receipt = web3j.ethGetTransactionReceipt(hash).send().getTransactionReceipt();
-        if (receipt.isPresent()) {
-            nonceUsedSince.remove(action.id());
-            settle(action, receipt.get());
-            return;
+        List<ChainAttempts.Signed> signedAtNonce = attempts.signedAtNonce(action);
+        for (ChainAttempts.Signed signed : signedAtNonce) {
+            Optional<TransactionReceipt> receipt = web3j.ethGetTransactionReceipt(signed.hash()).send()
+                    .getTransactionReceipt();
+            if (receipt.isPresent()) {
+                settle(action, signed, receipt.get());
+                return;
+            }
         }
         long mined = web3j.ethGetTransactionCount(action.sender(), DefaultBlockParameterName.LATEST).send()
                 .getTransactionCount().longValueExact();
         long nonce = action.nonce().orElseThrow();
         if (mined > nonce) {
-            // The nonce is used; unless ours was mined between the two calls, by another transaction.
-            if (web3j.ethGetTransactionReceipt(hash).send().getTransactionReceipt().isPresent()) {
-                return;
-            }
-            // Only once it has stayed so for a while: re-signing an action whose transaction did land would have it
-            // run twice, or fail an effect that happened.
-            Instant seen = nonceUsedSince.computeIfAbsent(action.id(), id -> clock.instant());
-            if (clock.instant().isBefore(seen.plus(config.displacementWait()))) {
-                return;
-            }
-            nonceUsedSince.remove(action.id());
-            boolean retry = action.attempts() < config.maxAttempts();
-            String failure = "nonce " + nonce + " was used by another transaction";
-            store.attemptEnded(action, "DISPLACED", failure,
-                    retry ? Optional.empty() : Optional.of(failed(action, failure)), clock.instant());
-            LOG.warnf("chain action %s: %s; %s", action.id(), failure, retry ? "signing it again" : "it has FAILED");
+            followUsedNonce(action, signedAtNonce);
             return;
         }
+        ChainAction.Signing signing = action.signing().orElseThrow();
         Instant now = clock.instant();
-        if (action.broadcastAt().isEmpty() || !action.broadcastAt().get().plus(config.rebroadcastAfter()).isAfter(now)) {
+        boolean underpriced = signing.refusal().equals(Optional.of(ChainAction.Refusal.UNDERPRICED));
+        // Only the next nonce to be mined is replaced when late: a later one waits on it, not on its own fees.
+        boolean late = mined == nonce && !signing.signedAt().plus(config.replaceAfter()).isAfter(now);
+        if (underpriced || late) {
+            replace(action, signing);
+            return;
+        }
+        Optional<Instant> lastSent = signing.refusedAt().or(action::broadcastAt);
+        if (lastSent.isEmpty() || !lastSent.get().plus(config.rebroadcastAfter()).isAfter(now)) {
             broadcast(action);
         }
     }
 
-    private void settle(ChainAction action, TransactionReceipt receipt) throws IOException {
+    /**
+     * The nonce is used and none of the attempt's transactions has a receipt. The transaction that used it is looked
+     * up in the blocks: the attempt's own (its receipt lags behind: wait), not found (wait), or another's, which
+     * displaces the action only once that same transaction has been read in that same block on
+     * {@code displacement-reads} reads in a row with {@code displacement-confirmations} blocks on it. Re-signing on
+     * less would run the action twice if its own transaction did land.
+     */
+    private void followUsedNonce(ChainAction action, List<ChainAttempts.Signed> signedAtNonce) throws Exception {
+        ChainAction.Signing signing = action.signing().orElseThrow();
+        long latest = chain.web3j().ethBlockNumber().send().getBlockNumber().longValueExact();
+        Optional<NonceUse.Mined> user = signing.displacement().isPresent()
+                ? nonceUse.reread(signing.displacement().get().txHash())
+                : nonceUse.search(action.sender(), action.nonce().orElseThrow(),
+                        signing.signedBlock() < 0 ? latest - config.displacementSearchBlocks() : signing.signedBlock(),
+                        Math.min(latest, (signing.signedBlock() < 0 ? latest : signing.signedBlock())
+                                + config.displacementSearchBlocks()));
+        if (user.isPresent() && signedAtNonce.stream().anyMatch(signed -> signed.hash().equalsIgnoreCase(user.get().txHash()))) {
+            LOG.debugf("chain action %s: transaction %s is mined in block %d; its receipt is not served yet",
+                    action.id(), user.get().txHash(), user.get().block());
+            return;
+        }
+        int reads = attempts.observeDisplacement(action, user.map(NonceUse.Mined::txHash),
+                user.map(NonceUse.Mined::block).orElse(0L));
+        if (user.isEmpty()) {
+            LOG.debugf("chain action %s: nonce %d is used, by no transaction found yet", action.id(),
+                    action.nonce().orElseThrow());
+            return;
+        }
+        long confirmations = latest - user.get().block() + 1;
+        if (reads < config.displacementReads() || confirmations < config.displacementConfirmations()) {
+            return;
+        }
+        boolean retry = action.attempts() < config.maxAttempts();
+        String failure = "nonce " + action.nonce().orElseThrow() + " was used by transaction " + user.get().txHash()
+                + " in block " + user.get().block();
+        attempts.attemptEnded(action, Optional.empty(), "DISPLACED", failure,
+                retry ? Optional.empty() : Optional.of(failed(action, failure)), clock.instant());
+        LOG.warnf("chain action %s: %s; %s", action.id(), failure, retry ? "signing it again" : "it has FAILED");
+    }
+
+    /**
+     * Signs the attempt's next transaction at its nonce with higher fees: the call again while under
+     * {@code max-replacements} and {@code max-fee-per-gas}, else a cancel that frees the nonce (and, once
+     * cancelling, the cancel again).
+     */
+    private void replace(ChainAction action, ChainAction.Signing signing) throws Exception {
+        long baseFee = chain.web3j().ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send().getBlock()
+                .getBaseFeePerGas().longValueExact();
+        long tip = suggestedTip();
+        ChainAction.Fees call = FeeSchedule.replacing(signing.fees(), baseFee, tip, signing.fees().gasLimit());
+        boolean cancel = signing.cancelling() || signing.replacements() >= config.maxReplacements()
+                || call.maxFeePerGas() > config.maxFeePerGas();
+        ChainAction.Fees fees = cancel
+                ? FeeSchedule.replacing(signing.fees(), baseFee, tip, FeeSchedule.CANCEL_GAS)
+                : call;
+        long nonce = action.nonce().orElseThrow();
+        ChainAttempts.SignedTransaction signed = cancel ? signCancel(nonce, fees) : signCall(action, nonce, fees);
+        Optional<ChainAction> replaced = attempts.replace(action, signed, fees, cancel, clock.instant());
+        if (replaced.isEmpty()) {
+            return;
+        }
+        if (cancel && !signing.cancelling()) {
+            LOG.warnf("chain action %s given up after %d replacements (next fee cap %d wei per gas, cap %d): "
+                    + "cancelling nonce %d with transaction %s", action.id(), signing.replacements(),
+                    call.maxFeePerGas(), config.maxFeePerGas(), nonce, signed.hash());
+        } else {
+            LOG.infof("chain action %s: transaction %s replaced by %s at nonce %d, %d wei per gas at most",
+                    action.id(), action.txHash().orElseThrow(), signed.hash(), nonce, fees.maxFeePerGas());
+        }
+        broadcast(replaced.get());
+    }
+
+    private long suggestedTip() throws IOException {
+        return chain.web3j().ethMaxPriorityFeePerGas().send().getMaxPriorityFeePerGas().longValueExact();
+    }
+
+    private ChainAttempts.SignedTransaction signCall(ChainAction action, long nonce, ChainAction.Fees fees) {
+        return signed(RawTransaction.createTransaction(chain.config().chainId(), BigInteger.valueOf(nonce),
+                BigInteger.valueOf(fees.gasLimit()), action.contract(), BigInteger.ZERO, action.callData(),
+                BigInteger.valueOf(fees.maxPriorityFeePerGas()), BigInteger.valueOf(fees.maxFeePerGas())));
+    }
+
+    /** A transfer of nothing from the treasury to itself: uses the nonce and does nothing else. */
+    private ChainAttempts.SignedTransaction signCancel(long nonce, ChainAction.Fees fees) {
+        return signed(RawTransaction.createTransaction(chain.config().chainId(), BigInteger.valueOf(nonce),
+                BigInteger.valueOf(fees.gasLimit()), chain.treasury().getAddress(), BigInteger.ZERO, "0x",
+                BigInteger.valueOf(fees.maxPriorityFeePerGas()), BigInteger.valueOf(fees.maxFeePerGas())));
+    }
+
+    private ChainAttempts.SignedTransaction signed(RawTransaction transaction) {
+        byte[] bytes = TransactionEncoder.signMessage(transaction, chain.config().chainId(), chain.treasury());
+        return new ChainAttempts.SignedTransaction(Numeric.toHexString(Hash.sha3(bytes)), Numeric.toHexString(bytes));
+    }
+
+    private void settle(ChainAction action, ChainAttempts.Signed signed, TransactionReceipt receipt) throws IOException {
         long block = receipt.getBlockNumber().longValueExact();
         if (config.confirmations() > 1) {
             long latest = chain.web3j().ethBlockNumber().send().getBlockNumber().longValueExact();
@@ -193,22 +294,30 @@ public class ChainActionProcessor {
                 return;
             }
         }
+        Instant now = clock.instant();
+        if (signed.cancel()) {
+            String failure = "given up after " + action.signing().orElseThrow().replacements()
+                    + " transactions at nonce " + action.nonce().orElseThrow() + "; cancelled by " + signed.hash()
+                    + " in block " + block;
+            attempts.cancelled(action, signed.hash(), block, failed(action, failure), now);
+            LOG.warnf("chain action %s has FAILED: %s", action.id(), failure);
+            return;
+        }
         if (receipt.isStatusOK()) {
-            Instant now = clock.instant();
             List<Outbox.Entry> announced = new ArrayList<>();
             for (ConfirmationNotice notice : notices) {
                 if (notice.kind().equals(action.kind())) {
-                    announced.addAll(notice.confirmed(action, block, now));
+                    announced.addAll(notice.confirmed(action.withTxHash(signed.hash()), block, now));
                 }
             }
-            store.confirm(action, block, announced, now);
-            LOG.infof("chain action %s confirmed in block %d", action.id(), block);
+            attempts.confirm(action, signed.hash(), block, announced, now);
+            LOG.infof("chain action %s confirmed in block %d by %s", action.id(), block, signed.hash());
             return;
         }
         boolean retry = action.attempts() < config.maxAttempts();
         String failure = "reverted in block " + block;
-        store.attemptEnded(action, "REVERTED", failure, retry ? Optional.empty() : Optional.of(failed(action, failure)),
-                clock.instant());
+        attempts.attemptEnded(action, Optional.of(signed.hash()), "REVERTED", failure,
+                retry ? Optional.empty() : Optional.of(failed(action, failure)), now);
         LOG.warnf("chain action %s: %s; %s", action.id(), failure, retry ? "signing it again" : "it has FAILED");
     }
 

@@ -50,7 +50,7 @@ public interface ChainConfig {
         @WithDefault("1s")
         Duration pollInterval();
 
-        /** Transactions signed for one action before it ends FAILED (each attempt reverted or was displaced). */
+        /** Nonces signed for one action before it ends FAILED (each attempt reverted or was displaced). */
         @WithDefault("3")
         int maxAttempts();
 
@@ -59,12 +59,38 @@ public interface ChainConfig {
         Duration rebroadcastAfter();
 
         /**
-         * How long the nonce of a submitted transaction must be seen used, its receipt still missing, before the
-         * action counts as displaced by another transaction: a node may report the nonce used before it serves the
-         * receipt of the transaction that used it.
+         * A transaction neither mined nor refused for its fees after this long since it was signed is replaced at the
+         * same nonce with higher fees (one the node refused for its fees is replaced at once).
          */
-        @WithDefault("10s")
-        Duration displacementWait();
+        @WithDefault("60s")
+        Duration replaceAfter();
+
+        /** Replacements of an attempt's call before the attempt is given up and its nonce freed by a cancel. */
+        @WithDefault("5")
+        int maxReplacements();
+
+        /**
+         * The most a call's transaction may offer per gas, in wei; a replacement that would offer more is a cancel
+         * instead (a transfer of nothing to the sender, 21,000 gas), which is not capped: a nonce left unused would
+         * hold up every later transaction of the treasury.
+         */
+        @WithDefault("500000000000")
+        long maxFeePerGas();
+
+        /**
+         * Blocks on top of the block of another transaction found at a submitted action's nonce, its own included,
+         * before the action counts as displaced by it.
+         */
+        @WithDefault("3")
+        int displacementConfirmations();
+
+        /** Reads in a row that must find that same transaction in that same block before the action counts as displaced. */
+        @WithDefault("3")
+        int displacementReads();
+
+        /** Blocks searched, from the head when the nonce was signed, for the transaction that used it. */
+        @WithDefault("1024")
+        int displacementSearchBlocks();
 
         /** Blocks on top of an action's block, its own included, before it counts as CONFIRMED. */
         @WithDefault("1")

@@ -20,12 +20,14 @@ public class ChainReconciler {
 
     private final Chain chain;
     private final ChainActionStore store;
+    private final NonceUse nonceUse;
     private final ChainConfig.Actions config;
     private final Clock clock;
 
-    public ChainReconciler(Chain chain, ChainActionStore store, ChainConfig config, Clock clock) {
+    public ChainReconciler(Chain chain, ChainActionStore store, NonceUse nonceUse, ChainConfig config, Clock clock) {
         this.chain = chain;
         this.store = store;
+        this.nonceUse = nonceUse;
         this.config = config.actions();
         this.clock = clock;
     }
@@ -36,6 +38,11 @@ public class ChainReconciler {
             Optional<TransactionReceipt> receipt = chain.web3j()
                     .ethGetTransactionReceipt(action.txHash().orElseThrow()).send().getTransactionReceipt();
             long recordedBlock = action.blockNumber().orElseThrow();
+            if (receipt.isEmpty() && nonceUse.reread(action.txHash().orElseThrow())
+                    .filter(mined -> mined.block() == recordedBlock).isPresent()) {
+                // Still in its block: the node's receipt index lags behind its blocks.
+                continue;
+            }
             if (receipt.isEmpty() || !receipt.get().isStatusOK()
                     || receipt.get().getBlockNumber().longValueExact() != recordedBlock) {
                 announce(action, ChainDiscrepancy.Kind.CONFIRMED_NOT_ON_CHAIN,

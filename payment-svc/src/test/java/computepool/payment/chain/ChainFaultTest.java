@@ -3,6 +3,7 @@ package computepool.payment.chain;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import computepool.localstack.JsonRpcFaultProxy;
 import computepool.localstack.TcpProxy;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -23,6 +24,8 @@ class ChainFaultTest {
 
     TcpProxy proxy;
 
+    JsonRpcFaultProxy calls;
+
     @Inject
     Chain chain;
 
@@ -34,7 +37,7 @@ class ChainFaultTest {
 
     @Test
     void aPartitionOfThirtySecondsMidFlowNeitherLosesNorRepeatsAnEffect() throws Exception {
-        assertEquals(proxy.port(), chain.config().rpcUrl().getPort(), "payment-svc does not go through the proxy");
+        assertEquals(calls.uri(), chain.config().rpcUrl(), "payment-svc does not go through the proxies");
         List<String> payees = new ArrayList<>();
         List<ChainAction> proposed = new ArrayList<>();
         for (int i = 0; i < 10; i++) {

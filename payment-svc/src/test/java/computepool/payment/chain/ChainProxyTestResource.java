@@ -1,5 +1,6 @@
 package computepool.payment.chain;
 
+import computepool.localstack.JsonRpcFaultProxy;
 import computepool.localstack.TcpProxy;
 import computepool.localstack.quarkus.LocalStackTestResource;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -7,11 +8,15 @@ import java.net.URI;
 import java.util.HashMap;
 import java.util.Map;
 
-/** The local stack, with payment-svc reaching anvil through a {@link TcpProxy} the test can pause. */
+/**
+ * The local stack, with payment-svc reaching anvil through a {@link JsonRpcFaultProxy} (faults per JSON-RPC method)
+ * in front of a {@link TcpProxy} (the connection paused or cut), both injected into the test.
+ */
 public class ChainProxyTestResource implements QuarkusTestResourceLifecycleManager {
 
     private final LocalStackTestResource stack = new LocalStackTestResource();
-    private TcpProxy proxy;
+    private TcpProxy connection;
+    private JsonRpcFaultProxy calls;
 
     @Override
     public void init(Map<String, String> initArgs) {
@@ -22,14 +27,16 @@ public class ChainProxyTestResource implements QuarkusTestResourceLifecycleManag
     public Map<String, String> start() {
         Map<String, String> config = new HashMap<>(stack.start());
         URI anvil = URI.create(config.get("computepool.chain.rpc-url"));
-        proxy = TcpProxy.start(anvil.getHost(), anvil.getPort());
-        config.put("computepool.chain.rpc-url", "http://127.0.0.1:" + proxy.port());
+        connection = TcpProxy.start(anvil.getHost(), anvil.getPort());
+        calls = JsonRpcFaultProxy.start(URI.create("http://127.0.0.1:" + connection.port()));
+        config.put("computepool.chain.rpc-url", calls.uri().toString());
         return config;
     }
 
     @Override
     public void inject(TestInjector testInjector) {
-        testInjector.injectIntoFields(proxy, new TestInjector.MatchesType(TcpProxy.class));
+        testInjector.injectIntoFields(connection, new TestInjector.MatchesType(TcpProxy.class));
+        testInjector.injectIntoFields(calls, new TestInjector.MatchesType(JsonRpcFaultProxy.class));
     }
 
     /** After the stack's resource, so that its rpc-url is the one replaced. */
@@ -40,8 +47,11 @@ public class ChainProxyTestResource implements QuarkusTestResourceLifecycleManag
 
     @Override
     public void stop() {
-        if (proxy != null) {
-            proxy.close();
+        if (calls != null) {
+            calls.close();
+        }
+        if (connection != null) {
+            connection.close();
         }
         stack.stop();
     }
