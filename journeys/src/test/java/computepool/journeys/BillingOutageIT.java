@@ -15,7 +15,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -45,25 +44,19 @@ class BillingOutageIT {
             try {
                 billing.priceModel(service);
                 String developerId = billing.newDeveloper(service, 2 * EVENTS * COST);
-                for (int i = 0; i < EVENTS / 10; i++) {
-                    billing.sendUsage("paused-" + UUID.randomUUID(), developerId);
-                }
-                billing.flush();
+                billing.sendUsage(EVENTS / 10, "paused-", developerId);
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
                         .until(() -> billing.charges() >= 1);
                 database.pause();
                 try {
-                    for (int i = EVENTS / 10; i < EVENTS; i++) {
-                        billing.sendUsage("paused-" + UUID.randomUUID(), developerId);
-                    }
-                    billing.flush();
+                    billing.sendUsage(EVENTS - EVENTS / 10, "paused-", developerId);
                     Thread.sleep(PAUSE.toMillis());
                 } finally {
                     database.resume();
                 }
                 await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
                         .until(() -> billing.charges() >= EVENTS);
-                assertChargedOnceEach(billing, developerId);
+                billing.assertChargedOnceEach(EVENTS, developerId);
                 assertEquals(0, billing.query("select count(*) from parked_event where consumer = 'billing-usage'"),
                         "nothing parked");
             } finally {
@@ -86,10 +79,7 @@ class BillingOutageIT {
                 billing.priceModel(service);
                 String developerId = billing.newDeveloper(service, 2 * EVENTS * COST);
                 int before = EVENTS / 10;
-                for (int i = 0; i < before; i++) {
-                    billing.sendUsage("parks-" + UUID.randomUUID(), developerId);
-                }
-                billing.flush();
+                billing.sendUsage(before, "parks-", developerId);
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
                         .until(() -> billing.charges() == before);
 
@@ -97,10 +87,7 @@ class BillingOutageIT {
                 // database takes the parked record) and moves on.
                 database.cut();
                 try {
-                    for (int i = before; i < EVENTS; i++) {
-                        billing.sendUsage("parks-" + UUID.randomUUID(), developerId);
-                    }
-                    billing.flush();
+                    billing.sendUsage(EVENTS - before, "parks-", developerId);
                     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                             .until(() -> readiness(service).contains("billing-usage"));
                     Thread.sleep(Duration.ofSeconds(8).toMillis());
@@ -138,7 +125,7 @@ class BillingOutageIT {
                         .when().post(service.uri(path + "/replay"))
                         .then().statusCode(200).body("replayed", equalTo((int) parked))
                         .body("outcomes.APPLIED", equalTo((int) parked));
-                assertChargedOnceEach(billing, developerId);
+                billing.assertChargedOnceEach(EVENTS, developerId);
                 assertEquals(0, parked(billing), "replayed records are resolved");
 
                 // Replayed again, one books nothing more; every replay is recorded with who asked.
@@ -147,7 +134,7 @@ class BillingOutageIT {
                 given().auth().oauth2(stack.adminToken()).contentType(ContentType.JSON)
                         .body("{\"consumer\": \"billing-usage\"}")
                         .when().post(service.uri(path + "/replay")).then().statusCode(200).body("replayed", equalTo(0));
-                assertChargedOnceEach(billing, developerId);
+                billing.assertChargedOnceEach(EVENTS, developerId);
                 given().auth().oauth2(stack.adminToken()).when().get(service.uri(path + "/" + first))
                         .then().statusCode(200)
                         .body("replays.size()", equalTo(2))
@@ -172,23 +159,6 @@ class BillingOutageIT {
         config.put("quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/" + database);
         config.put("quarkus.datasource.reactive.url", "postgresql://127.0.0.1:" + proxy.port() + "/" + database);
         return config;
-    }
-
-    private static void assertChargedOnceEach(StandaloneBilling billing, String developerId) throws Exception {
-        assertEquals(EVENTS, billing.charges());
-        assertEquals(EVENTS, billing.query("""
-                select count(distinct reference) from ledger_transaction where kind = 'inference'"""));
-        assertEquals(-EVENTS * COST, billing.query("""
-                select sum(p.amount_nano_usd) from posting p join account a on a.id = p.account_id
-                join ledger_transaction t on t.id = p.transaction_id
-                where a.developer_id = ?::uuid and t.kind = 'inference'""", developerId));
-        assertEquals(0, billing.query("""
-                select count(*) from (select transaction_id from posting group by transaction_id
-                having sum(amount_nano_usd) <> 0) unbalanced"""));
-        assertEquals(0, billing.query("""
-                select count(*) from account a where a.kind in ('DEVELOPER_PAID', 'DEVELOPER_SUBSIDISED')
-                and a.balance_nano_usd <> (select coalesce(sum(p.amount_nano_usd), 0) from posting p
-                                           where p.account_id = a.id)"""), "wallet balances kept right");
     }
 
     private static long parked(StandaloneBilling billing) throws Exception {

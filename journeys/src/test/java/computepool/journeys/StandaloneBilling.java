@@ -2,6 +2,7 @@ package computepool.journeys;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.protobuf.Message;
 import com.google.protobuf.Timestamp;
@@ -128,8 +129,37 @@ final class StandaloneBilling implements AutoCloseable {
                 .build());
     }
 
+    /** Usage of {@code count} requests, each under a new id starting {@code prefix}, sent and flushed. */
+    void sendUsage(int count, String prefix, String developerId) {
+        for (int i = 0; i < count; i++) {
+            sendUsage(prefix + UUID.randomUUID(), developerId);
+        }
+        flush();
+    }
+
     void flush() {
         producer.flush();
+    }
+
+    /**
+     * The ledger holds exactly {@code events} usage charges of {@link #COST} each to {@code developerId}, one per
+     * request, every ledger transaction balanced and every wallet's balance the sum of its postings.
+     */
+    void assertChargedOnceEach(long events, String developerId) throws Exception {
+        assertEquals(events, charges());
+        assertEquals(events, query("""
+                select count(distinct reference) from ledger_transaction where kind = 'inference'"""));
+        assertEquals(-events * COST, query("""
+                select sum(p.amount_nano_usd) from posting p join account a on a.id = p.account_id
+                join ledger_transaction t on t.id = p.transaction_id
+                where a.developer_id = ?::uuid and t.kind = 'inference'""", developerId));
+        assertEquals(0, query("""
+                select count(*) from (select transaction_id from posting group by transaction_id
+                having sum(amount_nano_usd) <> 0) unbalanced"""));
+        assertEquals(0, query("""
+                select count(*) from account a where a.kind in ('DEVELOPER_PAID', 'DEVELOPER_SUBSIDISED')
+                and a.balance_nano_usd <> (select coalesce(sum(p.amount_nano_usd), 0) from posting p
+                                           where p.account_id = a.id)"""), "wallet balances kept right");
     }
 
     private void send(String topic, String key, Message payload) {

@@ -190,10 +190,13 @@ public class EventConsumer {
             int attempt, Instant since, Executor caller) {
         String what = record.topic() + "-" + record.partition() + "@" + record.offset();
         return parked.park(consumerName, record, reason)
-                .invoke(() -> {
+                .invoke(parkedNow -> {
                     retries.ended(consumerName, what);
-                    gauge.refreshSoon();
+                    if (parkedNow) {
+                        gauge.parked(consumerName);
+                    }
                 })
+                .replaceWithVoid()
                 .onFailure().recoverWithUni(failure -> {
                     Duration backoff = backoff(attempt);
                     retries.failed(consumerName, "parking", what, since, attempt, failure);

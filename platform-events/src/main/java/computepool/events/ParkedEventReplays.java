@@ -4,7 +4,6 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -55,19 +54,6 @@ public class ParkedEventReplays {
             }
             return chain.map(ignored -> outcomes);
         });
-    }
-
-    /** Parked records, for an administrator to look at. */
-    public Uni<List<ParkedEvents.Parked>> list(ParkedEvents.Filter filter, long after, int limit) {
-        return parked.list(filter, after, limit);
-    }
-
-    public Uni<Optional<ParkedEvents.Parked>> find(long id) {
-        return parked.find(id);
-    }
-
-    public Uni<List<Map<String, Object>>> replaysOf(long id) {
-        return parked.replaysOf(id);
     }
 
     private Uni<Result> replay(ParkedEvents.Parked record, String by) {

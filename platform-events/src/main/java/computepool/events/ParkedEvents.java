@@ -59,7 +59,8 @@ public class ParkedEvents {
             Optional<Instant> parkedFrom, Optional<Instant> parkedBefore, boolean includeResolved) {
     }
 
-    Uni<Void> park(String consumerName, ConsumerRecord<String, byte[]> record, String reason) {
+    /** Parks the record; answers whether it was parked now (false: it was parked before). */
+    Uni<Boolean> park(String consumerName, ConsumerRecord<String, byte[]> record, String reason) {
         return Panache.withTransaction(() -> Panache.getSession().chain(session -> session.createNativeQuery(PARK)
                         .setParameter("consumer", consumerName)
                         .setParameter("topic", record.topic())
@@ -72,7 +73,7 @@ public class ParkedEvents {
                         .setParameter("payload", record.value())
                         .setParameter("headers", encode(record.headers()))
                         .executeUpdate()))
-                .replaceWithVoid();
+                .map(inserted -> inserted > 0);
     }
 
     /** Parked records matching the filter, oldest first, at most {@code limit} of them after id {@code after}. */

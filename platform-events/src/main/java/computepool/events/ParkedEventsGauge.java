@@ -12,7 +12,8 @@ import org.jboss.logging.Logger;
 
 /**
  * {@code computepool.events.parked} at {@code /q/metrics}: the parked records not yet resolved by a replay, per
- * consumer, read from the database every {@code parked-gauge-interval} and after each park or replay.
+ * consumer, read from the database every {@code parked-gauge-interval} and after each replay, and counted up at once
+ * as this process parks one.
  */
 @ApplicationScoped
 public class ParkedEventsGauge {
@@ -45,6 +46,14 @@ public class ParkedEventsGauge {
                 .onFailure().invoke(failure -> LOG.debugf("parked events not counted now: %s", failure))
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();
+    }
+
+    /**
+     * One more record parked by this process: counted at once, without a query per record (a burst parks thousands);
+     * the periodic refresh brings in what other replicas parked and resolved.
+     */
+    void parked(String consumer) {
+        gauge(consumer).incrementAndGet();
     }
 
     /** Refreshes now, in the background. */

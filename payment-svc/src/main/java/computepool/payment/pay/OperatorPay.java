@@ -10,6 +10,7 @@ import computepool.payment.chain.Chain;
 import computepool.payment.chain.ChainAction;
 import computepool.payment.chain.ChainActions;
 import computepool.payment.chain.PassLoop;
+import computepool.payment.chain.TokenUnits;
 import computepool.payment.domain.PaymentEvent;
 import computepool.payment.webhooks.WebhookDeliveries;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -57,9 +58,8 @@ import org.web3j.tx.gas.DefaultGasProvider;
 public class OperatorPay {
 
     private static final Logger LOG = Logger.getLogger(OperatorPay.class);
-    /** Super-token units (18 decimals) per base unit of the 6-decimal token, and nano-USD per base unit. */
-    static final BigInteger UNITS_PER_BASE_UNIT = BigInteger.TEN.pow(12);
-    static final long NANO_USD_PER_BASE_UNIT = 1_000;
+    private static final BigInteger UNITS_PER_BASE_UNIT = TokenUnits.SUPER_UNITS_PER_BASE_UNIT;
+    private static final long NANO_USD_PER_BASE_UNIT = TokenUnits.NANO_USD_PER_BASE_UNIT;
     private static final BigInteger UNITS_PER_NANO_USD = BigInteger.TEN.pow(9);
     private static final byte[] NO_USER_DATA = new byte[0];
 

@@ -6,6 +6,7 @@ import computepool.events.Topics;
 import computepool.payment.chain.Chain;
 import computepool.payment.chain.ChainAction;
 import computepool.payment.chain.ConfirmationNotice;
+import computepool.payment.chain.TokenUnits;
 import computepool.payment.v1.VoucherSettled;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigInteger;
@@ -23,8 +24,7 @@ import org.web3j.crypto.Hash;
 @ApplicationScoped
 public class VoucherSettledNotice implements ConfirmationNotice {
 
-    /** Nano-USD per base unit of the 6-decimal token. */
-    static final long NANO_USD_PER_BASE_UNIT = 1_000;
+    private static final long NANO_USD_PER_BASE_UNIT = TokenUnits.NANO_USD_PER_BASE_UNIT;
     /** The largest amount whose nano-USD value is still an int64. */
     static final BigInteger MAXIMUM_AMOUNT = BigInteger.valueOf(Long.MAX_VALUE / NANO_USD_PER_BASE_UNIT);
     /** The call's first four bytes: what the facilitator submits for each settlement. */

@@ -45,10 +45,12 @@ public class ParkedEventsResource {
     /** Replays per call: each runs its effect, so a call stays well within a client's timeout. */
     static final int MAX_REPLAYS = 100;
 
+    private final ParkedEvents parked;
     private final ParkedEventReplays replays;
     private final SecurityIdentity identity;
 
-    public ParkedEventsResource(ParkedEventReplays replays, SecurityIdentity identity) {
+    public ParkedEventsResource(ParkedEvents parked, ParkedEventReplays replays, SecurityIdentity identity) {
+        this.parked = parked;
         this.replays = replays;
         this.identity = identity;
     }
@@ -109,7 +111,7 @@ public class ParkedEventsResource {
         ParkedEvents.Filter filter = filter(consumer, type, reason, parkedFrom, parkedBefore, includeResolved);
         long from = after == null ? 0 : number("after", after, 0, Long.MAX_VALUE);
         int size = limit == null ? DEFAULT_LIMIT : (int) number("limit", limit, 1, MAX_LIMIT);
-        return replays.list(filter, from, size).map(events -> new ParkedEventsPage(
+        return parked.list(filter, from, size).map(events -> new ParkedEventsPage(
                 events.stream().map(ParkedEventView::of).toList(),
                 events.size() == size ? events.getLast().id() : null));
     }
@@ -119,11 +121,11 @@ public class ParkedEventsResource {
     public Uni<ParkedEventDetail> one(
             @PathParam("id") @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1")) String id) {
         long parkedId = number("id", id, 1, Long.MAX_VALUE);
-        return replays.find(parkedId).chain(found -> {
+        return parked.find(parkedId).chain(found -> {
             if (found.isEmpty()) {
                 throw notFound(parkedId);
             }
-            return replays.replaysOf(parkedId).map(history -> new ParkedEventDetail(
+            return parked.replaysOf(parkedId).map(history -> new ParkedEventDetail(
                     ParkedEventView.of(found.get()), history));
         });
     }
