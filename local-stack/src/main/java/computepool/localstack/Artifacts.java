@@ -17,7 +17,7 @@ import java.util.Properties;
  * paths into resources of this jar, so nothing is downloaded at run time.
  */
 public record Artifacts(Path postgresBinaries, String postgresVersion, Path keycloakDist, String keycloakVersion,
-        String kafkaVersion, List<Path> kafkaClasspath) {
+        Path keycloakProviders, String kafkaVersion, List<Path> kafkaClasspath) {
 
     private static final String BASE = "/computepool/localstack/";
 
@@ -35,6 +35,7 @@ public record Artifacts(Path postgresBinaries, String postgresVersion, Path keyc
                 properties.getProperty("postgres.version"),
                 Path.of(properties.getProperty("keycloak.dist")),
                 properties.getProperty("keycloak.version"),
+                Path.of(properties.getProperty("keycloak.providers")),
                 properties.getProperty("kafka.version"),
                 List.copyOf(kafka));
     }

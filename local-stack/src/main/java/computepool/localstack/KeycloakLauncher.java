@@ -40,6 +40,13 @@ public final class KeycloakLauncher implements Component {
     public static final String HEAP = "-Xmx768m";
     /** Services with a Keycloak client of their own (the realm's clients of the same names). */
     public static final List<String> SERVICE_CLIENTS = List.of("gateway-svc", "market-svc");
+    /**
+     * The realm's identity brokers (aliases): the client id and secret each presents to its provider come from
+     * Keycloak's environment. A stack's tests point them at local servers standing in for GitHub and Google.
+     */
+    public static final List<String> IDENTITY_PROVIDERS = List.of("github", "google");
+    /** The client id the local stack registers with each broker's provider. */
+    public static final String BROKER_CLIENT_ID = "computepool-local";
 
     /** Placeholders of the realm file; Keycloak resolves them from its environment when importing. */
     private static final String DEVELOPER_PASSWORD_VARIABLE = "COMPUTEPOOL_TEST_DEVELOPER_PASSWORD";
@@ -48,6 +55,8 @@ public final class KeycloakLauncher implements Component {
 
     private static final String REALM_RESOURCE = "/computepool/localstack/keycloak/computepool-realm.json";
     private static final String REALM_IMPORT = "data/import/computepool-realm.json";
+    /** One fixed name, so a newer build of the platform's providers replaces the older one. */
+    private static final String PROVIDERS_JAR = "providers/computepool-keycloak-providers.jar";
     /** In a stack's Keycloak directory: the SHA-256 of the realm file its database was imported from. */
     private static final String IMPORTED_REALM = "imported-realm.sha256";
 
@@ -101,6 +110,10 @@ public final class KeycloakLauncher implements Component {
                 API_CLIENT_SECRET_VARIABLE, secrets.apiClientSecret()));
         SERVICE_CLIENTS.forEach(service -> environment.put(
                 "COMPUTEPOOL_" + envName(service) + "_CLIENT_SECRET", secrets.serviceClientSecret(service)));
+        IDENTITY_PROVIDERS.forEach(alias -> {
+            environment.put("COMPUTEPOOL_" + envName(alias) + "_CLIENT_ID", BROKER_CLIENT_ID);
+            environment.put("COMPUTEPOOL_" + envName(alias) + "_CLIENT_SECRET", secrets.brokerClientSecret(alias));
+        });
         String url = "http://127.0.0.1:" + port;
         URI health = URI.create("http://127.0.0.1:" + managementPort + "/health/ready");
         URI realm = URI.create(url + "/realms/" + REALM + "/.well-known/openid-configuration");
@@ -108,6 +121,7 @@ public final class KeycloakLauncher implements Component {
         try (FileChannel channel = FileChannel.open(dist.resolveSibling(dist.getFileName() + ".start.lock"),
                 StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 FileLock ignored = channel.lock()) {
+            placeProviders(dist.resolve(PROVIDERS_JAR));
             String realmDigest = digest(Files.readAllBytes(dist.resolve(REALM_IMPORT)));
             forgetOutdatedRealm(dir, realmDigest);
             Files.createDirectories(dir);
@@ -128,6 +142,10 @@ public final class KeycloakLauncher implements Component {
                     Map.entry(LocalStackEnv.KEYCLOAK_ADMIN_PASSWORD, secrets.keycloakAdminPassword())));
             SERVICE_CLIENTS.forEach(service -> env.put(LocalStackEnv.serviceClientSecretKey(service),
                     secrets.serviceClientSecret(service)));
+            IDENTITY_PROVIDERS.forEach(alias -> {
+                env.put(LocalStackEnv.brokerClientIdKey(alias), BROKER_CLIENT_ID);
+                env.put(LocalStackEnv.brokerClientSecretKey(alias), secrets.brokerClientSecret(alias));
+            });
             return new RunningComponent(NAME, process, url, "TERM", env, Duration.ofNanos(System.nanoTime() - begin));
         } catch (IOException e) {
             throw new ComponentFailure(NAME, "cannot start: " + e.getMessage(), log, e);
@@ -146,6 +164,14 @@ public final class KeycloakLauncher implements Component {
         }
     }
 
+    /**
+     * The platform's providers, which the realm's first-broker-login flow names; {@code start-dev} notices a changed
+     * providers directory and rebuilds the distribution before it starts (once, some seconds).
+     */
+    private void placeProviders(Path target) throws IOException {
+        replaceIfChanged(target, Files.readAllBytes(Artifacts.existing(artifacts.keycloakProviders(), NAME)));
+    }
+
     /** The realm file holds placeholders only, so every stack can share the one in the distribution. */
     private static void placeRealm(Path target) throws IOException {
         byte[] realm;
@@ -155,12 +181,17 @@ public final class KeycloakLauncher implements Component {
             }
             realm = in.readAllBytes();
         }
-        if (Files.exists(target) && Arrays.equals(Files.readAllBytes(target), realm)) {
+        replaceIfChanged(target, realm);
+    }
+
+    /** Written whole or not at all: a stack starting meanwhile from the shared distribution never reads half a file. */
+    private static void replaceIfChanged(Path target, byte[] content) throws IOException {
+        if (Files.exists(target) && Arrays.equals(Files.readAllBytes(target), content)) {
             return;
         }
         Files.createDirectories(target.getParent());
-        Path tmp = Files.createTempFile(target.getParent(), "realm", ".tmp");
-        Files.write(tmp, realm);
+        Path tmp = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".tmp");
+        Files.write(tmp, content);
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 

@@ -253,6 +253,16 @@ public record LocalStackEnv(Map<String, String> values) {
         return "KEYCLOAK_" + KeycloakLauncher.envName(service) + "_CLIENT_SECRET";
     }
 
+    /** The client id Keycloak's broker {@code alias} presents to its provider (a local server in tests). */
+    public static String brokerClientIdKey(String alias) {
+        return "KEYCLOAK_BROKER_" + KeycloakLauncher.envName(alias) + "_CLIENT_ID";
+    }
+
+    /** The client secret Keycloak's broker {@code alias} presents to its provider. */
+    public static String brokerClientSecretKey(String alias) {
+        return "KEYCLOAK_BROKER_" + KeycloakLauncher.envName(alias) + "_CLIENT_SECRET";
+    }
+
     /**
      * The Quarkus configuration with which {@code service} fetches its own service token (quarkus-oidc-client,
      * client-credentials grant) for its calls to the platform's internal gRPC services, and its own Redis user where

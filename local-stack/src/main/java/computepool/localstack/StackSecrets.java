@@ -27,7 +27,8 @@ public record StackSecrets(String postgresPassword, String keycloakAdminPassword
         String adminPassword, String apiClientSecret, String apiKeyPepper, String chainTreasuryPrivateKey,
         Map<String, String> serviceClientSecrets, String ticketSigningKey, String ticketVerifyKey,
         String redisAdminPassword, Map<String, String> redisServicePasswords, String kafkaAdminPassword,
-        String kafkaControllerPassword, Map<String, String> kafkaServicePasswords) {
+        String kafkaControllerPassword, Map<String, String> kafkaServicePasswords,
+        Map<String, String> brokerClientSecrets) {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int PASSWORD_BYTES = 18;
@@ -38,6 +39,7 @@ public record StackSecrets(String postgresPassword, String keycloakAdminPassword
         serviceClientSecrets = Map.copyOf(serviceClientSecrets);
         redisServicePasswords = Map.copyOf(redisServicePasswords);
         kafkaServicePasswords = Map.copyOf(kafkaServicePasswords);
+        brokerClientSecrets = Map.copyOf(brokerClientSecrets);
     }
 
     public static StackSecrets loadOrCreate(Path file) throws IOException {
@@ -66,7 +68,9 @@ public record StackSecrets(String postgresPassword, String keycloakAdminPassword
                 value(stored, "kafka.admin.password"),
                 value(stored, "kafka.controller.password"),
                 KafkaAccess.SERVICES.stream().map(KafkaAccess::service).collect(Collectors.toMap(Function.identity(),
-                        service -> value(stored, "kafka." + service + ".password"))));
+                        service -> value(stored, "kafka." + service + ".password"))),
+                KeycloakLauncher.IDENTITY_PROVIDERS.stream().collect(Collectors.toMap(Function.identity(),
+                        alias -> value(stored, "keycloak.broker." + alias + ".secret"))));
         if (stored.size() != before) {
             Files.createDirectories(file.getParent());
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
@@ -86,6 +90,16 @@ public record StackSecrets(String postgresPassword, String keycloakAdminPassword
         if (secret == null) {
             throw new IllegalArgumentException("no Keycloak client for " + service + "; there are "
                     + serviceClientSecrets.keySet());
+        }
+        return secret;
+    }
+
+    /** The client secret Keycloak's identity broker {@code alias} presents to its provider. */
+    public String brokerClientSecret(String alias) {
+        String secret = brokerClientSecrets.get(alias);
+        if (secret == null) {
+            throw new IllegalArgumentException("no identity broker " + alias + "; there are "
+                    + brokerClientSecrets.keySet());
         }
         return secret;
     }

@@ -70,7 +70,8 @@ public final class TestLogins {
         }
     }
 
-    static LocalStackEnv env() {
+    /** The running stack's addresses and credentials (started in this JVM when no stack is running). */
+    public static LocalStackEnv env() {
         return LocalStackEnv.locate().map(LocalStackEnv::read)
                 .orElseGet(() -> LocalStack.startInProcess(LocalStackTestResource.IN_PROCESS_HOME.toAbsolutePath()));
     }
