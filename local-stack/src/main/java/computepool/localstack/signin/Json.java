@@ -4,12 +4,12 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /** Just enough JSON (and HTML escaping) for the local servers' answers: flat objects of strings, numbers, booleans. */
-final class Json {
+public final class Json {
 
     private Json() {
     }
 
-    static String object(Map<String, ?> fields) {
+    public static String object(Map<String, ?> fields) {
         return fields.entrySet().stream()
                 .map(field -> string(field.getKey()) + ":" + value(field.getValue()))
                 .collect(Collectors.joining(",", "{", "}"));
@@ -25,7 +25,7 @@ final class Json {
         return string(value.toString());
     }
 
-    static String string(String value) {
+    public static String string(String value) {
         StringBuilder out = new StringBuilder("\"");
         for (char c : value.toCharArray()) {
             switch (c) {
@@ -46,7 +46,7 @@ final class Json {
         return out.append('"').toString();
     }
 
-    static String html(String value) {
+    public static String html(String value) {
         return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

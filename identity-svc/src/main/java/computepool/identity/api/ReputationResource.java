@@ -1,0 +1,152 @@
+package computepool.identity.api;
+
+import computepool.identity.domain.reputation.ReputationScore;
+import computepool.identity.domain.reputation.ReputationSignals;
+import computepool.identity.reputation.PassportLinking;
+import computepool.identity.reputation.Rescoring;
+import computepool.identity.store.ReputationScoreStore;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The signed-in developer's reputation: its score with each signal's part, the history of its scores, and the
+ * Ethereum address whose Human Passport score counts, linked by signing a Sign-In with Ethereum message.
+ */
+@Path("/v1/reputation")
+@RolesAllowed("developer")
+@Produces(MediaType.APPLICATION_JSON)
+public class ReputationResource {
+
+    private final SignedInDeveloper signedIn;
+    private final PassportLinking passports;
+    private final Rescoring rescoring;
+    private final ReputationScoreStore scores;
+
+    public ReputationResource(SignedInDeveloper signedIn, PassportLinking passports, Rescoring rescoring,
+            ReputationScoreStore scores) {
+        this.signedIn = signedIn;
+        this.passports = passports;
+        this.rescoring = rescoring;
+        this.scores = scores;
+    }
+
+    public record ChallengeRequest(@NotBlank(message = "is required") String address) {
+    }
+
+    public record LinkRequest(@NotBlank(message = "is required") String message,
+            @NotBlank(message = "is required") String signature) {
+    }
+
+    public record PartView(String signal, String measured, BigDecimal points, BigDecimal maxPoints) {
+        static PartView of(ReputationScore.Part part) {
+            return new PartView(part.signal(), part.measured(), BigDecimal.valueOf(part.pointsHundredths(), 2),
+                    BigDecimal.valueOf(part.maxHundredths(), 2));
+        }
+    }
+
+    public record PassportView(String address, BigDecimal score, Instant scoredAt) {
+    }
+
+    /** A score: {@code computedAt} and {@code cause} are null while none was ever recorded. */
+    public record ScoreView(BigDecimal total, List<PartView> parts, Instant computedAt, String cause) {
+        static ScoreView of(ReputationScore score, Instant at, String cause) {
+            return new ScoreView(score.total(), score.parts().stream().map(PartView::of).toList(), at, cause);
+        }
+    }
+
+    public record ReputationView(ScoreView score, PassportView passport) {
+    }
+
+    public record HistoryView(List<ScoreView> scores) {
+    }
+
+    @GET
+    @WithTransaction
+    public Uni<ReputationView> reputation() {
+        return signedIn.get().chain(developer -> view(developer.id()));
+    }
+
+    @GET
+    @Path("/history")
+    @WithTransaction
+    public Uni<HistoryView> history(@QueryParam("limit") @DefaultValue("50") @Min(value = 1, message = "must be at least 1")
+            @Max(value = 500, message = "must be at most 500") int limit) {
+        return signedIn.get().chain(developer -> scores.history(developer.id(), limit))
+                .map(history -> new HistoryView(history.stream()
+                        .map(s -> ScoreView.of(s.score(), s.computedAt(), s.cause().name())).toList()));
+    }
+
+    @APIResponse(responseCode = "201", description = "The message to sign, with its nonce and expiry",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = PassportLinking.Challenge.class)))
+    @POST
+    @Path("/passport/challenges")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @WithTransaction
+    public Uni<Response> challenge(@NotNull(message = "a JSON body is required") @Valid ChallengeRequest body) {
+        return signedIn.get().chain(developer -> passports.challenge(developer.id(), body.address()))
+                .map(challenge -> Response.status(Response.Status.CREATED).entity(challenge).build());
+    }
+
+    @APIResponse(responseCode = "200", description = "The address is linked; the reputation it makes",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ReputationView.class)))
+    @APIResponse(responseCode = "409", description = "The address is another developer's, or the caller has one linked")
+    @APIResponse(responseCode = "503", description = "Passport cannot score the address now; nothing was linked")
+    @PUT
+    @Path("/passport")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<ReputationView> link(@NotNull(message = "a JSON body is required") @Valid LinkRequest body) {
+        return developerId()
+                .chain(developer -> passports.link(developer, body.message(), body.signature())
+                        .chain(() -> Panache.withSession(() -> view(developer))));
+    }
+
+    @APIResponse(responseCode = "200", description = "The address is unlinked; the reputation left",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ReputationView.class)))
+    @APIResponse(responseCode = "404", description = "The caller has no linked address")
+    @DELETE
+    @Path("/passport")
+    public Uni<ReputationView> unlink() {
+        return developerId().chain(developer -> passports.unlink(developer)
+                .chain(() -> Panache.withSession(() -> view(developer))));
+    }
+
+    private Uni<UUID> developerId() {
+        return Panache.withTransaction(signedIn::get).map(developer -> developer.id());
+    }
+
+    private Uni<ReputationView> view(UUID developer) {
+        return rescoring.signals(developer).chain(signals -> scores.latest(developer).map(latest -> {
+            ScoreView score = latest.map(s -> ScoreView.of(s.score(), s.computedAt(), s.cause().name()))
+                    .orElseGet(() -> ScoreView.of(ReputationScore.of(signals, Instant.now()), null, null));
+            Optional<ReputationSignals.Passport> passport = signals.passport();
+            return new ReputationView(score, passport.map(p -> new PassportView(p.address(), p.score(), p.scoredAt()))
+                    .orElse(null));
+        }));
+    }
+}

@@ -1,0 +1,44 @@
+package computepool.identity.reputation;
+
+import computepool.identity.domain.reputation.ReputationScore;
+import computepool.identity.domain.reputation.ReputationSignals;
+import computepool.identity.store.PassportLinkStore;
+import computepool.identity.store.ReputationScoreStore;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Computes a developer's score from its linked signals and records it when it differs from the last one recorded
+ * (or when a link changed), so the history shows every change and why. Call inside a transaction.
+ */
+@ApplicationScoped
+public class Rescoring {
+
+    private final PassportLinkStore passports;
+    private final ReputationScoreStore scores;
+
+    public Rescoring(PassportLinkStore passports, ReputationScoreStore scores) {
+        this.passports = passports;
+        this.scores = scores;
+    }
+
+    public Uni<ReputationScore> rescore(UUID developer, ReputationScoreStore.Cause cause, Instant at) {
+        return signals(developer).chain(signals -> {
+            ReputationScore score = ReputationScore.of(signals, at);
+            return scores.latest(developer).chain(latest -> {
+                boolean same = latest.map(ReputationScoreStore.Scored::score).filter(score::equals).isPresent();
+                if (same && cause == ReputationScoreStore.Cause.SCHEDULED) {
+                    return Uni.createFrom().item(score);
+                }
+                return scores.record(developer, score, cause, at).replaceWith(score);
+            });
+        });
+    }
+
+    public Uni<ReputationSignals> signals(UUID developer) {
+        return passports.current(developer).map(passport -> new ReputationSignals(passport, Optional.empty()));
+    }
+}
