@@ -2,6 +2,7 @@ package computepool.identity.api;
 
 import computepool.identity.domain.reputation.ReputationScore;
 import computepool.identity.domain.reputation.ReputationSignals;
+import computepool.identity.reputation.GitHubSignals;
 import computepool.identity.reputation.PassportLinking;
 import computepool.identity.reputation.Rescoring;
 import computepool.identity.store.ReputationScoreStore;
@@ -25,6 +26,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -44,14 +46,18 @@ import java.util.UUID;
 public class ReputationResource {
 
     private final SignedInDeveloper signedIn;
+    private final JsonWebToken token;
     private final PassportLinking passports;
+    private final GitHubSignals github;
     private final Rescoring rescoring;
     private final ReputationScoreStore scores;
 
-    public ReputationResource(SignedInDeveloper signedIn, PassportLinking passports, Rescoring rescoring,
-            ReputationScoreStore scores) {
+    public ReputationResource(SignedInDeveloper signedIn, JsonWebToken token, PassportLinking passports,
+            GitHubSignals github, Rescoring rescoring, ReputationScoreStore scores) {
         this.signedIn = signedIn;
+        this.token = token;
         this.passports = passports;
+        this.github = github;
         this.rescoring = rescoring;
         this.scores = scores;
     }
@@ -80,7 +86,10 @@ public class ReputationResource {
         }
     }
 
-    public record ReputationView(ScoreView score, PassportView passport) {
+    public record GitHubView(String login, Instant readAt) {
+    }
+
+    public record ReputationView(ScoreView score, PassportView passport, GitHubView github) {
     }
 
     public record HistoryView(List<ScoreView> scores) {
@@ -136,6 +145,18 @@ public class ReputationResource {
                 .chain(() -> Panache.withSession(() -> view(developer))));
     }
 
+    @APIResponse(responseCode = "200", description = "The GitHub signals were read; the reputation they make",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ReputationView.class)))
+    @APIResponse(responseCode = "409", description = "The GitHub account counts for another developer")
+    @APIResponse(responseCode = "503", description = "GitHub or Keycloak cannot answer now; nothing changed")
+    @PUT
+    @Path("/github")
+    public Uni<ReputationView> readGitHub() {
+        String raw = token.getRawToken();
+        return developerId().chain(developer -> github.read(developer, raw)
+                .chain(() -> Panache.withSession(() -> view(developer))));
+    }
+
     private Uni<UUID> developerId() {
         return Panache.withTransaction(signedIn::get).map(developer -> developer.id());
     }
@@ -146,7 +167,7 @@ public class ReputationResource {
                     .orElseGet(() -> ScoreView.of(ReputationScore.of(signals, Instant.now()), null, null));
             Optional<ReputationSignals.Passport> passport = signals.passport();
             return new ReputationView(score, passport.map(p -> new PassportView(p.address(), p.score(), p.scoredAt()))
-                    .orElse(null));
+                    .orElse(null), signals.github().map(g -> new GitHubView(g.login(), g.readAt())).orElse(null));
         }));
     }
 }

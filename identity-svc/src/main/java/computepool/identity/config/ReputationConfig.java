@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** Reputation signals: how developers prove an Ethereum address, and where its Passport score comes from. */
@@ -13,6 +14,8 @@ public interface ReputationConfig {
     Siwe siwe();
 
     Passport passport();
+
+    GitHub github();
 
     /** How often every linked address's Passport score is read again and the developer's score recomputed. */
     @WithDefault("24h")
@@ -52,6 +55,19 @@ public interface ReputationConfig {
 
         /** How long a score request may take before the link is refused for now. */
         @WithDefault("5s")
+        Duration timeout();
+    }
+
+    /** GitHub's REST API, read with each developer's own token (which Keycloak's GitHub broker keeps). */
+    interface GitHub {
+
+        @WithDefault("https://api.github.com")
+        URI apiUrl();
+
+        /** The projects ({@code owner/name}) whose merged pull requests count extra. */
+        Optional<List<String>> projects();
+
+        @WithDefault("10s")
         Duration timeout();
     }
 }

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import computepool.identity.config.ReputationConfig;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -47,16 +45,10 @@ public class PassportApi {
                 + config.scorerId().get() + "/score/" + address);
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(config.timeout())
                 .header("X-API-KEY", config.apiKey().get()).header("Accept", "application/json").GET().build();
-        return Uni.createFrom().deferred(() -> {
-            // The JDK client completes on its own threads; what follows (a transaction) needs the caller's context.
-            Context caller = Vertx.currentContext();
-            Uni<HttpResponse<String>> answer = Uni.createFrom()
-                    .completionStage(() -> http.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
-            return (caller == null ? answer : answer.emitOn(task -> caller.runOnContext(ignored -> task.run())))
-                    .onFailure().transform(failure -> new PassportUnavailable(
-                            "the Passport API did not answer within " + config.timeout().toSeconds() + " s", failure))
-                    .map(this::scoreOf);
-        });
+        return HttpCalls.send(http, request)
+                .onFailure().transform(failure -> new PassportUnavailable(
+                        "the Passport API did not answer within " + config.timeout().toSeconds() + " s", failure))
+                .map(this::scoreOf);
     }
 
     private BigDecimal scoreOf(HttpResponse<String> response) {

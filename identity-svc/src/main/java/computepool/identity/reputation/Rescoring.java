@@ -2,12 +2,12 @@ package computepool.identity.reputation;
 
 import computepool.identity.domain.reputation.ReputationScore;
 import computepool.identity.domain.reputation.ReputationSignals;
+import computepool.identity.store.GitHubSignalsStore;
 import computepool.identity.store.PassportLinkStore;
 import computepool.identity.store.ReputationScoreStore;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
-import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -18,10 +18,12 @@ import java.util.UUID;
 public class Rescoring {
 
     private final PassportLinkStore passports;
+    private final GitHubSignalsStore github;
     private final ReputationScoreStore scores;
 
-    public Rescoring(PassportLinkStore passports, ReputationScoreStore scores) {
+    public Rescoring(PassportLinkStore passports, GitHubSignalsStore github, ReputationScoreStore scores) {
         this.passports = passports;
+        this.github = github;
         this.scores = scores;
     }
 
@@ -39,6 +41,7 @@ public class Rescoring {
     }
 
     public Uni<ReputationSignals> signals(UUID developer) {
-        return passports.current(developer).map(passport -> new ReputationSignals(passport, Optional.empty()));
+        return passports.current(developer).chain(passport -> github.current(developer)
+                .map(read -> new ReputationSignals(passport, read)));
     }
 }

@@ -19,7 +19,6 @@ import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -31,6 +30,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(value = LocalStackTestResource.class, initArgs = @ResourceArg(name = "database", value = "identity_test"))
+@QuarkusTestResource(LocalBrokersTestResource.class)
 class BrokeredSignInTest {
 
     private static final String PASSWORD = "s3cret-" + UUID.randomUUID();
@@ -42,14 +42,8 @@ class BrokeredSignInTest {
     @BeforeAll
     static void brokers() {
         env = TestLogins.env();
-        keycloak = new KeycloakBrokers(env);
-        github = keycloak.startLocalGitHub();
-        keycloak.useLocalGoogle();
-    }
-
-    @AfterAll
-    static void stopGitHub() {
-        github.close();
+        keycloak = LocalBrokersTestResource.keycloak;
+        github = LocalBrokersTestResource.github;
     }
 
     @Test
@@ -195,12 +189,12 @@ class BrokeredSignInTest {
                 Map.of("username", username, "password", PASSWORD)));
     }
 
-    private static PortalSignIn.Tokens signInWithGitHub(PortalSignIn portal, LocalGitHub.Account account) {
+    static PortalSignIn.Tokens signInWithGitHub(PortalSignIn portal, LocalGitHub.Account account) {
         return portal.finish(gitHubPages(portal, account));
     }
 
     /** Keycloak's login page → its GitHub button → GitHub's sign-in form → wherever Keycloak goes next. */
-    private static Browser.Page gitHubPages(PortalSignIn portal, LocalGitHub.Account account) {
+    static Browser.Page gitHubPages(PortalSignIn portal, LocalGitHub.Account account) {
         Browser.Page login = portal.begin(Map.of());
         Browser.Page gitHub = portal.browser().open(login.link("#social-github"));
         return portal.browser().submit(gitHub, gitHub.form("#login"),
@@ -215,12 +209,12 @@ class BrokeredSignInTest {
         return atProvider.apply(provider);
     }
 
-    private static String developerId(String accessToken) {
+    static String developerId(String accessToken) {
         return given().auth().oauth2(accessToken).when().get("/v1/developers/me")
                 .then().statusCode(200).extract().path("id");
     }
 
-    private static String unique(String prefix) {
+    static String unique(String prefix) {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 }

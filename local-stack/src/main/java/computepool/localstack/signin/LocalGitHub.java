@@ -56,6 +56,13 @@ public final class LocalGitHub implements AutoCloseable {
     private final Map<String, Grant> codes = new ConcurrentHashMap<>();
     private final Map<String, Grant> tokens = new ConcurrentHashMap<>();
     private final List<ApiCall> calls = new CopyOnWriteArrayList<>();
+    private final List<PullRequest> pullRequests = new CopyOnWriteArrayList<>();
+    /** Accounts whose owner granted fewer scopes than asked for (GitHub lets a user edit them): what they grant. */
+    private final Map<Long, Set<String>> grantedScopes = new ConcurrentHashMap<>();
+
+    /** A pull request {@code author} (a login) had merged into {@code repository} ({@code owner/name}). */
+    public record PullRequest(String author, String repository, Instant mergedAt) {
+    }
 
     /** An address of an account, as {@code /user/emails} lists it. */
     public record Email(String address, boolean primary, boolean verified) {
@@ -93,7 +100,7 @@ public final class LocalGitHub implements AutoCloseable {
         server.createContext("/login/oauth/authorize", exchange -> handle(exchange, this::authorize));
         server.createContext("/session", exchange -> handle(exchange, this::signIn));
         server.createContext("/login/oauth/access_token", exchange -> handle(exchange, this::accessToken));
-        server.createContext("/api/user", exchange -> handle(exchange, this::api));
+        server.createContext("/api/", exchange -> handle(exchange, this::api));
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.start();
     }
@@ -137,6 +144,16 @@ public final class LocalGitHub implements AutoCloseable {
             }
             return account.withLogin(newLogin);
         });
+    }
+
+    /** Records a merged pull request, which issue search then finds. */
+    public void merged(String author, String repository, Instant mergedAt) {
+        pullRequests.add(new PullRequest(author, repository, mergedAt));
+    }
+
+    /** From now on, {@code account}'s owner grants only {@code scopes}, whatever an app asks for. */
+    public void grantOnly(long account, Set<String> scopes) {
+        grantedScopes.put(account, Set.copyOf(scopes));
     }
 
     /** Every call the REST API received, oldest first. */
@@ -183,7 +200,8 @@ public final class LocalGitHub implements AutoCloseable {
             return Response.html(401, signInForm(form, "Incorrect username or password."));
         }
         String code = secret(10);
-        codes.put(code, new Grant(account.get().id(), scopes(form.get("scope")), form.get("redirect_uri"),
+        Set<String> scopes = grantedScopes.getOrDefault(account.get().id(), scopes(form.get("scope")));
+        codes.put(code, new Grant(account.get().id(), scopes, form.get("redirect_uri"),
                 clock.instant().plus(CODE_LIFETIME)));
         String redirect = form.get("redirect_uri");
         String location = redirect + (redirect.contains("?") ? "&" : "?") + "code=" + encode(code)
@@ -226,6 +244,7 @@ public final class LocalGitHub implements AutoCloseable {
 
     private Response api(HttpExchange exchange) {
         String path = exchange.getRequestURI().getPath().substring("/api".length());
+        String query = exchange.getRequestURI().getRawQuery();
         Optional<String> token = bearer(exchange.getRequestHeaders().getFirst("Authorization"));
         calls.add(new ApiCall(path, token));
         Grant grant = token.map(tokens::get).orElse(null);
@@ -242,8 +261,42 @@ public final class LocalGitHub implements AutoCloseable {
                     : Response.json(404, "{\"message\":\"Not Found\","
                             + "\"documentation_url\":\"https://docs.github.com/rest/users/emails\",\"status\":\"404\"}")
                             .withHeader("X-OAuth-Scopes", scopes).withHeader("X-Accepted-OAuth-Scopes", "user, user:email");
+            case "/search/issues" -> Response.json(200, "{\"total_count\":" + search(form(query).getOrDefault("q", ""))
+                    + ",\"incomplete_results\":false,\"items\":[]}");
             default -> Response.json(404, "{\"message\":\"Not Found\",\"status\":\"404\"}");
         };
+    }
+
+    /**
+     * Issue search over the merged pull requests this server holds, for the qualifiers a contribution count uses:
+     * {@code type:pr}, {@code is:merged}, {@code author:}, {@code merged:>=YYYY-MM-DD} and {@code repo:} (several
+     * are or-ed, as on GitHub). Any other qualifier matches nothing.
+     */
+    private long search(String q) {
+        String author = null;
+        java.time.LocalDate since = null;
+        List<String> repositories = new java.util.ArrayList<>();
+        for (String term : q.split("\\s+")) {
+            if (term.isEmpty() || term.equals("type:pr") || term.equals("is:merged")) {
+                continue;
+            }
+            if (term.startsWith("author:")) {
+                author = term.substring("author:".length());
+            } else if (term.startsWith("merged:>=")) {
+                since = java.time.LocalDate.parse(term.substring("merged:>=".length()));
+            } else if (term.startsWith("repo:")) {
+                repositories.add(term.substring("repo:".length()));
+            } else {
+                return 0;
+            }
+        }
+        String who = author;
+        Instant from = since == null ? Instant.MIN : since.atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+        return pullRequests.stream()
+                .filter(pr -> who == null || pr.author().equalsIgnoreCase(who))
+                .filter(pr -> !pr.mergedAt().isBefore(from))
+                .filter(pr -> repositories.isEmpty() || repositories.contains(pr.repository()))
+                .count();
     }
 
     private static String user(Account account) {

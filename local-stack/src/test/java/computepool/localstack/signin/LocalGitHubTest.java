@@ -67,6 +67,28 @@ class LocalGitHubTest {
         assertEquals(404, api("/user/emails", "Bearer " + token).statusCode());
     }
 
+    @Test
+    void issueSearchCountsTheAuthorsMergedPullRequestsSinceADateAndInTheNamedRepositories() throws Exception {
+        github.addAccount("ada", "Ada Lovelace", "pw", null, List.of(new LocalGitHub.Email("ada@example.org", true, true)));
+        java.time.Instant now = java.time.Instant.parse("2026-12-01T00:00:00Z");
+        github.merged("ada", "a/one", now.minus(java.time.Duration.ofDays(10)));
+        github.merged("ada", "b/two", now.minus(java.time.Duration.ofDays(100)));
+        github.merged("ada", "a/one", now.minus(java.time.Duration.ofDays(400)));
+        github.merged("grace", "a/one", now.minus(java.time.Duration.ofDays(1)));
+        String token = token(signIn("ada", "pw", "read:user"), "application/json");
+
+        assertEquals(2, count("type:pr is:merged author:ada merged:>=2025-12-01", token));
+        assertEquals(1, count("type:pr is:merged author:ada merged:>=2025-12-01 repo:a/one", token));
+        assertEquals(2, count("type:pr is:merged author:ada merged:>=2025-12-01 repo:a/one repo:b/two", token));
+        assertEquals(0, count("type:pr is:merged author:ada label:bug", token), "a qualifier it does not know");
+    }
+
+    private int count(String q, String token) throws Exception {
+        String body = api("/search/issues?q=" + java.net.URLEncoder.encode(q, java.nio.charset.StandardCharsets.UTF_8),
+                "Bearer " + token).body();
+        return Integer.parseInt(body.replaceAll(".*\"total_count\":([0-9]+).*", "$1"));
+    }
+
     private String signIn(String login, String password, String scope) throws Exception {
         HttpResponse<String> response = session(login, password, CALLBACK, scope);
         assertEquals(302, response.statusCode(), response.body());
