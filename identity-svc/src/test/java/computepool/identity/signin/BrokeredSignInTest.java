@@ -4,7 +4,6 @@ import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import computepool.localstack.KeycloakLauncher;
 import computepool.localstack.LocalStackEnv;
 import computepool.localstack.quarkus.LocalStackTestResource;
 import computepool.localstack.quarkus.TestLogins;
@@ -71,7 +70,7 @@ class BrokeredSignInTest {
     void aGitHubEmailThatGitHubMarksVerifiedLinksTheSignInToTheDeveloperWithThatEmail() {
         String username = unique("ada");
         String email = username + "@example.org";
-        String userId = keycloak.createUser(KeycloakLauncher.REALM, username, email, true, PASSWORD, "Ada",
+        String userId = keycloak.createDeveloper(username, email, true, PASSWORD, "Ada",
                 "Lovelace");
         String developer = developerId(TestLogins.login(env, username, PASSWORD));
         LocalGitHub.Account account = github.addAccount(unique("ada-gh"), "Ada Lovelace", PASSWORD, null,
@@ -89,7 +88,7 @@ class BrokeredSignInTest {
     void anEmailGitHubDoesNotMarkVerifiedNeverLinksTheSignInWithoutTheDevelopersPassword() {
         String username = unique("grace");
         String email = username + "@example.org";
-        String userId = keycloak.createUser(KeycloakLauncher.REALM, username, email, true, PASSWORD, "Grace",
+        String userId = keycloak.createDeveloper(username, email, true, PASSWORD, "Grace",
                 "Hopper");
         String intruder = unique("intruder");
         // Claimed as the public profile email and as the primary address, but never verified on GitHub.
@@ -121,7 +120,7 @@ class BrokeredSignInTest {
     @Test
     void aSignedInDeveloperLinksItsGoogleAccountAndThenSignsInWithGoogleAsItself() {
         String username = unique("lin");
-        String userId = keycloak.createUser(KeycloakLauncher.REALM, username, username + "@example.org", true,
+        String userId = keycloak.createDeveloper(username, username + "@example.org", true,
                 PASSWORD, "Lin", "Developer");
         String developer = developerId(TestLogins.login(env, username, PASSWORD));
         String googleUser = unique("lin-google");
@@ -151,7 +150,7 @@ class BrokeredSignInTest {
                 List.of(new LocalGitHub.Email(name + "@users.example", true, true)));
         String owner = signInWithGitHub(new PortalSignIn(env), account).subject();
         String other = unique("other");
-        String otherId = keycloak.createUser(KeycloakLauncher.REALM, other, other + "@example.org", true, PASSWORD,
+        String otherId = keycloak.createDeveloper(other, other + "@example.org", true, PASSWORD,
                 "Other", "Developer");
         PortalSignIn portal = new PortalSignIn(env);
         signInWithPassword(portal, other);

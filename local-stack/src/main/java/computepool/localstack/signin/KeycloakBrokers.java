@@ -111,7 +111,20 @@ public final class KeycloakBrokers {
         putIdentityProvider("google", provider);
     }
 
-    /** A user of the realm {@code realm} with a password; returns its id. */
+    /** A developer of the platform's realm (realm role {@code developer}) with a password; returns its id. */
+    public String createDeveloper(String username, String email, boolean emailVerified, String password,
+            String firstName, String lastName) {
+        String id = createUser(KeycloakLauncher.REALM, username, email, emailVerified, password, firstName, lastName);
+        JsonNode role = read("/admin/realms/" + KeycloakLauncher.REALM + "/roles/developer");
+        HttpResponse<String> granted = send("POST", "/admin/realms/" + KeycloakLauncher.REALM + "/users/" + id
+                + "/role-mappings/realm", JSON.createArrayNode().add(role).toString());
+        if (granted.statusCode() / 100 != 2) {
+            throw new IllegalStateException("cannot make " + username + " a developer: " + granted.statusCode());
+        }
+        return id;
+    }
+
+    /** A user of the realm {@code realm} with a password and only the realm's default roles; returns its id. */
     public String createUser(String realm, String username, String email, boolean emailVerified, String password,
             String firstName, String lastName) {
         ObjectNode user = JSON.createObjectNode();
