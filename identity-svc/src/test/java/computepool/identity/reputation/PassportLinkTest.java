@@ -114,7 +114,7 @@ class PassportLinkTest {
 
         LocalPassportTestResource.passport.failFor(500, Duration.ofMinutes(1));
         link(developer, message, signature).then().spec(problemNaming(503, "passport"));
-        LocalPassportTestResource.passport.stallFor(Duration.ofSeconds(3), Duration.ofMinutes(1));
+        LocalPassportTestResource.passport.stallFor(Duration.ofSeconds(2), Duration.ofMinutes(1));
         link(developer, message, signature).then().spec(problemNaming(503, "passport"));
         assertNothingLinked(developer);
 

@@ -3,13 +3,13 @@ package computepool.localstack.reputation;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import computepool.localstack.signin.Json;
+import computepool.localstack.signin.LocalHttp;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.math.BigDecimal;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -47,7 +47,7 @@ public final class LocalPassport implements AutoCloseable {
         this.scorerId = scorerId;
         this.apiKey = apiKey;
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/v2/stamps/", this::score);
+        server.createContext("/v2/stamps/", exchange -> LocalHttp.handle(exchange, this::score));
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.start();
     }
@@ -94,59 +94,42 @@ public final class LocalPassport implements AutoCloseable {
         server.stop(0);
     }
 
-    private void score(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            Outage now = outage.get();
-            if (now != null && now.until().isAfter(Instant.now())) {
-                if (now.status() == 0) {
-                    sleep(now.stall());
-                } else {
-                    answer(exchange, now.status(), "{\"detail\":\"Service unavailable\"}");
-                    return;
-                }
+    private LocalHttp.Answer score(HttpExchange exchange) {
+        Outage outageNow = outage.get();
+        if (outageNow != null && outageNow.until().isAfter(Instant.now())) {
+            if (outageNow.status() != 0) {
+                return LocalHttp.Answer.json(outageNow.status(), "{\"detail\":\"Service unavailable\"}");
             }
-            if (!apiKey.equals(exchange.getRequestHeaders().getFirst("X-API-KEY"))) {
-                answer(exchange, 401, "{\"detail\":\"Invalid API Key.\"}");
-                return;
-            }
-            // /v2/stamps/{scorer_id}/score/{address}
-            String[] path = exchange.getRequestURI().getPath().split("/");
-            if (!"GET".equals(exchange.getRequestMethod()) || path.length != 6 || !path[4].equals("score")) {
-                answer(exchange, 404, "{\"detail\":\"Not found.\"}");
-                return;
-            }
-            if (!path[3].equals(scorerId)) {
-                answer(exchange, 400, "{\"detail\":\"Invalid scorer_id: " + path[3] + "\"}");
-                return;
-            }
-            String address = path[5];
-            if (!address.matches("0x[0-9a-fA-F]{40}")) {
-                answer(exchange, 400, "{\"detail\":\"Invalid address.\"}");
-                return;
-            }
-            scoredAddresses.add(address.toLowerCase(Locale.ROOT));
-            String score = scores.getOrDefault(address.toLowerCase(Locale.ROOT), "0");
-            Instant now2 = Instant.now();
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("address", address);
-            body.put("score", score);
-            body.put("passing_score", new java.math.BigDecimal(score).compareTo(new java.math.BigDecimal(THRESHOLD)) >= 0);
-            body.put("last_score_timestamp", now2.toString());
-            body.put("expiration_timestamp", now2.plus(Duration.ofDays(90)).toString());
-            body.put("threshold", THRESHOLD);
-            body.put("error", null);
-            String json = Json.object(body);
-            answer(exchange, 200, json.substring(0, json.length() - 1) + ",\"stamps\":{}}");
+            sleep(outageNow.stall());
         }
-    }
-
-    private static void answer(HttpExchange exchange, int status, String json) throws IOException {
-        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
+        if (!apiKey.equals(exchange.getRequestHeaders().getFirst("X-API-KEY"))) {
+            return LocalHttp.Answer.json(401, "{\"detail\":\"Invalid API Key.\"}");
         }
+        // /v2/stamps/{scorer_id}/score/{address}
+        String[] path = exchange.getRequestURI().getPath().split("/");
+        if (!"GET".equals(exchange.getRequestMethod()) || path.length != 6 || !path[4].equals("score")) {
+            return LocalHttp.Answer.json(404, "{\"detail\":\"Not found.\"}");
+        }
+        if (!path[3].equals(scorerId)) {
+            return LocalHttp.Answer.json(400, "{\"detail\":\"Invalid scorer_id: " + path[3] + "\"}");
+        }
+        String address = path[5];
+        if (!address.matches("0x[0-9a-fA-F]{40}")) {
+            return LocalHttp.Answer.json(400, "{\"detail\":\"Invalid address.\"}");
+        }
+        scoredAddresses.add(address.toLowerCase(Locale.ROOT));
+        String score = scores.getOrDefault(address.toLowerCase(Locale.ROOT), "0");
+        Instant now = Instant.now();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("address", address);
+        body.put("score", score);
+        body.put("passing_score", new BigDecimal(score).compareTo(new BigDecimal(THRESHOLD)) >= 0);
+        body.put("last_score_timestamp", now.toString());
+        body.put("expiration_timestamp", now.plus(Duration.ofDays(90)).toString());
+        body.put("threshold", THRESHOLD);
+        body.put("error", null);
+        String json = Json.object(body);
+        return LocalHttp.Answer.json(200, json.substring(0, json.length() - 1) + ",\"stamps\":{}}");
     }
 
     private static void sleep(Duration duration) {

@@ -3,14 +3,10 @@ package computepool.localstack.signin;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -56,13 +52,10 @@ public final class LocalGitHub implements AutoCloseable {
     private final Map<String, Grant> codes = new ConcurrentHashMap<>();
     private final Map<String, Grant> tokens = new ConcurrentHashMap<>();
     private final List<ApiCall> calls = new CopyOnWriteArrayList<>();
-    private final List<PullRequest> pullRequests = new CopyOnWriteArrayList<>();
+    private final PullRequestSearch pullRequests = new PullRequestSearch();
     /** Accounts whose owner granted fewer scopes than asked for (GitHub lets a user edit them): what they grant. */
     private final Map<Long, Set<String>> grantedScopes = new ConcurrentHashMap<>();
 
-    /** A pull request {@code author} (a login) had merged into {@code repository} ({@code owner/name}). */
-    public record PullRequest(String author, String repository, Instant mergedAt) {
-    }
 
     /** An address of an account, as {@code /user/emails} lists it. */
     public record Email(String address, boolean primary, boolean verified) {
@@ -97,10 +90,10 @@ public final class LocalGitHub implements AutoCloseable {
         this.callbackPrefix = callbackPrefix;
         this.clock = clock;
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/login/oauth/authorize", exchange -> handle(exchange, this::authorize));
-        server.createContext("/session", exchange -> handle(exchange, this::signIn));
-        server.createContext("/login/oauth/access_token", exchange -> handle(exchange, this::accessToken));
-        server.createContext("/api/", exchange -> handle(exchange, this::api));
+        server.createContext("/login/oauth/authorize", exchange -> LocalHttp.handle(exchange, this::authorize));
+        server.createContext("/session", exchange -> LocalHttp.handle(exchange, this::signIn));
+        server.createContext("/login/oauth/access_token", exchange -> LocalHttp.handle(exchange, this::accessToken));
+        server.createContext("/api/", exchange -> LocalHttp.handle(exchange, this::api));
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.start();
     }
@@ -148,7 +141,7 @@ public final class LocalGitHub implements AutoCloseable {
 
     /** Records a merged pull request, which issue search then finds. */
     public void merged(String author, String repository, Instant mergedAt) {
-        pullRequests.add(new PullRequest(author, repository, mergedAt));
+        pullRequests.add(author, repository, mergedAt);
     }
 
     /** From now on, {@code account}'s owner grants only {@code scopes}, whatever an app asks for. */
@@ -171,53 +164,53 @@ public final class LocalGitHub implements AutoCloseable {
         server.stop(0);
     }
 
-    private Response authorize(HttpExchange exchange) {
-        Map<String, String> query = form(exchange.getRequestURI().getRawQuery());
+    private LocalHttp.Answer authorize(HttpExchange exchange) {
+        Map<String, String> query = LocalHttp.form(exchange.getRequestURI().getRawQuery());
         if (!clientId.equals(query.get("client_id"))) {
-            return Response.html(404, page("Not Found", "<p>No OAuth app has this client id.</p>"));
+            return LocalHttp.Answer.html(404, page("Not Found", "<p>No OAuth app has this client id.</p>"));
         }
         String redirect = query.getOrDefault("redirect_uri", "");
         if (!redirect.startsWith(callbackPrefix)) {
-            return Response.html(400, page("Redirect URI mismatch",
+            return LocalHttp.Answer.html(400, page("Redirect URI mismatch",
                     "<p>The redirect_uri is not associated with this application.</p>"));
         }
-        return Response.html(200, signInForm(query, null));
+        return LocalHttp.Answer.html(200, signInForm(query, null));
     }
 
-    private Response signIn(HttpExchange exchange) throws IOException {
+    private LocalHttp.Answer signIn(HttpExchange exchange) throws IOException {
         if (!"POST".equals(exchange.getRequestMethod())) {
-            return Response.html(405, page("Method Not Allowed", ""));
+            return LocalHttp.Answer.html(405, page("Method Not Allowed", ""));
         }
-        Map<String, String> form = form(body(exchange));
+        Map<String, String> form = LocalHttp.form(LocalHttp.body(exchange));
         if (!clientId.equals(form.get("client_id")) || !form.getOrDefault("redirect_uri", "").startsWith(callbackPrefix)) {
-            return Response.html(400, page("Bad request", "<p>Unknown application.</p>"));
+            return LocalHttp.Answer.html(400, page("Bad request", "<p>Unknown application.</p>"));
         }
         Optional<Account> account = accounts.values().stream()
                 .filter(candidate -> candidate.login().equalsIgnoreCase(form.getOrDefault("login", "")))
                 .filter(candidate -> candidate.password().equals(form.get("password")))
                 .findFirst();
         if (account.isEmpty()) {
-            return Response.html(401, signInForm(form, "Incorrect username or password."));
+            return LocalHttp.Answer.html(401, signInForm(form, "Incorrect username or password."));
         }
         String code = secret(10);
         Set<String> scopes = grantedScopes.getOrDefault(account.get().id(), scopes(form.get("scope")));
         codes.put(code, new Grant(account.get().id(), scopes, form.get("redirect_uri"),
                 clock.instant().plus(CODE_LIFETIME)));
         String redirect = form.get("redirect_uri");
-        String location = redirect + (redirect.contains("?") ? "&" : "?") + "code=" + encode(code)
-                + (form.containsKey("state") ? "&state=" + encode(form.get("state")) : "");
-        return Response.redirect(location);
+        String location = redirect + (redirect.contains("?") ? "&" : "?") + "code=" + LocalHttp.encode(code)
+                + (form.containsKey("state") ? "&state=" + LocalHttp.encode(form.get("state")) : "");
+        return LocalHttp.Answer.redirect(location);
     }
 
     /**
      * GitHub answers a token request 200 even when it refuses it, with {@code error} in the body; form-encoded
      * unless the client asks for JSON.
      */
-    private Response accessToken(HttpExchange exchange) throws IOException {
+    private LocalHttp.Answer accessToken(HttpExchange exchange) throws IOException {
         if (!"POST".equals(exchange.getRequestMethod())) {
-            return Response.html(405, page("Method Not Allowed", ""));
+            return LocalHttp.Answer.html(405, page("Method Not Allowed", ""));
         }
-        Map<String, String> form = form(body(exchange));
+        Map<String, String> form = LocalHttp.form(LocalHttp.body(exchange));
         boolean json = Optional.ofNullable(exchange.getRequestHeaders().getFirst("Accept")).orElse("")
                 .contains("application/json");
         if (!clientId.equals(form.get("client_id")) || !clientSecret.equals(form.get("client_secret"))) {
@@ -239,10 +232,10 @@ public final class LocalGitHub implements AutoCloseable {
         answer.put("access_token", token);
         answer.put("scope", scope);
         answer.put("token_type", "bearer");
-        return json ? Response.json(200, Json.object(answer)) : Response.form(answer);
+        return json ? LocalHttp.Answer.json(200, Json.object(answer)) : LocalHttp.Answer.form(answer);
     }
 
-    private Response api(HttpExchange exchange) {
+    private LocalHttp.Answer api(HttpExchange exchange) {
         String path = exchange.getRequestURI().getPath().substring("/api".length());
         String query = exchange.getRequestURI().getRawQuery();
         Optional<String> token = bearer(exchange.getRequestHeaders().getFirst("Authorization"));
@@ -250,53 +243,21 @@ public final class LocalGitHub implements AutoCloseable {
         Grant grant = token.map(tokens::get).orElse(null);
         Account account = grant == null ? null : accounts.get(grant.account());
         if (account == null) {
-            return Response.json(401, "{\"message\":\"Bad credentials\","
+            return LocalHttp.Answer.json(401, "{\"message\":\"Bad credentials\","
                     + "\"documentation_url\":\"https://docs.github.com/rest\",\"status\":\"401\"}");
         }
         String scopes = String.join(", ", grant.scopes());
         return switch (path) {
-            case "/user" -> Response.json(200, user(account)).withHeader("X-OAuth-Scopes", scopes);
+            case "/user" -> LocalHttp.Answer.json(200, user(account)).withHeader("X-OAuth-Scopes", scopes);
             case "/user/emails" -> grant.scopes().contains("user:email") || grant.scopes().contains("user")
-                    ? Response.json(200, emails(account)).withHeader("X-OAuth-Scopes", scopes)
-                    : Response.json(404, "{\"message\":\"Not Found\","
+                    ? LocalHttp.Answer.json(200, emails(account)).withHeader("X-OAuth-Scopes", scopes)
+                    : LocalHttp.Answer.json(404, "{\"message\":\"Not Found\","
                             + "\"documentation_url\":\"https://docs.github.com/rest/users/emails\",\"status\":\"404\"}")
                             .withHeader("X-OAuth-Scopes", scopes).withHeader("X-Accepted-OAuth-Scopes", "user, user:email");
-            case "/search/issues" -> Response.json(200, "{\"total_count\":" + search(form(query).getOrDefault("q", ""))
+            case "/search/issues" -> LocalHttp.Answer.json(200, "{\"total_count\":" + pullRequests.count(LocalHttp.form(query).getOrDefault("q", ""))
                     + ",\"incomplete_results\":false,\"items\":[]}");
-            default -> Response.json(404, "{\"message\":\"Not Found\",\"status\":\"404\"}");
+            default -> LocalHttp.Answer.json(404, "{\"message\":\"Not Found\",\"status\":\"404\"}");
         };
-    }
-
-    /**
-     * Issue search over the merged pull requests this server holds, for the qualifiers a contribution count uses:
-     * {@code type:pr}, {@code is:merged}, {@code author:}, {@code merged:>=YYYY-MM-DD} and {@code repo:} (several
-     * are or-ed, as on GitHub). Any other qualifier matches nothing.
-     */
-    private long search(String q) {
-        String author = null;
-        java.time.LocalDate since = null;
-        List<String> repositories = new java.util.ArrayList<>();
-        for (String term : q.split("\\s+")) {
-            if (term.isEmpty() || term.equals("type:pr") || term.equals("is:merged")) {
-                continue;
-            }
-            if (term.startsWith("author:")) {
-                author = term.substring("author:".length());
-            } else if (term.startsWith("merged:>=")) {
-                since = java.time.LocalDate.parse(term.substring("merged:>=".length()));
-            } else if (term.startsWith("repo:")) {
-                repositories.add(term.substring("repo:".length()));
-            } else {
-                return 0;
-            }
-        }
-        String who = author;
-        Instant from = since == null ? Instant.MIN : since.atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
-        return pullRequests.stream()
-                .filter(pr -> who == null || pr.author().equalsIgnoreCase(who))
-                .filter(pr -> !pr.mergedAt().isBefore(from))
-                .filter(pr -> repositories.isEmpty() || repositories.contains(pr.repository()))
-                .count();
     }
 
     private static String user(Account account) {
@@ -322,11 +283,11 @@ public final class LocalGitHub implements AutoCloseable {
         }).collect(Collectors.joining(",", "[", "]"));
     }
 
-    private Response tokenError(boolean json, String error, String description) {
+    private LocalHttp.Answer tokenError(boolean json, String error, String description) {
         Map<String, String> answer = new LinkedHashMap<>();
         answer.put("error", error);
         answer.put("error_description", description);
-        return json ? Response.json(200, Json.object(answer)) : Response.form(answer);
+        return json ? LocalHttp.Answer.json(200, Json.object(answer)) : LocalHttp.Answer.form(answer);
     }
 
     private static String signInForm(Map<String, String> request, String error) {
@@ -370,77 +331,10 @@ public final class LocalGitHub implements AutoCloseable {
         return Optional.empty();
     }
 
-    private static String body(HttpExchange exchange) throws IOException {
-        return new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-    }
-
-    static Map<String, String> form(String encoded) {
-        Map<String, String> values = new LinkedHashMap<>();
-        if (encoded == null || encoded.isEmpty()) {
-            return values;
-        }
-        for (String pair : encoded.split("&")) {
-            int equals = pair.indexOf('=');
-            String name = URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8);
-            String value = equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
-            values.putIfAbsent(name, value);
-        }
-        return values;
-    }
-
-    private static String encode(String value) {
-        return URLEncoder.encode(value, StandardCharsets.UTF_8);
-    }
-
     private static String secret(int bytes) {
         byte[] random = new byte[bytes];
         RANDOM.nextBytes(random);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(random);
     }
 
-    @FunctionalInterface
-    private interface Handler {
-        Response answer(HttpExchange exchange) throws IOException;
-    }
-
-    private static void handle(HttpExchange exchange, Handler handler) throws IOException {
-        try (exchange) {
-            Response response = handler.answer(exchange);
-            response.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
-            byte[] bytes = response.body().getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(response.status(), bytes.length == 0 ? -1 : bytes.length);
-            if (bytes.length > 0) {
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(bytes);
-                }
-            }
-        }
-    }
-
-    private record Response(int status, Map<String, String> headers, String body) {
-
-        static Response html(int status, String body) {
-            return new Response(status, Map.of("Content-Type", "text/html; charset=utf-8"), body);
-        }
-
-        static Response json(int status, String body) {
-            return new Response(status, Map.of("Content-Type", "application/json; charset=utf-8"), body);
-        }
-
-        static Response form(Map<String, String> values) {
-            return new Response(200, Map.of("Content-Type", "application/x-www-form-urlencoded; charset=utf-8"),
-                    values.entrySet().stream().map(e -> encode(e.getKey()) + "=" + encode(e.getValue()))
-                            .collect(Collectors.joining("&")));
-        }
-
-        static Response redirect(String location) {
-            return new Response(302, Map.of("Location", location), "");
-        }
-
-        Response withHeader(String name, String value) {
-            Map<String, String> more = new LinkedHashMap<>(headers);
-            more.put(name, value);
-            return new Response(status, Map.copyOf(more), body);
-        }
-    }
 }

@@ -69,7 +69,7 @@ public final class PortalSignIn {
 
     /** Exchanges the code the callback received for the portal's tokens. */
     public Tokens finish(Browser.Page arrived) {
-        Map<String, String> callback = LocalGitHub.form(arrived.arrival().getRawQuery());
+        Map<String, String> callback = LocalHttp.form(arrived.arrival().getRawQuery());
         if (!state.equals(callback.get("state"))) {
             throw new AssertionError("the callback's state is not the request's: " + arrived.arrival());
         }

@@ -93,7 +93,7 @@ class LocalGitHubTest {
         HttpResponse<String> response = session(login, password, CALLBACK, scope);
         assertEquals(302, response.statusCode(), response.body());
         URI location = URI.create(response.headers().firstValue("Location").orElseThrow());
-        Map<String, String> query = LocalGitHub.form(location.getRawQuery());
+        Map<String, String> query = LocalHttp.form(location.getRawQuery());
         assertEquals("st4te", query.get("state"));
         return query.get("code");
     }
@@ -115,7 +115,7 @@ class LocalGitHubTest {
         if (answer.startsWith("{")) {
             return answer.replaceAll(".*\"access_token\":\"([^\"]+)\".*", "$1");
         }
-        return LocalGitHub.form(answer).get("access_token");
+        return LocalHttp.form(answer).get("access_token");
     }
 
     private String post(String code, String secret, String accept) throws Exception {
