@@ -11,13 +11,11 @@ import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
@@ -27,10 +25,14 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.jwt.JsonWebToken;
+import computepool.problems.ProblemException;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import java.math.BigDecimal;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -45,15 +47,19 @@ import java.util.UUID;
 @Produces(MediaType.APPLICATION_JSON)
 public class ReputationResource {
 
+    private static final int MOST_SCORES = 500;
+
     private final SignedInDeveloper signedIn;
     private final JsonWebToken token;
     private final PassportLinking passports;
     private final GitHubSignals github;
     private final Rescoring rescoring;
     private final ReputationScoreStore scores;
+    private final Clock clock;
 
     public ReputationResource(SignedInDeveloper signedIn, JsonWebToken token, PassportLinking passports,
-            GitHubSignals github, Rescoring rescoring, ReputationScoreStore scores) {
+            GitHubSignals github, Rescoring rescoring, ReputationScoreStore scores, Clock clock) {
+        this.clock = clock;
         this.signedIn = signedIn;
         this.token = token;
         this.passports = passports;
@@ -62,7 +68,8 @@ public class ReputationResource {
         this.scores = scores;
     }
 
-    public record ChallengeRequest(@NotBlank(message = "is required") String address) {
+    public record ChallengeRequest(@NotBlank(message = "is required")
+            @Pattern(regexp = "0x[0-9a-fA-F]{40}", message = "must be 0x and 40 hexadecimal digits") String address) {
     }
 
     public record LinkRequest(@NotBlank(message = "is required") String message,
@@ -104,9 +111,11 @@ public class ReputationResource {
     @GET
     @Path("/history")
     @WithTransaction
-    public Uni<HistoryView> history(@QueryParam("limit") @DefaultValue("50") @Min(value = 1, message = "must be at least 1")
-            @Max(value = 500, message = "must be at most 500") int limit) {
-        return signedIn.get().chain(developer -> scores.history(developer.id(), limit))
+    public Uni<HistoryView> history(@QueryParam("limit") @Parameter(schema = @Schema(type = SchemaType.INTEGER,
+            minimum = "1", maximum = "" + MOST_SCORES)) String limit) {
+        // Read here rather than by JAX-RS, which answers a parameter it cannot convert with 404.
+        int count = count(limit);
+        return signedIn.get().chain(developer -> scores.history(developer.id(), count))
                 .map(history -> new HistoryView(history.stream()
                         .map(s -> ScoreView.of(s.score(), s.computedAt(), s.cause().name())).toList()));
     }
@@ -157,6 +166,21 @@ public class ReputationResource {
                 .chain(() -> Panache.withSession(() -> view(developer))));
     }
 
+    private static int count(String limit) {
+        if (limit == null) {
+            return 50;
+        }
+        try {
+            int count = Integer.parseInt(limit);
+            if (count >= 1 && count <= MOST_SCORES) {
+                return count;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new ProblemException(Response.Status.BAD_REQUEST, "limit", "must be a whole number from 1 to " + MOST_SCORES);
+    }
+
     private Uni<UUID> developerId() {
         return Panache.withTransaction(signedIn::get).map(developer -> developer.id());
     }
@@ -164,7 +188,7 @@ public class ReputationResource {
     private Uni<ReputationView> view(UUID developer) {
         return rescoring.signals(developer).chain(signals -> scores.latest(developer).map(latest -> {
             ScoreView score = latest.map(s -> ScoreView.of(s.score(), s.computedAt(), s.cause().name()))
-                    .orElseGet(() -> ScoreView.of(ReputationScore.of(signals, Instant.now()), null, null));
+                    .orElseGet(() -> ScoreView.of(ReputationScore.of(signals, clock.instant()), null, null));
             Optional<ReputationSignals.Passport> passport = signals.passport();
             return new ReputationView(score, passport.map(p -> new PassportView(p.address(), p.score(), p.scoredAt()))
                     .orElse(null), signals.github().map(g -> new GitHubView(g.login(), g.readAt())).orElse(null));

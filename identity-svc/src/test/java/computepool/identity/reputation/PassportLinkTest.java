@@ -173,6 +173,10 @@ class PassportLinkTest {
                 .when().post("/v1/reputation/passport/challenges").then().spec(problemNaming(400, "address"));
         given().auth().oauth2(TestLogins.developer()).contentType(ContentType.JSON).body(Map.of("message", "m"))
                 .when().put("/v1/reputation/passport").then().spec(problemNaming(400, "signature"));
+        for (String limit : List.of("abc", "0", "501")) {
+            given().auth().oauth2(TestLogins.developer()).when().get("/v1/reputation/history?limit=" + limit)
+                    .then().spec(problemNaming(400, "limit"));
+        }
     }
 
     private static void assertNothingLinked(String token) {
