@@ -87,7 +87,8 @@ public class ReputationResource {
     }
 
     /** A score: {@code computedAt} and {@code cause} are null while none was ever recorded. */
-    public record ScoreView(BigDecimal total, List<PartView> parts, Instant computedAt, String cause) {
+    public record ScoreView(BigDecimal total, List<PartView> parts, @Schema(nullable = true) Instant computedAt,
+            @Schema(nullable = true) String cause) {
         static ScoreView of(ReputationScore score, Instant at, String cause) {
             return new ScoreView(score.total(), score.parts().stream().map(PartView::of).toList(), at, cause);
         }
@@ -96,7 +97,9 @@ public class ReputationResource {
     public record GitHubView(String login, Instant readAt) {
     }
 
-    public record ReputationView(ScoreView score, PassportView passport, GitHubView github) {
+    /** {@code passport} and {@code github} are null while that signal is not linked. */
+    public record ReputationView(ScoreView score, @Schema(nullable = true) PassportView passport,
+            @Schema(nullable = true) GitHubView github) {
     }
 
     public record HistoryView(List<ScoreView> scores) {
@@ -156,6 +159,7 @@ public class ReputationResource {
 
     @APIResponse(responseCode = "200", description = "The GitHub signals were read; the reputation they make",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = ReputationView.class)))
+    @APIResponse(responseCode = "400", description = "No GitHub account is linked, or its token lacks read:user")
     @APIResponse(responseCode = "409", description = "The GitHub account counts for another developer")
     @APIResponse(responseCode = "503", description = "GitHub or Keycloak cannot answer now; nothing changed")
     @PUT
