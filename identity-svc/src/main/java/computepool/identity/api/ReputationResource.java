@@ -34,8 +34,8 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -144,7 +144,7 @@ public class ReputationResource {
     public Uni<ReputationView> link(@NotNull(message = "a JSON body is required") @Valid LinkRequest body) {
         return developerId()
                 .chain(developer -> passports.link(developer, body.message(), body.signature())
-                        .chain(() -> Panache.withSession(() -> view(developer))));
+                        .map(ReputationResource::viewOf));
     }
 
     @APIResponse(responseCode = "200", description = "The address is unlinked; the reputation left",
@@ -154,7 +154,7 @@ public class ReputationResource {
     @Path("/passport")
     public Uni<ReputationView> unlink() {
         return developerId().chain(developer -> passports.unlink(developer)
-                .chain(() -> Panache.withSession(() -> view(developer))));
+                .map(ReputationResource::viewOf));
     }
 
     @APIResponse(responseCode = "200", description = "The GitHub signals were read; the reputation they make",
@@ -167,7 +167,7 @@ public class ReputationResource {
     public Uni<ReputationView> readGitHub() {
         String raw = token.getRawToken();
         return developerId().chain(developer -> github.read(developer, raw)
-                .chain(() -> Panache.withSession(() -> view(developer))));
+                .map(ReputationResource::viewOf));
     }
 
     private static int count(String limit) {
@@ -189,13 +189,23 @@ public class ReputationResource {
         return Panache.withTransaction(signedIn::get).map(developer -> developer.id());
     }
 
+    /** What a link, an unlink or a GitHub reading just computed, as the answer: read nothing again. */
+    private static ReputationView viewOf(Rescoring.Rescored rescored) {
+        // Microseconds: what PostgreSQL keeps, so the answer equals what a later read shows.
+        return viewOf(rescored.signals(), ScoreView.of(rescored.score(), rescored.at().truncatedTo(ChronoUnit.MICROS),
+                rescored.cause().name()));
+    }
+
+    private static ReputationView viewOf(ReputationSignals signals, ScoreView score) {
+        return new ReputationView(score, signals.passport().map(p -> new PassportView(p.address(), p.score(),
+                p.scoredAt())).orElse(null), signals.github().map(g -> new GitHubView(g.login(), g.readAt())).orElse(null));
+    }
+
     private Uni<ReputationView> view(UUID developer) {
         return rescoring.signals(developer).chain(signals -> scores.latest(developer).map(latest -> {
             ScoreView score = latest.map(s -> ScoreView.of(s.score(), s.computedAt(), s.cause().name()))
                     .orElseGet(() -> ScoreView.of(ReputationScore.of(signals, clock.instant()), null, null));
-            Optional<ReputationSignals.Passport> passport = signals.passport();
-            return new ReputationView(score, passport.map(p -> new PassportView(p.address(), p.score(), p.scoredAt()))
-                    .orElse(null), signals.github().map(g -> new GitHubView(g.login(), g.readAt())).orElse(null));
+            return viewOf(signals, score);
         }));
     }
 }

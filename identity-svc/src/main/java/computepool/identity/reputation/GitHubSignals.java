@@ -36,7 +36,7 @@ public class GitHubSignals {
     }
 
     /** Reads and keeps the signals, then rescores; runs its own transaction after GitHub answered. */
-    public Uni<ReputationScore> read(UUID developer, String callerAccessToken) {
+    public Uni<Rescoring.Rescored> read(UUID developer, String callerAccessToken) {
         return tokens.github(callerAccessToken)
                 .chain(token -> github.read(token.accessToken()))
                 .chain(read -> Panache.withTransaction(() -> signals.keep(developer, read)

@@ -80,7 +80,7 @@ public class PassportLinking {
     }
 
     /** The linked address's score, with the developer's new reputation; runs its own transaction. */
-    public Uni<ReputationScore> link(UUID developer, String text, String signature) {
+    public Uni<Rescoring.Rescored> link(UUID developer, String text, String signature) {
         Instant now = clock.instant();
         SiweMessage message;
         try {
@@ -97,7 +97,7 @@ public class PassportLinking {
                         address, score, now)));
     }
 
-    private Uni<ReputationScore> linkScored(UUID developer, SiweMessage message, String text, String signature,
+    private Uni<Rescoring.Rescored> linkScored(UUID developer, SiweMessage message, String text, String signature,
             String address, BigDecimal score, Instant now) {
         return nonces.use(message.nonce(), developer, address, now)
                 .invoke(use -> {
@@ -121,7 +121,7 @@ public class PassportLinking {
     }
 
     /** Unlinks the developer's address (its history stays) and rescores; runs its own transaction. */
-    public Uni<ReputationScore> unlink(UUID developer) {
+    public Uni<Rescoring.Rescored> unlink(UUID developer) {
         Instant now = clock.instant();
         return Panache.withTransaction(() -> links.unlink(developer, now)
                 .invoke(unlinked -> {

@@ -27,15 +27,21 @@ public class Rescoring {
         this.scores = scores;
     }
 
-    public Uni<ReputationScore> rescore(UUID developer, ReputationScoreStore.Cause cause, Instant at) {
+    /** A score just computed, with the signals it was computed from, so an answer needs no second read. */
+    public record Rescored(ReputationSignals signals, ReputationScore score, ReputationScoreStore.Cause cause,
+            Instant at) {
+    }
+
+    public Uni<Rescored> rescore(UUID developer, ReputationScoreStore.Cause cause, Instant at) {
         return signals(developer).chain(signals -> {
             ReputationScore score = ReputationScore.of(signals, at);
+            Rescored rescored = new Rescored(signals, score, cause, at);
             return scores.latest(developer).chain(latest -> {
                 boolean same = latest.map(ReputationScoreStore.Scored::score).filter(score::equals).isPresent();
                 if (same && cause == ReputationScoreStore.Cause.SCHEDULED) {
-                    return Uni.createFrom().item(score);
+                    return Uni.createFrom().item(rescored);
                 }
-                return scores.record(developer, score, cause, at).replaceWith(score);
+                return scores.record(developer, score, cause, at).replaceWith(rescored);
             });
         });
     }

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -36,7 +35,6 @@ public final class LocalPassport implements AutoCloseable {
     private final String apiKey;
     private final HttpServer server;
     private final Map<String, String> scores = new ConcurrentHashMap<>();
-    private final List<String> scoredAddresses = new CopyOnWriteArrayList<>();
     private final AtomicReference<Outage> outage = new AtomicReference<>();
 
     /** Until {@code until}: answer {@code status} (0: answer nothing for {@code stall}, then close). */
@@ -84,11 +82,6 @@ public final class LocalPassport implements AutoCloseable {
         outage.set(null);
     }
 
-    /** The addresses the API was asked to score, in order (lowercase). */
-    public List<String> scoredAddresses() {
-        return List.copyOf(scoredAddresses);
-    }
-
     @Override
     public void close() {
         server.stop(0);
@@ -117,7 +110,6 @@ public final class LocalPassport implements AutoCloseable {
         if (!address.matches("0x[0-9a-fA-F]{40}")) {
             return LocalHttp.Answer.json(400, "{\"detail\":\"Invalid address.\"}");
         }
-        scoredAddresses.add(address.toLowerCase(Locale.ROOT));
         String score = scores.getOrDefault(address.toLowerCase(Locale.ROOT), "0");
         Instant now = Instant.now();
         Map<String, Object> body = new LinkedHashMap<>();

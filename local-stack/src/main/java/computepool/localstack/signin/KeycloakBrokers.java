@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The stack's Keycloak seen through its admin REST API, for sign-in tests: points the realm's identity brokers at
@@ -153,13 +152,6 @@ public final class KeycloakBrokers {
         read("/admin/realms/" + KeycloakLauncher.REALM + "/users/" + userId + "/federated-identity")
                 .forEach(link -> aliases.add(link.path("identityProvider").asText()));
         return aliases;
-    }
-
-    /** The platform realm's user holding {@code email}, if any. */
-    public Optional<String> userByEmail(String email) {
-        JsonNode users = read("/admin/realms/" + KeycloakLauncher.REALM + "/users?exact=true&email="
-                + URLEncoder.encode(email, StandardCharsets.UTF_8));
-        return users.isArray() && !users.isEmpty() ? Optional.of(users.get(0).path("id").asText()) : Optional.empty();
     }
 
     /** The platform realm's users whose username, email or name contains {@code search}. */

@@ -39,7 +39,7 @@ public final class PortalSignIn {
     private String state;
 
     /** The portal's tokens after a sign-in: {@code subject} is the Keycloak user the sign-in landed as. */
-    public record Tokens(String accessToken, String subject, String preferredUsername, String email) {
+    public record Tokens(String accessToken, String subject, String email) {
     }
 
     public PortalSignIn(LocalStackEnv env) {
@@ -85,13 +85,7 @@ public final class PortalSignIn {
         JsonNode answer = post(URI.create(env.realmUrl() + "/protocol/openid-connect/token"), encode(form));
         String accessToken = answer.path("access_token").asText();
         JsonNode claims = claims(accessToken);
-        return new Tokens(accessToken, claims.path("sub").asText(), claims.path("preferred_username").asText(),
-                claims.path("email").asText(null));
-    }
-
-    /** Begins, lets {@code steps} walk the pages to the callback, and finishes. */
-    public Tokens signIn(Map<String, String> extra, java.util.function.UnaryOperator<Browser.Page> steps) {
-        return finish(steps.apply(begin(extra)));
+        return new Tokens(accessToken, claims.path("sub").asText(), claims.path("email").asText(null));
     }
 
     private JsonNode post(URI uri, String body) {
